@@ -1,0 +1,124 @@
+import { imageError } from './errors';
+import { FITS, OUTPUT_FORMATS, isLossy, type Fit, type OutputFormat, type ResizeSpec } from './spec';
+
+/**
+ * The key scheme. A derivative lives under its original's key, in one extra segment that spells the
+ * canonical spec: `photos/cat.jpg` at 400 px wide in WebP is `photos/cat.jpg/_w400_q80.webp`.
+ * Tokens come in a fixed order: w<width>, h<height>, <fit>, q<quality>, up (enlarge allowed).
+ */
+
+/** The last segment of a derivative key, e.g. `_w400_h300_cover_q80.webp`. */
+export function derivativeName(spec: ResizeSpec): string {
+  const tokens: string[] = [];
+  if (spec.width !== undefined) tokens.push('w' + spec.width);
+  if (spec.height !== undefined) tokens.push('h' + spec.height);
+  if (spec.fit !== undefined) tokens.push(spec.fit);
+  if (spec.quality !== undefined) tokens.push('q' + spec.quality);
+  if (spec.enlarge) tokens.push('up');
+  return '_' + tokens.join('_') + '.' + spec.format;
+}
+
+export function derivativeKey(originalKey: string, spec: ResizeSpec): string {
+  return originalKey + '/' + derivativeName(spec);
+}
+
+const POSITIVE_INT = /^[1-9][0-9]{0,5}$/;
+
+/** Reads a derivative name back into its spec, or returns null when the name is not canonical. */
+export function parseDerivativeName(name: string): ResizeSpec | null {
+  const dot = name.lastIndexOf('.');
+  if (name.charAt(0) !== '_' || dot < 1) return null;
+  const format = name.slice(dot + 1) as OutputFormat;
+  if (OUTPUT_FORMATS.indexOf(format) < 0) return null;
+  const body = name.slice(1, dot);
+  const tokens = body === '' ? [] : body.split('_');
+  let width: number | undefined;
+  let height: number | undefined;
+  let fit: Fit | undefined;
+  let quality: number | undefined;
+  let enlarge = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    const head = token.charAt(0);
+    const digits = token.slice(1);
+    if (head === 'w' && POSITIVE_INT.test(digits)) width = parseInt(digits, 10);
+    else if (head === 'h' && POSITIVE_INT.test(digits)) height = parseInt(digits, 10);
+    else if (head === 'q' && POSITIVE_INT.test(digits)) quality = parseInt(digits, 10);
+    else if (FITS.indexOf(token as Fit) >= 0) fit = token as Fit;
+    else if (token === 'up') enlarge = true;
+    else return null;
+  }
+  const spec: { -readonly [K in keyof ResizeSpec]: ResizeSpec[K] } = { format };
+  if (width !== undefined) spec.width = width;
+  if (height !== undefined) spec.height = height;
+  if (fit !== undefined) spec.fit = fit;
+  if (quality !== undefined) spec.quality = quality;
+  if (enlarge) spec.enlarge = true;
+  // Only the canonical spelling counts: fit needs both sides, quality a lossy format, and the order is fixed.
+  if ((fit !== undefined) !== (width !== undefined && height !== undefined)) return null;
+  if ((quality !== undefined) !== isLossy(format) || (quality !== undefined && quality > 100)) return null;
+  return derivativeName(spec) === name ? spec : null;
+}
+
+export interface ParsedDerivativeKey {
+  readonly originalKey: string;
+  readonly spec: ResizeSpec;
+}
+
+/** Splits a derivative key into its original key and spec; null for anything else (e.g. an original). */
+export function parseDerivativeKey(key: string): ParsedDerivativeKey | null {
+  const slash = key.lastIndexOf('/');
+  if (slash < 1) return null;
+  const spec = parseDerivativeName(key.slice(slash + 1));
+  return spec ? { originalKey: key.slice(0, slash), spec } : null;
+}
+
+/** UTF-8 length without TextEncoder, which the CloudFront Functions runtime lacks. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function invalidKey(reason: string) {
+  return imageError(400, 'invalid_key', 'Invalid image path: ' + reason);
+}
+
+/**
+ * Throws a 400 unless `key` is a safe original key: no empty, `.` or `..` segments, no control
+ * characters or backslashes, not over-long, and not itself shaped like a derivative key.
+ */
+export function validateOriginalKey(key: string, maxKeyBytes: number): void {
+  if (key === '') throw invalidKey('empty');
+  if (utf8Length(key) > maxKeyBytes) throw invalidKey('longer than ' + maxKeyBytes + ' bytes');
+  if (/[\u0000-\u001f\u007f\\]/.test(key)) throw invalidKey('control character or backslash');
+  const segments = key.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment === '' || segment === '.' || segment === '..') throw invalidKey('empty, . or .. segment');
+  }
+  if (parseDerivativeName(segments[segments.length - 1] as string)) throw invalidKey('looks like a derivative');
+}
+
+/** Decodes a request URI (`/photos/my%20cat.jpg`) into an object key (`photos/my cat.jpg`). */
+export function uriToKey(uri: string): string {
+  if (uri.charAt(0) !== '/') throw invalidKey('must start with /');
+  try {
+    return decodeURIComponent(uri.slice(1));
+  } catch {
+    throw invalidKey('malformed percent-encoding');
+  }
+}
+
+/** Encodes an object key as a canonical request URI, one encoded segment at a time. */
+export function keyToUri(key: string): string {
+  return '/' + key.split('/').map(encodeURIComponent).join('/');
+}

@@ -1,0 +1,36 @@
+/**
+ * The resize spec: what one derivative is, after parsing and normalising a request.
+ *
+ * A spec is canonical: `fit` is present only when both dimensions are, `quality` only for lossy
+ * formats, `enlarge` only when true. Equal requests therefore give deep-equal specs, and one key.
+ */
+export const OUTPUT_FORMATS = ['avif', 'webp', 'jpeg', 'png', 'gif'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
+export type Fit = (typeof FITS)[number];
+
+/** Formats whose encoders take a quality; PNG and GIF are lossless here, so quality is dropped. */
+export const LOSSY_FORMATS: readonly OutputFormat[] = ['avif', 'webp', 'jpeg'];
+
+export const CONTENT_TYPES: Record<OutputFormat, string> = {
+  avif: 'image/avif',
+  webp: 'image/webp',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+};
+
+export interface ResizeSpec {
+  readonly width?: number;
+  readonly height?: number;
+  readonly fit?: Fit;
+  readonly format: OutputFormat;
+  readonly quality?: number;
+  /** Allow output larger than the original. Off unless asked for. */
+  readonly enlarge?: boolean;
+}
+
+export function isLossy(format: OutputFormat): boolean {
+  return LOSSY_FORMATS.indexOf(format) >= 0;
+}

@@ -1,0 +1,22 @@
+import type { QueryRules } from '../core/rules';
+import type { TransformSettings } from '../transform/settings';
+
+/**
+ * What the origin-response handler knows about its stack. Lambda@Edge has no environment variables,
+ * so this is written as `edge-config.json` next to the bundle at deploy time (inside a Pulumi `apply`,
+ * because bucket names are outputs) and read once per container.
+ */
+export interface EdgeConfig {
+  readonly originalsBucket: string;
+  readonly derivativesBucket: string;
+  /** Region of both buckets: the stack's home region. */
+  readonly bucketRegion: string;
+  readonly rules: QueryRules;
+  readonly transform: TransformSettings;
+  /** `max-age` of derivatives, in seconds. */
+  readonly cacheMaxAge: number;
+  /** `max-age` of 4xx answers (missing original, bad input), in seconds. */
+  readonly errorMaxAge: number;
+  /** Budget for one S3 request, in milliseconds; the whole handler stays well under 30 s. */
+  readonly s3TimeoutMs: number;
+}

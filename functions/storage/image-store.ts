@@ -1,0 +1,82 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { imageError, type ImageError } from '../core/errors';
+
+/** The storage the handlers need: read an original, write a derivative. */
+export interface ImageStore {
+  /** The original's bytes and ETag; throws a 404 ImageError when it does not exist. */
+  getOriginal(key: string): Promise<StoredObject>;
+  putDerivative(key: string, body: Buffer, contentType: string, cacheControl: string, sourceEtag?: string): Promise<void>;
+}
+
+export interface StoredObject {
+  readonly body: Buffer;
+  readonly etag?: string;
+}
+
+export interface S3ImageStoreOptions {
+  readonly client: S3Client;
+  readonly originalsBucket: string;
+  readonly derivativesBucket: string;
+}
+
+/** Metadata key recording which version of the original a derivative was made from. */
+export const SOURCE_ETAG_METADATA = 'source-etag';
+
+function errorName(error: unknown): string {
+  return (error as { name?: string })?.name ?? '';
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+/**
+ * Maps an S3 failure on an original. Without s3:ListBucket S3 answers a missing key with 403, so
+ * AccessDenied counts as missing too. Anything else is a storage fault: 503, never cached.
+ */
+export function originalReadError(error: unknown): ImageError {
+  const name = errorName(error);
+  const status = statusOf(error);
+  if (name === 'NoSuchKey' || name === 'NotFound' || name === 'AccessDenied' || status === 404 || status === 403) {
+    return imageError(404, 'not_found', 'Original image not found');
+  }
+  return storageFault();
+}
+
+export function storageFault(): ImageError {
+  return imageError(503, 'storage_fault', 'Storage is unavailable, try again');
+}
+
+export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
+  const { client, originalsBucket, derivativesBucket } = options;
+  return {
+    async getOriginal(key) {
+      try {
+        const response = await client.send(new GetObjectCommand({ Bucket: originalsBucket, Key: key }));
+        if (!response.Body) throw storageFault();
+        const body = Buffer.from(await response.Body.transformToByteArray());
+        if (response.ContentLength !== undefined && body.length !== response.ContentLength) throw storageFault();
+        return { body, etag: response.ETag };
+      } catch (error) {
+        if ((error as Error)?.name === 'ImageError') throw error;
+        throw originalReadError(error);
+      }
+    },
+    async putDerivative(key, body, contentType, cacheControl, sourceEtag) {
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: derivativesBucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            CacheControl: cacheControl,
+            Metadata: sourceEtag ? { [SOURCE_ETAG_METADATA]: sourceEtag.replace(/"/g, '') } : undefined,
+          }),
+        );
+      } catch {
+        throw storageFault();
+      }
+    },
+  };
+}
