@@ -105,7 +105,8 @@ export function validateOriginalKey(key: string, maxKeyBytes: number): void {
     const segment = segments[i];
     if (segment === '' || segment === '.' || segment === '..') throw invalidKey('empty, . or .. segment');
   }
-  if (parseDerivativeName(segments[segments.length - 1] as string)) throw invalidKey('looks like a derivative');
+  if (parseDerivativeName(segments[segments.length - 1] as string))
+    throw invalidKey('looks like a derivative');
 }
 
 /** Decodes a request URI (`/photos/my%20cat.jpg`) into an object key (`photos/my cat.jpg`). */

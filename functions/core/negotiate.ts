@@ -42,7 +42,11 @@ export function accepts(accept: string, type: string): boolean {
  * (PNG instead when that is WebP or AVIF and the viewer accepts neither). Animated GIFs prefer WebP,
  * which keeps the animation, over AVIF, which would keep only the first frame.
  */
-export function negotiateFormat(accept: string | undefined, originalKey: string, enableAvif: boolean): OutputFormat {
+export function negotiateFormat(
+  accept: string | undefined,
+  originalKey: string,
+  enableAvif: boolean,
+): OutputFormat {
   const source = sourceFormat(originalKey);
   const header = accept || '';
   const avif = enableAvif && accepts(header, 'image/avif');

@@ -60,7 +60,8 @@ function parseEnum<T extends string>(name: string, value: string, allowed: reado
 }
 
 function parseDpr(value: string, maxDpr: number): number {
-  if (!/^[0-9]{1,2}(\.[0-9]{1,3})?$/.test(value)) throw invalidParameter('dpr', 'must be a number like 2 or 1.5');
+  if (!/^[0-9]{1,2}(\.[0-9]{1,3})?$/.test(value))
+    throw invalidParameter('dpr', 'must be a number like 2 or 1.5');
   const dpr = parseFloat(value);
   if (dpr < 1 || dpr > maxDpr) throw invalidParameter('dpr', 'must be between 1 and ' + maxDpr);
   return dpr;
@@ -81,13 +82,18 @@ function roundUpToAllowed(width: number, allowed: readonly number[]): number | n
   return null;
 }
 
-function resolveFormat(value: string | undefined, originalKey: string, accept: string | undefined, rules: QueryRules) {
+function resolveFormat(
+  value: string | undefined,
+  originalKey: string,
+  accept: string | undefined,
+  rules: QueryRules,
+) {
   if (value === undefined) return sourceFormat(originalKey);
-  const requested = parseEnum<OutputFormat | 'auto' | 'jpg'>('format', value, ['auto', 'jpg'].concat(OUTPUT_FORMATS) as (
-    | OutputFormat
-    | 'auto'
-    | 'jpg'
-  )[]);
+  const requested = parseEnum<OutputFormat | 'auto' | 'jpg'>(
+    'format',
+    value,
+    ['auto', 'jpg'].concat(OUTPUT_FORMATS) as (OutputFormat | 'auto' | 'jpg')[],
+  );
   if (requested === 'auto') return negotiateFormat(accept, originalKey, rules.enableAvif);
   if (requested === 'jpg') return 'jpeg';
   if (requested === 'avif' && !rules.enableAvif) throw invalidParameter('format', 'avif is disabled');
@@ -123,21 +129,31 @@ export function parseQuery(
   if (height !== undefined) height = Math.round(height * dpr);
   if (width !== undefined && rules.allowedWidths.length > 0) {
     const allowed = roundUpToAllowed(width, rules.allowedWidths);
-    if (allowed === null) throw invalidParameter('width', 'must be at most ' + rules.allowedWidths[rules.allowedWidths.length - 1]);
+    if (allowed === null)
+      throw invalidParameter(
+        'width',
+        'must be at most ' + rules.allowedWidths[rules.allowedWidths.length - 1],
+      );
     if (height !== undefined) height = Math.max(1, Math.round((height * allowed) / width));
     width = allowed;
   }
-  if (width !== undefined && width > rules.maxWidth) throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
+  if (width !== undefined && width > rules.maxWidth)
+    throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
   if (height !== undefined && height > rules.maxHeight)
     throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
   if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
-    throw imageError(400, 'too_many_pixels', 'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels');
+    throw imageError(
+      400,
+      'too_many_pixels',
+      'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels',
+    );
 
   const spec: { -readonly [K in keyof ResizeSpec]: ResizeSpec[K] } = { format };
   if (width !== undefined) spec.width = width;
   if (height !== undefined) spec.height = height;
   if (width !== undefined && height !== undefined) spec.fit = fit;
-  if (isLossy(format)) spec.quality = quality === undefined ? rules.defaultQuality[format as 'avif'] : quality;
+  if (isLossy(format))
+    spec.quality = quality === undefined ? rules.defaultQuality[format as 'avif'] : quality;
   if (enlarge) spec.enlarge = true;
   return spec;
 }

@@ -5,7 +5,13 @@ import { imageError, type ImageError } from '../core/errors';
 export interface ImageStore {
   /** The original's bytes and ETag; throws a 404 ImageError when it does not exist. */
   getOriginal(key: string): Promise<StoredObject>;
-  putDerivative(key: string, body: Buffer, contentType: string, cacheControl: string, sourceEtag?: string): Promise<void>;
+  putDerivative(
+    key: string,
+    body: Buffer,
+    contentType: string,
+    cacheControl: string,
+    sourceEtag?: string,
+  ): Promise<void>;
 }
 
 export interface StoredObject {
@@ -37,7 +43,13 @@ function statusOf(error: unknown): number | undefined {
 export function originalReadError(error: unknown): ImageError {
   const name = errorName(error);
   const status = statusOf(error);
-  if (name === 'NoSuchKey' || name === 'NotFound' || name === 'AccessDenied' || status === 404 || status === 403) {
+  if (
+    name === 'NoSuchKey' ||
+    name === 'NotFound' ||
+    name === 'AccessDenied' ||
+    status === 404 ||
+    status === 403
+  ) {
     return imageError(404, 'not_found', 'Original image not found');
   }
   return storageFault();
@@ -55,7 +67,8 @@ export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
         const response = await client.send(new GetObjectCommand({ Bucket: originalsBucket, Key: key }));
         if (!response.Body) throw storageFault();
         const body = Buffer.from(await response.Body.transformToByteArray());
-        if (response.ContentLength !== undefined && body.length !== response.ContentLength) throw storageFault();
+        if (response.ContentLength !== undefined && body.length !== response.ContentLength)
+          throw storageFault();
         return { body, etag: response.ETag };
       } catch (error) {
         if ((error as Error)?.name === 'ImageError') throw error;

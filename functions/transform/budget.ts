@@ -14,7 +14,8 @@ export function base64Length(bytes: number): number {
 /** Bytes the headers take on the wire: `name: value\r\n` per header. */
 export function headersLength(headers: Record<string, string>): number {
   let total = 0;
-  for (const [name, value] of Object.entries(headers)) total += Buffer.byteLength(name) + Buffer.byteLength(value) + 4;
+  for (const [name, value] of Object.entries(headers))
+    total += Buffer.byteLength(name) + Buffer.byteLength(value) + 4;
   return total;
 }
 

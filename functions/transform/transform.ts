@@ -40,7 +40,11 @@ function tooManyPixels(message: string): ImageError {
 
 /** SVG is text; it is sniffed before sharp (and librsvg) ever parse it. */
 function looksLikeSvg(input: Buffer): boolean {
-  const head = input.subarray(0, 512).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const head = input
+    .subarray(0, 512)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return head.startsWith('<') && /<svg[\s>]/i.test(input.subarray(0, 4096).toString('utf8'));
 }
 
@@ -49,7 +53,9 @@ async function readMetadata(input: Buffer): Promise<Metadata> {
     return await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
-    throw /unsupported image format/i.test(message) ? unsupported('The original is not a supported image') : corrupt();
+    throw /unsupported image format/i.test(message)
+      ? unsupported('The original is not a supported image')
+      : corrupt();
   }
 }
 
@@ -87,13 +93,17 @@ function encode(pipeline: Sharp, spec: ResizeSpec, settings: TransformSettings):
 function admit(meta: Metadata, spec: ResizeSpec, settings: TransformSettings) {
   const accepted = settings.allowSvg ? ACCEPTED_INPUTS.concat('svg') : ACCEPTED_INPUTS;
   if (!meta.format || accepted.indexOf(meta.format) < 0) {
-    throw unsupported(meta.format === 'svg' ? 'SVG originals are disabled' : 'The original is not a supported image');
+    throw unsupported(
+      meta.format === 'svg' ? 'SVG originals are disabled' : 'The original is not a supported image',
+    );
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
   if (width < 1 || height < 1) throw corrupt();
   if (width * height > settings.inputPixelLimit) {
-    throw tooManyPixels(`The original is ${width}×${height}, over the ${settings.inputPixelLimit}-pixel input limit`);
+    throw tooManyPixels(
+      `The original is ${width}×${height}, over the ${settings.inputPixelLimit}-pixel input limit`,
+    );
   }
   const frames = meta.pages ?? 1;
   const animated = frames > 1 && ANIMATED_OUTPUTS.indexOf(spec.format) >= 0;
@@ -103,12 +113,18 @@ function admit(meta: Metadata, spec: ResizeSpec, settings: TransformSettings) {
   const rotated = (meta.orientation ?? 1) >= 5;
   const planned = plannedSize(spec, rotated ? height : width, rotated ? width : height);
   if (planned.width * planned.height > settings.maxPixels) {
-    throw tooManyPixels(`The output would be ${planned.width}×${planned.height}, over the ${settings.maxPixels}-pixel limit`);
+    throw tooManyPixels(
+      `The output would be ${planned.width}×${planned.height}, over the ${settings.maxPixels}-pixel limit`,
+    );
   }
   return { animated, frames };
 }
 
-export async function transform(input: Buffer, spec: ResizeSpec, settings: TransformSettings): Promise<TransformResult> {
+export async function transform(
+  input: Buffer,
+  spec: ResizeSpec,
+  settings: TransformSettings,
+): Promise<TransformResult> {
   if (input.length === 0) throw corrupt();
   if (!settings.allowSvg && looksLikeSvg(input)) throw unsupported('SVG originals are disabled');
   const meta = await readMetadata(input);
@@ -128,7 +144,8 @@ export async function transform(input: Buffer, spec: ResizeSpec, settings: Trans
       withoutEnlargement: !spec.enlarge,
     });
   }
-  if (spec.format === 'jpeg' && meta.hasAlpha) pipeline = pipeline.flatten({ background: settings.background });
+  if (spec.format === 'jpeg' && meta.hasAlpha)
+    pipeline = pipeline.flatten({ background: settings.background });
   pipeline = encode(pipeline.toColourspace('srgb'), spec, settings);
 
   try {
@@ -137,7 +154,8 @@ export async function transform(input: Buffer, spec: ResizeSpec, settings: Trans
     return { data, format: spec.format, contentType: CONTENT_TYPES[spec.format], width: info.width, height };
   } catch (error) {
     if (isImageError(error)) throw error;
-    if (error instanceof Error && /pixel limit/i.test(error.message)) throw tooManyPixels('The original is too large');
+    if (error instanceof Error && /pixel limit/i.test(error.message))
+      throw tooManyPixels('The original is too large');
     throw corrupt();
   }
 }

@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+// s3rver ships no types; the small surface used here is typed below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  on(event: 'event', listener: (event: S3Event) => void): void;
+}
+
+export interface LocalS3 {
+  /** `http://127.0.0.1:<port>`, for the SDK's `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Credentials s3rver accepts (it checks signatures against these). */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Subscribes to the S3 event records s3rver emits for object writes and deletes. */
+  onEvent(listener: (event: S3Event) => void): void;
+  close(): Promise<void>;
+}
+
+export interface LocalS3Options {
+  readonly buckets: readonly string[];
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Where objects are kept; a fresh temporary folder, removed on close, when not given. */
+  readonly directory?: string;
+}
+
+/** Starts s3rver, an S3-compatible server, on 127.0.0.1 with the given buckets. */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'image-cdn-s3-')));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    onEvent: (listener) => server.on('event', listener),
+    async close() {
+      await server.close();
+      if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
