@@ -99,6 +99,7 @@ function invalidKey(reason: string) {
 export function validateOriginalKey(key: string, maxKeyBytes: number): void {
   if (key === '') throw invalidKey('empty');
   if (utf8Length(key) > maxKeyBytes) throw invalidKey('longer than ' + maxKeyBytes + ' bytes');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f\\]/.test(key)) throw invalidKey('control character or backslash');
   const segments = key.split('/');
   for (let i = 0; i < segments.length; i++) {
