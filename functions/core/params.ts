@@ -188,3 +188,25 @@ export function decodeComponent(text: string): string {
     throw imageError(400, 'invalid_parameter', 'Invalid query string: malformed percent-encoding');
   }
 }
+
+/**
+ * Checks a spec read back from a derivative key against the rules, so a canonical derivative URL
+ * (what the edge redirects to) can be requested directly but never outside the configured limits.
+ */
+export function validateSpec(spec: ResizeSpec, rules: QueryRules): void {
+  const width = spec.width;
+  const height = spec.height;
+  if (width !== undefined && width > rules.maxWidth)
+    throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
+  if (width !== undefined && rules.allowedWidths.length > 0 && rules.allowedWidths.indexOf(width) < 0)
+    throw invalidParameter('width', 'must be one of ' + rules.allowedWidths.join(', '));
+  if (height !== undefined && height > rules.maxHeight)
+    throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
+  if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
+    throw imageError(
+      400,
+      'too_many_pixels',
+      'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels',
+    );
+  if (spec.format === 'avif' && !rules.enableAvif) throw invalidParameter('format', 'avif is disabled');
+}

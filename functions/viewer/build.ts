@@ -1,0 +1,62 @@
+import { buildSync } from 'esbuild';
+import { join } from 'node:path';
+import type { ViewerConfig } from './viewer-config';
+
+/** CloudFront Functions' code size limit. */
+export const VIEWER_CODE_LIMIT = 10_240;
+
+/**
+ * Syntax the cloudfront-js-2.0 runtime lacks (it is ES5.1 plus let/const, arrow functions, template
+ * literals, rest parameters and async/await). esbuild lowers these or fails the build, so code the
+ * runtime cannot parse never ships.
+ */
+const UNSUPPORTED_SYNTAX = {
+  class: false,
+  destructuring: false,
+  'for-of': false,
+  'object-rest-spread': false,
+  'object-extensions': false,
+  'optional-chain': false,
+  'nullish-coalescing': false,
+  'optional-catch-binding': false,
+  'default-argument': false,
+  'array-spread': false,
+  generator: false,
+  'logical-assignment': false,
+  'exponent-operator': true,
+  'rest-argument': true,
+} as const;
+
+/**
+ * Builds the viewer-request function with `config` baked in, as one script whose top-level
+ * `handler(event)` CloudFront calls. Its only imports are the runtime's `cloudfront` (and `crypto`).
+ */
+export function buildViewerFunction(config: ViewerConfig): string {
+  const result = buildSync({
+    entryPoints: [join(__dirname, 'viewer-request.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    external: ['cloudfront', 'crypto'],
+    define: { __VIEWER_CONFIG__: JSON.stringify(config) },
+    target: 'es2016',
+    supported: UNSUPPORTED_SYNTAX,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const code = (result.outputFiles[0] as { text: string }).text;
+  // CloudFront calls a top-level `function handler`; the runtime has no `export`, so the bundle's
+  // (minified) export becomes that function.
+  const exported = /export\s*\{\s*([\w$]+)\s+as\s+handler\s*\};?\s*$/.exec(code);
+  if (!exported) throw new Error('viewer function: the bundle does not export handler');
+  const script = code.slice(0, exported.index) + `function handler(event){return ${exported[1]}(event)}\n`;
+  const size = Buffer.byteLength(script);
+  if (size > VIEWER_CODE_LIMIT) {
+    throw new Error(
+      `viewer function is ${size} bytes, over CloudFront Functions' ${VIEWER_CODE_LIMIT}-byte limit`,
+    );
+  }
+  return script;
+}

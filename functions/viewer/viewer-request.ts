@@ -1,0 +1,123 @@
+/**
+ * Viewer-request CloudFront Function (runtime cloudfront-js-2.0).
+ *
+ * Validates and normalises the query, resolves `format=auto` from `Accept`, and rewrites the URI to the
+ * canonical derivative key with the query string dropped, so the cache key is the URI alone. A request
+ * with no transform parameter goes unchanged to the originals origin. Invalid requests get a 400 here.
+ *
+ * Built by `build.ts` into one file with the stack's config baked in; it may import nothing but the
+ * runtime's own modules, and must avoid syntax the runtime lacks (classes, for-of, spreads).
+ */
+import cf from 'cloudfront';
+import { imageError, isImageError, type ImageError } from '../core/errors';
+import {
+  derivativeKey,
+  keyToUri,
+  parseDerivativeKey,
+  uriToKey,
+  validateOriginalKey,
+  type ParsedDerivativeKey,
+} from '../core/key';
+import { decodeComponent, parseQuery, validateSpec, type QueryValues } from '../core/params';
+import type { ViewerConfig } from './viewer-config';
+
+declare const __VIEWER_CONFIG__: ViewerConfig;
+const CONFIG: ViewerConfig = __VIEWER_CONFIG__;
+
+interface FunctionValue {
+  value: string;
+  multiValue?: { value: string }[];
+}
+
+export interface ViewerRequest {
+  method: string;
+  uri: string;
+  querystring: Record<string, FunctionValue>;
+  headers: Record<string, FunctionValue>;
+  cookies?: Record<string, FunctionValue>;
+}
+
+export interface ViewerResponse {
+  statusCode: number;
+  statusDescription: string;
+  headers: Record<string, { value: string }>;
+  body: { encoding: 'text'; data: string };
+}
+
+export interface ViewerEvent {
+  request: ViewerRequest;
+}
+
+/** CloudFront gives each query parameter a value and, when repeated, every value in `multiValue`. */
+function queryValues(querystring: Record<string, FunctionValue>): QueryValues {
+  const values: Record<string, string[]> = {};
+  const names = Object.keys(querystring);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const entry = querystring[name] as FunctionValue;
+    const list: string[] = [];
+    if (entry.multiValue && entry.multiValue.length > 0) {
+      for (let j = 0; j < entry.multiValue.length; j++)
+        list.push(decodeComponent((entry.multiValue[j] as { value: string }).value));
+    } else {
+      list.push(decodeComponent(entry.value));
+    }
+    values[decodeComponent(name)] = list;
+  }
+  return values;
+}
+
+function errorResponse(error: ImageError): ViewerResponse {
+  return {
+    statusCode: error.status,
+    statusDescription: error.status === 403 ? 'Forbidden' : 'Bad Request',
+    headers: {
+      'content-type': { value: 'text/plain; charset=utf-8' },
+      'cache-control': { value: 'public, max-age=' + CONFIG.errorMaxAge },
+    },
+    body: { encoding: 'text', data: error.message },
+  };
+}
+
+/**
+ * A canonical derivative URL (the edge redirects to one when an image is too large to return inline)
+ * is served as it is, once its spec passes the same rules; transforming a derivative again is refused.
+ */
+function serveDerivative(
+  request: ViewerRequest,
+  key: string,
+  derivative: ParsedDerivativeKey,
+): ViewerRequest {
+  validateOriginalKey(derivative.originalKey, CONFIG.rules.maxKeyBytes);
+  validateSpec(derivative.spec, CONFIG.rules);
+  if (parseQuery(queryValues(request.querystring || {}), key, undefined, CONFIG.rules) !== null) {
+    throw imageError(400, 'invalid_key', 'Invalid image path: a derivative cannot be transformed again');
+  }
+  request.uri = keyToUri(key);
+  request.querystring = {};
+  return request;
+}
+
+export function handler(event: ViewerEvent): ViewerRequest | ViewerResponse {
+  const request = event.request;
+  try {
+    const key = uriToKey(request.uri);
+    const derivative = parseDerivativeKey(key);
+    if (derivative) return serveDerivative(request, key, derivative);
+    validateOriginalKey(key, CONFIG.rules.maxKeyBytes);
+    const accept = request.headers.accept ? request.headers.accept.value : undefined;
+    const spec = parseQuery(queryValues(request.querystring || {}), key, accept, CONFIG.rules);
+    request.querystring = {};
+    if (spec === null) {
+      request.uri = keyToUri(key);
+      cf.selectRequestOriginById(CONFIG.originalsOriginId);
+    } else {
+      request.uri = keyToUri(derivativeKey(key, spec));
+    }
+    return request;
+  } catch (error) {
+    return errorResponse(
+      isImageError(error) ? error : imageError(400, 'invalid_parameter', 'Invalid request'),
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { createHmac, createHash } from 'node:crypto';
+import vm from 'node:vm';
+import type { ViewerEvent, ViewerRequest, ViewerResponse } from '../functions/viewer/viewer-request';
+
+export interface ViewerOutcome {
+  /** The request to forward (possibly rewritten), or the response the function generated. */
+  readonly result: ViewerRequest | ViewerResponse;
+  /** Origin chosen with `cf.selectRequestOriginById`, if any. */
+  readonly originId?: string;
+}
+
+export type ViewerFunction = (event: ViewerEvent) => ViewerOutcome;
+
+/** CloudFront Functions must finish within about a millisecond of compute; this bound is generous. */
+const RUN_TIMEOUT_MS = 200;
+
+export function isViewerResponse(result: ViewerRequest | ViewerResponse): result is ViewerResponse {
+  return (result as ViewerResponse).statusCode !== undefined;
+}
+
+/**
+ * Runs the built viewer-request artifact in a fresh `vm` context, the way CloudFront runs it: a
+ * script with a top-level `handler`, whose `import x from 'cloudfront' | 'crypto'` lines are bound to
+ * stand-ins for the runtime's own modules. Nothing else from Node is reachable from the code.
+ */
+export function loadViewerFunction(code: string): ViewerFunction {
+  let selectedOrigin: string | undefined;
+  const runtimeModules: Record<string, unknown> = {
+    cloudfront: {
+      selectRequestOriginById(originId: string) {
+        selectedOrigin = originId;
+      },
+      updateRequestOrigin() {
+        throw new Error('updateRequestOrigin is not used by this function');
+      },
+    },
+    crypto: { createHmac, createHash },
+  };
+  const script = code.replace(
+    /import\s*([\w$]+)\s*from\s*["'](cloudfront|crypto)["'];?/g,
+    (_match, name: string, module: string) => `var ${name}=__runtimeModules[${JSON.stringify(module)}];`,
+  );
+  const context = vm.createContext({ __runtimeModules: runtimeModules });
+  new vm.Script(script, { filename: 'viewer-request.js' }).runInContext(context);
+  // The event crosses into the sandbox as JSON, as CloudFront's does, and the result comes back the same way.
+  const invoke = new vm.Script('JSON.stringify(handler(JSON.parse(__eventJson)))');
+  return (event) => {
+    selectedOrigin = undefined;
+    context.__eventJson = JSON.stringify(event);
+    const result = JSON.parse(invoke.runInContext(context, { timeout: RUN_TIMEOUT_MS }) as string);
+    return { result: result as ViewerRequest | ViewerResponse, originId: selectedOrigin };
+  };
+}
