@@ -12,6 +12,8 @@ export interface TransformSettings {
   readonly background: string;
   /** `fast` for on-demand requests (low encoder effort), `thorough` for batch work nobody waits on. */
   readonly effort: 'fast' | 'thorough';
+  /** Longest a single transform may run before it is abandoned, in seconds. @default 20 */
+  readonly timeoutSeconds?: number;
 }
 
 export const DEFAULT_TRANSFORM_SETTINGS: TransformSettings = {
@@ -21,4 +23,5 @@ export const DEFAULT_TRANSFORM_SETTINGS: TransformSettings = {
   allowSvg: false,
   background: '#ffffff',
   effort: 'fast',
+  timeoutSeconds: 20,
 };

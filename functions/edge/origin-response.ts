@@ -1,0 +1,156 @@
+import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { imageError } from '../core/errors';
+import { toHttpError } from '../core/error-response';
+import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
+import { validateSpec } from '../core/params';
+import type { ResizeSpec } from '../core/spec';
+import type { ImageStore } from '../storage/image-store';
+import { fitsGeneratedResponse } from '../transform/budget';
+import { transform } from '../transform/transform';
+import type { EdgeConfig } from './edge-config';
+
+/**
+ * Lambda@Edge origin-response handler. When the derivatives bucket answers 403/404 for a derivative
+ * key, it reads the original, resizes it, stores the derivative (awaited) and returns it inline when the
+ * whole generated response fits Lambda@Edge's 1 MB; otherwise it redirects to the same URI with
+ * `no-store`, and the next request finds the stored object. Every path returns a valid response: a
+ * thrown error would become a CloudFront 503, an invalid response a 502.
+ */
+
+export interface OriginResponseDeps {
+  readonly store: ImageStore;
+  readonly config: EdgeConfig;
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+/** Above this the handler gives up and answers 503, well inside Lambda@Edge's 30 s origin limit. */
+const HANDLER_DEADLINE_MS = 25_000;
+
+export type OriginResponseHandler = (event: CloudFrontResponseEvent) => Promise<CloudFrontResultResponse>;
+
+/** CloudFront's header shape: lower-case names, each a list of `{key, value}`. */
+export function toCloudFrontHeaders(headers: Record<string, string>): CloudFrontHeaders {
+  const result: CloudFrontHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
+    result[name.toLowerCase()] = [{ key, value }];
+  }
+  return result;
+}
+
+function respond(status: number, description: string, headers: Record<string, string>, body?: string) {
+  const response: CloudFrontResultResponse = {
+    status: String(status),
+    statusDescription: description,
+    headers: toCloudFrontHeaders(headers),
+  };
+  if (body !== undefined) {
+    response.body = body;
+    response.bodyEncoding = 'text';
+  }
+  return response;
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(imageError(503, 'internal', 'Resizing took too long, try again')), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function createOriginResponseHandler(deps: OriginResponseDeps): OriginResponseHandler {
+  const { store, config } = deps;
+  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const cacheControl = `public, max-age=${config.cacheMaxAge}, immutable`;
+
+  async function generate(uri: string, key: string, originalKey: string, spec: ResizeSpec) {
+    const timings: Record<string, number> = {};
+    let started = Date.now();
+    const original = await store.getOriginal(originalKey);
+    timings.get = Date.now() - started;
+
+    started = Date.now();
+    const image = await transform(original.body, spec, config.transform);
+    timings.resize = Date.now() - started;
+
+    started = Date.now();
+    let stored = true;
+    try {
+      await store.putDerivative(key, image.data, image.contentType, cacheControl, original.etag);
+    } catch (error) {
+      // The derivative is only an optimisation: the image can still be answered inline.
+      stored = false;
+      log({ level: 'warn', key, outcome: 'put-failed', error: (error as Error).message });
+    }
+    timings.put = Date.now() - started;
+
+    const headers = {
+      'content-type': image.contentType,
+      'cache-control': cacheControl,
+      'server-timing': Object.entries(timings)
+        .map(([name, ms]) => `${name};dur=${ms}`)
+        .join(', '),
+    };
+    const details = { bytes: image.data.length, width: image.width, height: image.height, timings };
+    if (fitsGeneratedResponse(image.data.length, headers)) {
+      const response = respond(200, 'OK', headers);
+      response.body = image.data.toString('base64');
+      response.bodyEncoding = 'base64';
+      return { response, outcome: 'resized', details };
+    }
+    if (!stored) throw imageError(503, 'storage_fault', 'Storage is unavailable, try again');
+    // Too large to return inline: send the viewer back for the object just stored.
+    const redirect = respond(302, 'Found', { location: uri, 'cache-control': 'no-store' });
+    return { response: redirect, outcome: 'redirected', details };
+  }
+
+  return async function handler(event) {
+    const record = event.Records[0];
+    if (!record) return respond(500, 'Internal Server Error', { 'cache-control': 'no-store' }, 'Empty event\n');
+    const { request, response } = record.cf;
+    if (response.status !== '403' && response.status !== '404') return response;
+    let key: string;
+    try {
+      key = uriToKey(request.uri);
+    } catch {
+      return response;
+    }
+    const derivative = parseDerivativeKey(key);
+    if (!derivative) return response;
+
+    const started = Date.now();
+    try {
+      validateOriginalKey(derivative.originalKey, config.rules.maxKeyBytes);
+      validateSpec(derivative.spec, config.rules);
+      const result = await withDeadline(
+        generate(request.uri, key, derivative.originalKey, derivative.spec),
+        HANDLER_DEADLINE_MS,
+      );
+      log({ level: 'info', key, spec: derivative.spec, outcome: result.outcome, ms: Date.now() - started, ...result.details });
+      return result.response;
+    } catch (error) {
+      const http = toHttpError(error, config.errorMaxAge);
+      log({
+        level: http.status >= 500 ? 'error' : 'info',
+        key,
+        spec: derivative.spec,
+        outcome: http.code,
+        status: http.status,
+        ms: Date.now() - started,
+        ...(http.status === 500 ? { error: String((error as Error)?.stack ?? error) } : {}),
+      });
+      return respond(http.status, DESCRIPTIONS[http.status] ?? 'Error', http.headers, http.body);
+    }
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * `npm run build`: the deployable artifacts, whatever machine builds them.
+ *
+ *   dist/viewer-request.js  the CloudFront Function with the default rules (deploys bake the stack's own)
+ *   dist/edge/              Lambda@Edge bundle: index.js + sharp for linux-x64 glibc (Lambda@Edge is x86_64)
+ *   dist/edge.zip           the same folder zipped, to check the package limits
+ *   dist/batch/index.js     the batch resizer (sharp comes from the layer)
+ *   dist/sharp-layer/       a Lambda layer holding sharp for linux-x64 glibc
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { DEFAULT_RULES } from '../functions/core/rules';
+import { buildViewerFunction } from '../functions/viewer/build';
+
+const root = resolve(__dirname, '..');
+const dist = join(root, 'dist');
+const sharpVersion = (JSON.parse(readFileSync(join(root, 'node_modules/sharp/package.json'), 'utf8')) as { version: string })
+  .version;
+const staging = join(root, '.build', `sharp-${sharpVersion}-linux-x64`);
+
+function step(message: string) {
+  console.log(`build: ${message}`);
+}
+
+function megabytes(bytes: number) {
+  return (bytes / 1024 / 1024).toFixed(1) + ' MB';
+}
+
+/** Installs sharp for linux-x64 glibc into a staging folder once per sharp version. */
+function stageLinuxSharp(): string {
+  const modules = join(staging, 'node_modules');
+  if (existsSync(join(modules, '@img', 'sharp-linux-x64'))) return modules;
+  step(`installing sharp ${sharpVersion} for linux-x64 glibc into ${staging}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'sharp-linux-x64-staging', private: true }));
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-save', '--os=linux', '--cpu=x64', '--libc=glibc', `sharp@${sharpVersion}`],
+    { cwd: staging, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (!existsSync(join(modules, '@img', 'sharp-libvips-linux-x64'))) {
+    throw new Error('sharp linux-x64 binaries missing after install; check npm can reach the registry');
+  }
+  return modules;
+}
+
+async function bundle(entry: string, outfile: string) {
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['sharp'],
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+async function main() {
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+
+  const viewer = buildViewerFunction({ rules: DEFAULT_RULES, originalsOriginId: 'originals', errorMaxAge: 60 });
+  writeFileSync(join(dist, 'viewer-request.js'), viewer);
+  step(`dist/viewer-request.js ${viewer.length} bytes (limit 10240)`);
+
+  const sharpModules = stageLinuxSharp();
+
+  await bundle('functions/edge/index.ts', join(dist, 'edge', 'index.js'));
+  cpSync(sharpModules, join(dist, 'edge', 'node_modules'), { recursive: true });
+  execFileSync('zip', ['-qr', '-X', join(dist, 'edge.zip'), '.'], { cwd: join(dist, 'edge') });
+  step(`dist/edge.zip ${megabytes(statSync(join(dist, 'edge.zip')).size)} (Lambda@Edge limit 50 MB)`);
+
+  if (existsSync(join(root, 'functions/batch/index.ts'))) {
+    await bundle('functions/batch/index.ts', join(dist, 'batch', 'index.js'));
+    step('dist/batch/index.js');
+  }
+  cpSync(sharpModules, join(dist, 'sharp-layer', 'nodejs', 'node_modules'), { recursive: true });
+  step('dist/sharp-layer/nodejs/node_modules');
+}
+
+main().catch((error: unknown) => {
+  console.error(`build failed: ${(error as Error).message}`);
+  process.exit(1);
+});
