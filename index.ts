@@ -1,0 +1,104 @@
+// The image CDN: read the stack's config once, build the components, export what users need.
+import * as pulumi from '@pulumi/pulumi';
+import type { EdgeConfig } from './functions/edge/edge-config';
+import { buildViewerFunction } from './functions/viewer/build';
+import { BatchResizer } from './infra/batch-resizer';
+import { ORIGINALS_ORIGIN_ID } from './infra/cloudfront';
+import { loadConfig } from './infra/config';
+import { ImageDistribution } from './infra/distribution';
+import { EdgeFunction } from './infra/edge-function';
+import { ImageBuckets } from './infra/image-buckets';
+import { bucketName, resourceName } from './infra/names';
+import { OriginBucketPolicies } from './infra/origin-bucket-policies';
+
+const config = loadConfig();
+
+const buckets = new ImageBuckets('images', {
+  originalsBucketName: bucketName(config, 'originals'),
+  derivativesBucketName: bucketName(config, 'derivatives'),
+  derivativesExpirationDays: config.buckets.derivativesExpirationDays,
+  originalsVersioning: config.buckets.originalsVersioning,
+  forceDestroy: config.buckets.forceDestroy,
+});
+
+const edgeConfig: pulumi.Output<EdgeConfig> = pulumi
+  .all([buckets.originals.bucket, buckets.derivatives.bucket])
+  .apply(([originalsBucket, derivativesBucket]) => ({
+    originalsBucket,
+    derivativesBucket,
+    bucketRegion: config.region,
+    rules: config.rules,
+    transform: config.edgeTransform,
+    cacheMaxAge: config.cacheMaxAgeSeconds,
+    errorMaxAge: config.errorMaxAgeSeconds,
+    s3TimeoutMs: config.s3TimeoutMs,
+  }));
+
+const edge = new EdgeFunction('edge', {
+  functionName: resourceName(config, 'edge'),
+  edgeConfig,
+  originalsBucket: buckets.originals.bucket,
+  derivativesBucket: buckets.derivatives.bucket,
+  listOriginals: config.edge.listOriginals,
+  memoryMb: config.edge.memoryMb,
+  timeoutSeconds: config.edge.timeoutSeconds,
+  logRegions: config.edge.logRegions,
+  logRetentionDays: config.logRetentionDays,
+  ...(config.awsProfile ? { awsProfile: config.awsProfile } : {}),
+});
+
+const cdn = new ImageDistribution('cdn', {
+  resourcePrefix: resourceName(config, 'cdn'),
+  derivatives: buckets.derivatives,
+  originals: buckets.originals,
+  viewerFunctionCode: buildViewerFunction({
+    rules: config.rules,
+    originalsOriginId: ORIGINALS_ORIGIN_ID,
+    errorMaxAge: config.errorMaxAgeSeconds,
+  }),
+  edgeFunctionQualifiedArn: edge.qualifiedArn,
+  cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+  priceClass: config.distribution.priceClass,
+  aliases: [...config.distribution.aliases],
+  ...(config.distribution.certificateArn ? { certificateArn: config.distribution.certificateArn } : {}),
+  ...(config.distribution.loggingBucket ? { loggingBucket: config.distribution.loggingBucket } : {}),
+  ...(config.distribution.webAclId ? { webAclId: config.distribution.webAclId } : {}),
+  ...(config.distribution.originShieldRegion
+    ? { originShieldRegion: config.distribution.originShieldRegion }
+    : {}),
+});
+
+new OriginBucketPolicies('origin-access', {
+  buckets: { originals: buckets.originals, derivatives: buckets.derivatives },
+  distributionArn: cdn.distribution.arn,
+  dependsOn: [buckets],
+});
+
+const batch = new BatchResizer('batch', {
+  functionName: resourceName(config, 'batch'),
+  originals: buckets.originals,
+  derivatives: buckets.derivatives,
+  renditions: [...config.batch.renditions],
+  rules: config.rules,
+  transform: config.batchTransform,
+  prefix: config.batch.prefix,
+  suffixes: config.batch.suffixes,
+  memoryMb: config.batch.memoryMb,
+  timeoutSeconds: config.batch.timeoutSeconds,
+  reservedConcurrency: config.batch.reservedConcurrency,
+  maxRetryAttempts: config.batch.maxRetryAttempts,
+  maxEventAgeSeconds: config.batch.maxEventAgeSeconds,
+  failureRetentionSeconds: config.batch.failureQueueRetentionSeconds,
+  logRetentionDays: config.logRetentionDays,
+});
+
+const alias = config.distribution.aliases.find((name) => !name.startsWith('*.'));
+const publicHost = alias ? pulumi.output(alias) : cdn.distribution.domainName;
+
+export const distributionDomainName = cdn.distribution.domainName;
+export const distributionId = cdn.distribution.id;
+export const originalsBucketName = buckets.originals.bucket;
+export const derivativesBucketName = buckets.derivatives.bucket;
+export const edgeFunctionQualifiedArn = edge.qualifiedArn;
+export const batchFunctionName = batch.function.name;
+export const exampleImageUrl = pulumi.interpolate`https://${publicHost}/photos/cat.jpg?width=640&format=auto`;

@@ -1,0 +1,276 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import * as path from 'node:path';
+import type { QueryRules } from '../functions/core/rules';
+import type { TransformSettings } from '../functions/transform/settings';
+import { LAMBDA_TRUSTED_SERVICES, batchFunctionPolicy, trustPolicy } from './iam';
+import { BATCH_RUNTIME } from './limits';
+
+export interface BatchResizerArgs {
+  /** Physical function name (also the role, queue, layer and log group names). */
+  readonly functionName: string;
+  /** The bucket whose uploads trigger the function. It is only read. */
+  readonly originals: aws.s3.Bucket;
+  /** The bucket renditions are written to. It never triggers the function, so no recursion. */
+  readonly derivatives: aws.s3.Bucket;
+  /** Renditions in the query language, e.g. `width=640&format=webp`. */
+  readonly renditions: pulumi.Input<pulumi.Input<string>[]>;
+  /** The same rules as the edge and the viewer function, passed as `IMAGE_RULES`. */
+  readonly rules: pulumi.Input<QueryRules>;
+  /** Transform settings, passed as `TRANSFORM_SETTINGS`. */
+  readonly transform: pulumi.Input<TransformSettings>;
+  /**
+   * Key prefix of originals that trigger the function.
+   * @default ''
+   */
+  readonly prefix?: pulumi.Input<string>;
+  /**
+   * Key suffixes that trigger the function, one notification filter each. A plain array: it decides
+   * how many filters exist.
+   * @default ['.jpg', '.jpeg', '.png', '.webp']
+   */
+  readonly suffixes?: readonly string[];
+  /**
+   * Memory in MB.
+   * @default 2048
+   */
+  readonly memoryMb?: pulumi.Input<number>;
+  /**
+   * Timeout in seconds.
+   * @default 120
+   */
+  readonly timeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Reserved concurrency: an upload burst cannot take the account's whole concurrency.
+   * @default 10
+   */
+  readonly reservedConcurrency?: pulumi.Input<number>;
+  /**
+   * Retries of a failed asynchronous invocation (0–2); 2 means 3 tries.
+   * @default 2
+   */
+  readonly maxRetryAttempts?: pulumi.Input<number>;
+  /**
+   * Age after which an event is dropped to the failure queue, in seconds (60–21600).
+   * @default 3600
+   */
+  readonly maxEventAgeSeconds?: pulumi.Input<number>;
+  /**
+   * Retention of failed events in the queue, in seconds.
+   * @default 1209600 (14 days)
+   */
+  readonly failureRetentionSeconds?: pulumi.Input<number>;
+  /**
+   * Retention of the function's logs, in days.
+   * @default 30
+   */
+  readonly logRetentionDays?: pulumi.Input<number>;
+  /**
+   * Build output: `dist/batch/index.js` and the `dist/sharp-layer` folder.
+   * @default '<repo>/dist'
+   */
+  readonly distDir?: string;
+}
+
+/**
+ * Pre-generates renditions when an original is uploaded: a regular Lambda in the home region with
+ * sharp in a layer, triggered by an S3 notification, retried, with failures kept in an SQS queue.
+ */
+export class BatchResizer extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly layer: aws.lambda.LayerVersion;
+  readonly failureQueue: aws.sqs.Queue;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: BatchResizerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('imagecdn:index:BatchResizer', name, {}, opts);
+    const distDir = args.distDir ?? path.join(__dirname, '..', 'dist');
+    const suffixes = args.suffixes ?? ['.jpg', '.jpeg', '.png', '.webp'];
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+
+    this.layer = this.createSharpLayer(name, args, distDir);
+    this.failureQueue = this.createFailureQueue(name, args);
+    this.logGroup = this.createLogGroup(name, args);
+    this.role = this.createRole(name, args);
+    const policy = this.createRolePolicy(name, args, identity.accountId, region);
+    this.function = this.createFunction(name, args, distDir, policy);
+    this.createInvokeConfig(name, args);
+    const permission = this.createPermission(name, args, identity.accountId);
+    this.createNotification(name, args, suffixes, permission);
+
+    this.registerOutputs({
+      functionName: this.function.name,
+      functionArn: this.function.arn,
+      layerArn: this.layer.arn,
+      failureQueueUrl: this.failureQueue.url,
+    });
+  }
+
+  private createSharpLayer(name: string, args: BatchResizerArgs, distDir: string): aws.lambda.LayerVersion {
+    return new aws.lambda.LayerVersion(
+      `${name}-sharp-layer`,
+      {
+        layerName: `${args.functionName}-sharp`,
+        description: 'sharp with its linux-x64 (glibc) libvips binaries, under nodejs/node_modules',
+        code: new pulumi.asset.FileArchive(path.join(distDir, 'sharp-layer')),
+        compatibleArchitectures: ['x86_64'],
+        compatibleRuntimes: [BATCH_RUNTIME],
+      },
+      { parent: this },
+    );
+  }
+
+  private createFailureQueue(name: string, args: BatchResizerArgs): aws.sqs.Queue {
+    return new aws.sqs.Queue(
+      `${name}-failures`,
+      {
+        name: `${args.functionName}-failures`,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: args.failureRetentionSeconds ?? 1_209_600,
+      },
+      { parent: this },
+    );
+  }
+
+  private createLogGroup(name: string, args: BatchResizerArgs): aws.cloudwatch.LogGroup {
+    return new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? 30 },
+      { parent: this },
+    );
+  }
+
+  private createRole(name: string, args: BatchResizerArgs): aws.iam.Role {
+    return new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: args.functionName,
+        description: 'Batch image resizer',
+        assumeRolePolicy: JSON.stringify(trustPolicy(LAMBDA_TRUSTED_SERVICES)),
+      },
+      { parent: this },
+    );
+  }
+
+  private createRolePolicy(
+    name: string,
+    args: BatchResizerArgs,
+    accountId: pulumi.Output<string>,
+    region: pulumi.Output<string>,
+  ): aws.iam.RolePolicy {
+    return new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.name,
+        name: 'batch-resizer',
+        policy: pulumi
+          .all([args.originals.bucket, args.derivatives.bucket, this.failureQueue.arn, accountId, region])
+          .apply(([originalsBucket, derivativesBucket, failureQueueArn, account, home]) =>
+            JSON.stringify(
+              batchFunctionPolicy({
+                originalsBucket,
+                derivativesBucket,
+                failureQueueArn,
+                accountId: account,
+                region: home,
+                functionName: args.functionName,
+              }),
+            ),
+          ),
+      },
+      { parent: this },
+    );
+  }
+
+  private createFunction(
+    name: string,
+    args: BatchResizerArgs,
+    distDir: string,
+    policy: aws.iam.RolePolicy,
+  ): aws.lambda.Function {
+    return new aws.lambda.Function(
+      `${name}-function`,
+      {
+        name: args.functionName,
+        description: 'Pre-generates renditions of uploaded originals',
+        role: this.role.arn,
+        runtime: BATCH_RUNTIME,
+        architectures: ['x86_64'],
+        handler: 'index.handler',
+        code: new pulumi.asset.AssetArchive({
+          'index.js': new pulumi.asset.FileAsset(path.join(distDir, 'batch', 'index.js')),
+        }),
+        layers: [this.layer.arn],
+        memorySize: args.memoryMb ?? 2048,
+        timeout: args.timeoutSeconds ?? 120,
+        reservedConcurrentExecutions: args.reservedConcurrency ?? 10,
+        environment: {
+          variables: {
+            ORIGINALS_BUCKET: args.originals.bucket,
+            DERIVED_BUCKET: args.derivatives.bucket,
+            RENDITIONS: pulumi.output(args.renditions).apply((renditions) => renditions.join(';')),
+            IMAGE_RULES: pulumi.output(args.rules).apply((rules) => JSON.stringify(rules)),
+            TRANSFORM_SETTINGS: pulumi.output(args.transform).apply((settings) => JSON.stringify(settings)),
+          },
+        },
+      },
+      { parent: this, dependsOn: [this.logGroup, policy] },
+    );
+  }
+
+  private createInvokeConfig(name: string, args: BatchResizerArgs): aws.lambda.FunctionEventInvokeConfig {
+    return new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-invoke-config`,
+      {
+        functionName: this.function.name,
+        maximumRetryAttempts: args.maxRetryAttempts ?? 2,
+        maximumEventAgeInSeconds: args.maxEventAgeSeconds ?? 3_600,
+        destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
+      },
+      { parent: this },
+    );
+  }
+
+  private createPermission(
+    name: string,
+    args: BatchResizerArgs,
+    accountId: pulumi.Output<string>,
+  ): aws.lambda.Permission {
+    return new aws.lambda.Permission(
+      `${name}-s3-invoke`,
+      {
+        function: this.function.name,
+        action: 'lambda:InvokeFunction',
+        principal: 's3.amazonaws.com',
+        sourceArn: args.originals.arn,
+        sourceAccount: accountId,
+      },
+      { parent: this },
+    );
+  }
+
+  private createNotification(
+    name: string,
+    args: BatchResizerArgs,
+    suffixes: readonly string[],
+    permission: aws.lambda.Permission,
+  ): aws.s3.BucketNotification {
+    // A bucket has exactly one notification resource; each suffix is one filter inside it.
+    return new aws.s3.BucketNotification(
+      `${name}-notification`,
+      {
+        bucket: args.originals.id,
+        lambdaFunctions: suffixes.map((suffix) => ({
+          id: `resize-${suffix.replace(/[^a-z0-9]/gi, '')}`,
+          lambdaFunctionArn: this.function.arn,
+          events: ['s3:ObjectCreated:*'],
+          filterPrefix: pulumi.output(args.prefix ?? '').apply((prefix) => prefix || undefined),
+          filterSuffix: suffix,
+        })),
+      },
+      { parent: this, dependsOn: [permission] },
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import type * as aws from '@pulumi/aws';
+import type * as pulumi from '@pulumi/pulumi';
+
+/** Origin ids of the distribution; the viewer function selects `ORIGINALS_ORIGIN_ID` by id. */
+export const DERIVATIVES_ORIGIN_ID = 'derivatives';
+export const ORIGINALS_ORIGIN_ID = 'originals';
+
+type CacheKeyParameters = aws.types.input.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOrigin;
+
+/**
+ * The cache key is the URI alone: the viewer function has already folded every parameter that matters
+ * (and the format negotiated from `Accept`) into the URI, so query strings, headers and cookies are
+ * neither in the key nor forwarded. gzip/brotli normalisation is on so compressed variants are cached.
+ */
+export function uriOnlyCacheKey(): CacheKeyParameters {
+  return {
+    queryStringsConfig: { queryStringBehavior: 'none' },
+    headersConfig: { headerBehavior: 'none' },
+    cookiesConfig: { cookieBehavior: 'none' },
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  };
+}
+
+/** TTLs of the cache policy: origin `Cache-Control` wins; objects without one are kept `maxAge`. */
+export function cacheTtls(maxAgeSeconds: number): { minTtl: number; defaultTtl: number; maxTtl: number } {
+  return { minTtl: 0, defaultTtl: maxAgeSeconds, maxTtl: Math.max(maxAgeSeconds, 31_536_000) };
+}
+
+export interface CacheBehaviorArgs {
+  readonly cachePolicyId: pulumi.Input<string>;
+  readonly viewerFunctionArn: pulumi.Input<string>;
+  /** The edge function's version-qualified ARN (`…:function:name:3`); `$LATEST` is refused by CloudFront. */
+  readonly edgeFunctionQualifiedArn: pulumi.Input<string>;
+}
+
+/** The only cache behaviour: viewer-request function, origin-response Lambda@Edge, HTTPS only. */
+export function defaultCacheBehavior(
+  args: CacheBehaviorArgs,
+): aws.types.input.cloudfront.DistributionDefaultCacheBehavior {
+  return {
+    targetOriginId: DERIVATIVES_ORIGIN_ID,
+    viewerProtocolPolicy: 'redirect-to-https',
+    allowedMethods: ['GET', 'HEAD'],
+    cachedMethods: ['GET', 'HEAD'],
+    compress: true,
+    cachePolicyId: args.cachePolicyId,
+    functionAssociations: [{ eventType: 'viewer-request', functionArn: args.viewerFunctionArn }],
+    lambdaFunctionAssociations: [
+      { eventType: 'origin-response', lambdaArn: args.edgeFunctionQualifiedArn, includeBody: false },
+    ],
+  };
+}
+
+/** The ACM certificate (us-east-1) with SNI and TLS 1.2+ for aliases, else CloudFront's own certificate. */
+export function viewerCertificate(
+  certificateArn: string | undefined,
+): aws.types.input.cloudfront.DistributionViewerCertificate {
+  return certificateArn
+    ? {
+        acmCertificateArn: certificateArn,
+        sslSupportMethod: 'sni-only',
+        minimumProtocolVersion: 'TLSv1.2_2021',
+      }
+    : { cloudfrontDefaultCertificate: true };
+}

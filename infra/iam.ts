@@ -1,0 +1,162 @@
+/**
+ * Pure builders of every IAM document the stack creates. They take resolved strings (bucket names are
+ * deterministic, see names.ts) so they are unit-tested without mocks; components call them inside an
+ * `apply` only for the values that are outputs (account id, ARNs).
+ */
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: { readonly Service: string | readonly string[] } | '*';
+  readonly Action: readonly string[];
+  /** Absent only in trust policies. */
+  readonly Resource?: readonly string[];
+  readonly Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+const document = (...statements: PolicyStatement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
+
+export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
+export const objectsArn = (bucket: string): string => `arn:aws:s3:::${bucket}/*`;
+
+/** A role that exactly these service principals may assume. */
+export function trustPolicy(services: readonly string[]): PolicyDocument {
+  return document({
+    Sid: 'AssumeRole',
+    Effect: 'Allow',
+    Principal: { Service: [...services] },
+    Action: ['sts:AssumeRole'],
+  });
+}
+
+/** Lambda@Edge requires both principals ("Restrictions on Lambda@Edge", Lambda role permissions). */
+export const EDGE_TRUSTED_SERVICES = ['lambda.amazonaws.com', 'edgelambda.amazonaws.com'] as const;
+export const LAMBDA_TRUSTED_SERVICES = ['lambda.amazonaws.com'] as const;
+
+/** ARN of a log group's streams, for `CreateLogStream`/`PutLogEvents`. */
+export const logStreamsArn = (region: string, accountId: string, group: string): string =>
+  `arn:aws:logs:${region}:${accountId}:log-group:${group}:*`;
+
+/** Log group names of a Lambda@Edge function: its replicas' (any region) and its own (us-east-1). */
+export function edgeLogGroupNames(functionName: string): { replicas: string; own: string } {
+  return { replicas: `/aws/lambda/us-east-1.${functionName}`, own: `/aws/lambda/${functionName}` };
+}
+
+export interface EdgePolicyArgs {
+  readonly originalsBucket: string;
+  readonly derivativesBucket: string;
+  readonly listOriginals: boolean;
+  readonly accountId: string;
+  readonly functionName: string;
+}
+
+/**
+ * The origin-response handler reads originals, writes derivatives, and logs. No `CreateLogGroup`:
+ * the log groups are created by the stack with a retention, so logs never live forever.
+ */
+export function edgeFunctionPolicy(args: EdgePolicyArgs): PolicyDocument {
+  const groups = edgeLogGroupNames(args.functionName);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'ReadOriginals',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [objectsArn(args.originalsBucket)],
+    },
+    {
+      Sid: 'WriteDerivatives',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [objectsArn(args.derivativesBucket)],
+    },
+  ];
+  if (args.listOriginals)
+    statements.push({
+      Sid: 'ListOriginalsSoMissingIs404',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [bucketArn(args.originalsBucket)],
+    });
+  statements.push({
+    Sid: 'OwnLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: [
+      logStreamsArn('*', args.accountId, groups.replicas),
+      logStreamsArn('us-east-1', args.accountId, groups.own),
+    ],
+  });
+  return document(...statements);
+}
+
+export interface BatchPolicyArgs {
+  readonly originalsBucket: string;
+  readonly derivativesBucket: string;
+  readonly failureQueueArn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly functionName: string;
+}
+
+/** The batch resizer reads originals, writes derivatives, reports failures to its queue, and logs. */
+export function batchFunctionPolicy(args: BatchPolicyArgs): PolicyDocument {
+  return document(
+    {
+      Sid: 'ReadOriginals',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [objectsArn(args.originalsBucket)],
+    },
+    {
+      Sid: 'WriteDerivatives',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [objectsArn(args.derivativesBucket)],
+    },
+    {
+      Sid: 'ReportFailures',
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: [args.failureQueueArn],
+    },
+    {
+      Sid: 'OwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [logStreamsArn(args.region, args.accountId, `/aws/lambda/${args.functionName}`)],
+    },
+  );
+}
+
+/**
+ * A bucket that only this distribution can read, through Origin Access Control, and only over TLS
+ * (CloudFront Developer Guide, "Restricting access to an Amazon S3 origin").
+ */
+export function originBucketPolicy(bucket: string, distributionArn: string): PolicyDocument {
+  return document(
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:*'],
+      Resource: [bucketArn(bucket), objectsArn(bucket)],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    {
+      Sid: 'AllowThisDistributionThroughOac',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: ['s3:GetObject'],
+      Resource: [objectsArn(bucket)],
+      Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+    },
+  );
+}
