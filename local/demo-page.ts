@@ -1,0 +1,30 @@
+/** The demo page: a responsive gallery whose `srcset` lets the browser pick widths, with `format=auto`. */
+const WIDTHS = [320, 640, 960, 1280];
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function demoPage(keys: readonly string[]): string {
+  const figures = keys
+    .map((key) => {
+      const path = '/' + key.split('/').map(encodeURIComponent).join('/');
+      const srcset = WIDTHS.map((w) => `${path}?width=${w}&amp;format=auto ${w}w`).join(', ');
+      return `<figure><img src="${path}?width=640&amp;format=auto" srcset="${srcset}"
+        sizes="(max-width: 800px) 100vw, 45vw" alt="${escapeHtml(key)}" loading="lazy">
+        <figcaption>${escapeHtml(key)} · <a href="${path}">original</a></figcaption></figure>`;
+    })
+    .join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>image-cdn local edge</title>
+<style>body{font:16px system-ui,sans-serif;margin:2rem;color:#222}main{display:grid;gap:1rem;
+grid-template-columns:repeat(auto-fill,minmax(300px,1fr))}img{width:100%;height:auto;border-radius:6px}
+code{background:#eee;padding:0 .3em}</style></head><body>
+<h1>image-cdn: local edge</h1>
+<p>Each image is requested with <code>?width=…&amp;format=auto</code>; the browser picks the width from
+<code>srcset</code>, the viewer function picks AVIF or WebP from <code>Accept</code>, and the origin-response
+handler resizes on a miss. Check the <code>x-cache</code> response header in your browser's network panel.</p>
+<main>
+${figures}
+</main></body></html>`;
+}

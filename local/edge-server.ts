@@ -1,0 +1,225 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type { OriginResponseHandler } from '../functions/edge/origin-response';
+import { GENERATED_RESPONSE_LIMIT, base64Length, headersLength } from '../functions/transform/budget';
+import type { ViewerFunction } from './viewer-sandbox';
+import { isViewerResponse } from './viewer-sandbox';
+
+/**
+ * A CloudFront-like HTTP server: the built viewer-request function, an in-memory cache keyed by the
+ * rewritten URI, two S3 origins, and the origin-response handler, wired the way CloudFront wires them.
+ * It also enforces what CloudFront enforces: a generated response over 1 MB is a 502, `no-store` is
+ * never cached, and errors live in the cache no longer than their `max-age`.
+ */
+
+export interface LocalEdgeOptions {
+  readonly viewer: ViewerFunction;
+  readonly originResponse: OriginResponseHandler;
+  readonly s3: S3Client;
+  /** Bucket behind each origin id; `default` is the default cache behaviour's origin. */
+  readonly origins: { readonly default: string } & Record<string, string>;
+  /** Served at `/` instead of going through the CDN. */
+  readonly demoPage?: () => string;
+  readonly port?: number;
+  readonly host?: string;
+}
+
+export interface LocalEdge {
+  readonly url: string;
+  readonly server: Server;
+  /** Number of entries now in the cache. */
+  cacheSize(): number;
+  close(): Promise<void>;
+}
+
+interface CachedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  readonly stored: number;
+  readonly expires: number;
+}
+
+const POP = 'LOCAL1-C1';
+
+function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, values] of Object.entries(headers ?? {})) {
+    if (values[0]) flat[name.toLowerCase()] = values[0].value;
+  }
+  return flat;
+}
+
+function toCloudFront(headers: Record<string, string>): CloudFrontHeaders {
+  const result: CloudFrontHeaders = {};
+  for (const [name, value] of Object.entries(headers)) result[name] = [{ key: name, value }];
+  return result;
+}
+
+/** Seconds a response may stay cached: its `max-age`, nothing for `no-store`/`private`/`no-cache`. */
+function cacheSeconds(headers: Record<string, string>): number {
+  const cacheControl = headers['cache-control'] ?? '';
+  if (/no-store|no-cache|private/i.test(cacheControl)) return 0;
+  const maxAge = /(?:^|[,\s])max-age=(\d+)/i.exec(cacheControl);
+  return maxAge ? Number(maxAge[1]) : 0;
+}
+
+/** The CloudFront Functions event for an HTTP request: lower-case headers, raw query values. */
+function viewerEvent(req: IncomingMessage, url: URL) {
+  const querystring: Record<string, { value: string; multiValue?: { value: string }[] }> = {};
+  const raw = url.search.length > 1 ? url.search.slice(1).split('&') : [];
+  for (const pair of raw) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    const value = eq < 0 ? '' : pair.slice(eq + 1);
+    const entry = querystring[name];
+    if (!entry) querystring[name] = { value };
+    else entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
+  }
+  const headers: Record<string, { value: string }> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name !== 'cookie' && value !== undefined) headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
+  }
+  return { request: { method: req.method ?? 'GET', uri: url.pathname, querystring, headers, cookies: {} } };
+}
+
+export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+  const cache = new Map<string, CachedResponse>();
+  const inFlight = new Map<string, Promise<CachedResponse>>();
+
+  /** Reads the object behind `uri` from an origin bucket, as CloudFront's S3 origin request would. */
+  async function fetchOrigin(bucket: string, uri: string) {
+    let key: string;
+    try {
+      key = decodeURIComponent(uri.slice(1));
+    } catch {
+      return { status: 400, headers: {}, body: Buffer.alloc(0) };
+    }
+    try {
+      const object = await options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+      const headers: Record<string, string> = { 'content-type': object.ContentType ?? 'application/octet-stream' };
+      if (object.CacheControl) headers['cache-control'] = object.CacheControl;
+      if (object.ETag) headers.etag = object.ETag;
+      return { status: 200, headers, body };
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || status === 403) return { status, headers: { 'content-type': 'application/xml' }, body: Buffer.alloc(0) };
+      return { status: 502, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Origin unavailable\n') };
+    }
+  }
+
+  async function throughOrigin(originId: string, request: { uri: string; headers: Record<string, { value: string }> }) {
+    const bucket = options.origins[originId] ?? options.origins.default;
+    const origin = await fetchOrigin(bucket, request.uri);
+    const event: CloudFrontResponseEvent = {
+      Records: [
+        {
+          cf: {
+            config: { distributionDomainName: 'localhost', distributionId: 'LOCAL', eventType: 'origin-response', requestId: 'local' },
+            request: {
+              clientIp: '127.0.0.1',
+              method: 'GET',
+              uri: request.uri,
+              querystring: '',
+              headers: toCloudFront(Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v.value]))),
+            },
+            response: { status: String(origin.status), statusDescription: '', headers: toCloudFront(origin.headers) },
+          },
+        },
+      ],
+    } as CloudFrontResponseEvent;
+    const passedThrough = event.Records[0]!.cf.response;
+    let result: CloudFrontResultResponse;
+    try {
+      result = await options.originResponse(event);
+    } catch {
+      // CloudFront turns a thrown Lambda@Edge error into a 503.
+      return { status: 503, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Lambda function error\n') };
+    }
+    if (result === passedThrough) return { status: origin.status, headers: origin.headers, body: origin.body };
+    const headers = flattenHeaders(result.headers);
+    const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.bodyEncoding === 'base64' ? 'base64' : 'utf8');
+    const size = (result.bodyEncoding === 'base64' ? base64Length(body.length) : body.length) + headersLength(headers);
+    if (size > GENERATED_RESPONSE_LIMIT) {
+      return { status: 502, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Lambda response too large\n') };
+    }
+    return { status: Number(result.status), headers, body };
+  }
+
+  async function respondFromCdn(originId: string, request: { uri: string; headers: Record<string, { value: string }> }) {
+    const cacheKey = `${originId}:${request.uri}`;
+    const cached = cache.get(cacheKey);
+    if (cached && cached.expires > Date.now()) return { entry: cached, hit: true };
+    if (cached) cache.delete(cacheKey);
+    // Concurrent misses for one key share a single origin fetch, as CloudFront collapses them.
+    let pending = inFlight.get(cacheKey);
+    if (!pending) {
+      pending = throughOrigin(originId, request).then((response) => {
+        const stored = Date.now();
+        const entry = { ...response, stored, expires: stored + cacheSeconds(response.headers) * 1000 };
+        if (entry.expires > Date.now()) cache.set(cacheKey, entry);
+        return entry;
+      });
+      inFlight.set(cacheKey, pending);
+      pending.finally(() => inFlight.delete(cacheKey)).catch(() => {});
+    }
+    return { entry: await pending, hit: false };
+  }
+
+  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string, head: boolean) {
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)), via: `1.1 local (image-cdn)`, 'x-amz-cf-pop': POP });
+    res.end(head ? undefined : body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
+      return send(res, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }, 'Method not allowed\n', head);
+    }
+    if (url.pathname === '/' && options.demoPage) {
+      return send(res, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, options.demoPage(), head);
+    }
+    const event = viewerEvent(req, url);
+    let viewed;
+    try {
+      viewed = options.viewer(event);
+    } catch {
+      // CloudFront answers 503 when a function fails or exceeds its compute budget.
+      return send(res, 503, { 'cache-control': 'no-store', 'x-cache': 'FunctionExecutionError from cloudfront' }, 'Function error\n', head);
+    }
+    if (isViewerResponse(viewed.result)) {
+      const generated = viewed.result;
+      const headers = Object.fromEntries(Object.entries(generated.headers).map(([k, v]) => [k, v.value]));
+      headers['x-cache'] = 'FunctionGeneratedResponse from cloudfront';
+      return send(res, generated.statusCode, headers, generated.body?.data ?? '', head);
+    }
+    const { entry, hit } = await respondFromCdn(viewed.originId ?? 'default', viewed.result);
+    const headers: Record<string, string> = { ...entry.headers, 'x-cache': `${hit ? 'Hit' : 'Miss'} from cloudfront` };
+    if (hit) headers.age = String(Math.floor((Date.now() - entry.stored) / 1000));
+    send(res, entry.status, headers, entry.body, head);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { 'cache-control': 'no-store' }, 'Internal error\n', false);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    server,
+    cacheSize: () => cache.size,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,138 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { EdgeConfig } from '../functions/edge/edge-config';
+import { createOriginResponseHandler } from '../functions/edge/origin-response';
+import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
+import { createS3ImageStore } from '../functions/storage/image-store';
+import { createS3Client } from '../functions/storage/s3-client';
+import { DEFAULT_TRANSFORM_SETTINGS } from '../functions/transform/settings';
+import { buildViewerFunction } from '../functions/viewer/build';
+import { demoPage } from './demo-page';
+import { startLocalEdge, type LocalEdge } from './edge-server';
+import { startLocalS3, type LocalS3 } from './s3-server';
+import { generateSamples, type SampleImage } from './samples';
+import { loadViewerFunction } from './viewer-sandbox';
+
+export const LOCAL_BUCKETS = { originals: 'originals', derivatives: 'derivatives' } as const;
+const ORIGINALS_ORIGIN_ID = 'originals';
+
+export interface LocalStackOptions {
+  /** Port of the CDN; 0 picks a free one. */
+  readonly port?: number;
+  /** A folder of the user's own images (subfolders included) instead of the generated samples. */
+  readonly originalsDir?: string;
+  readonly rules?: QueryRules;
+  readonly log?: (entry: Record<string, unknown>) => void;
+  readonly progress?: (message: string) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly edge: LocalEdge;
+  readonly s3: LocalS3;
+  readonly client: S3Client;
+  readonly config: EdgeConfig;
+  /** Keys of the originals uploaded at start-up. */
+  readonly keys: readonly string[];
+  close(): Promise<void>;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+};
+
+/** Image files below `dir`, keyed by their path relative to it with `/` separators. */
+async function readImageFolder(dir: string): Promise<SampleImage[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const images: SampleImage[] = [];
+  for (const entry of entries) {
+    const ext = entry.name.split('.').pop()?.toLowerCase() ?? '';
+    if (!entry.isFile() || entry.name.startsWith('.') || !IMAGE_TYPES[ext]) continue;
+    const path = join(entry.parentPath, entry.name);
+    const key = relative(dir, path).split(sep).join('/');
+    images.push({ key, body: await readFile(path), contentType: IMAGE_TYPES[ext] as string });
+  }
+  if (images.length === 0) throw new Error(`no images (${Object.keys(IMAGE_TYPES).join(', ')}) found in ${dir}`);
+  return images.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+export function localEdgeConfig(rules: QueryRules): EdgeConfig {
+  return {
+    originalsBucket: LOCAL_BUCKETS.originals,
+    derivativesBucket: LOCAL_BUCKETS.derivatives,
+    bucketRegion: 'us-east-1',
+    rules,
+    transform: DEFAULT_TRANSFORM_SETTINGS,
+    cacheMaxAge: 31_536_000,
+    errorMaxAge: 60,
+    s3TimeoutMs: 5_000,
+  };
+}
+
+/** Starts the whole local edge: S3-compatible store, buckets, originals, viewer function, handler, CDN. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const progress = options.progress ?? (() => {});
+  const config = localEdgeConfig(options.rules ?? DEFAULT_RULES);
+  const images = options.originalsDir ? await readImageFolder(options.originalsDir) : await generateSamples();
+
+  const s3 = await startLocalS3({ buckets: [LOCAL_BUCKETS.originals, LOCAL_BUCKETS.derivatives] });
+  progress(`S3-compatible store (s3rver) on ${s3.endpoint}`);
+  const client = createS3Client({
+    region: config.bucketRegion,
+    endpoint: s3.endpoint,
+    credentials: s3.credentials,
+    timeoutMs: config.s3TimeoutMs,
+  });
+  try {
+    for (const image of images) {
+      await client.send(
+        new PutObjectCommand({ Bucket: LOCAL_BUCKETS.originals, Key: image.key, Body: image.body, ContentType: image.contentType }),
+      );
+    }
+    progress(`uploaded ${images.length} originals to s3://${LOCAL_BUCKETS.originals}`);
+
+    const viewer = loadViewerFunction(
+      buildViewerFunction({ rules: config.rules, originalsOriginId: ORIGINALS_ORIGIN_ID, errorMaxAge: config.errorMaxAge }),
+    );
+    const store = createS3ImageStore({
+      client,
+      originalsBucket: config.originalsBucket,
+      derivativesBucket: config.derivativesBucket,
+    });
+    const originResponse = createOriginResponseHandler({ store, config, log: options.log });
+    const keys = images.map((image) => image.key);
+    const edge = await startLocalEdge({
+      viewer,
+      originResponse,
+      s3: client,
+      origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
+      demoPage: () => demoPage(keys),
+      port: options.port,
+    });
+    return {
+      url: edge.url,
+      edge,
+      s3,
+      client,
+      config,
+      keys,
+      async close() {
+        await edge.close();
+        client.destroy();
+        await s3.close();
+      },
+    };
+  } catch (error) {
+    client.destroy();
+    await s3.close();
+    throw error;
+  }
+}

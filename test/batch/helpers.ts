@@ -1,0 +1,191 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import sharp from 'sharp';
+import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { createS3Client } from '../../functions/storage/s3-client';
+import { encodeS3EventKey } from '../../functions/batch/event';
+
+export const ORIGINALS = 'originals';
+export const DERIVED = 'derived';
+
+export async function startS3(): Promise<LocalS3> {
+  return startLocalS3({ buckets: [ORIGINALS, DERIVED] });
+}
+
+export function clientFor(s3: LocalS3, endpoint = s3.endpoint): S3Client {
+  return createS3Client({
+    region: 'us-east-1',
+    endpoint,
+    credentials: s3.credentials,
+    timeoutMs: 3000,
+    maxAttempts: 1,
+  });
+}
+
+export async function putOriginal(client: S3Client, key: string, body: Buffer): Promise<string> {
+  const out = await client.send(new PutObjectCommand({ Bucket: ORIGINALS, Key: key, Body: body }));
+  return (out.ETag ?? '').replace(/"/g, '');
+}
+
+export async function deleteObject(client: S3Client, bucket: string, key: string) {
+  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+export async function listKeys(client: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+  const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((object) => object.Key as string).sort();
+}
+
+export async function getObject(client: S3Client, bucket: string, key: string) {
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return {
+    body: Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+    contentType: out.ContentType,
+    cacheControl: out.CacheControl,
+    metadata: out.Metadata ?? {},
+    lastModified: out.LastModified,
+    etag: out.ETag,
+  };
+}
+
+export async function headObject(client: S3Client, bucket: string, key: string) {
+  return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/** A photo-like JPEG: smooth colour fields from upscaled noise, so encoders do realistic work. */
+export async function photo(width: number, height: number, options: { orientation?: number } = {}) {
+  const small = await sharp({
+    create: {
+      width: Math.max(2, Math.round(width / 16)),
+      height: Math.max(2, Math.round(height / 16)),
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
+  })
+    .png()
+    .toBuffer();
+  let pipeline = sharp(small).resize(width, height, { fit: 'fill', kernel: 'cubic' });
+  if (options.orientation) pipeline = pipeline.withMetadata({ orientation: options.orientation });
+  return pipeline.jpeg({ quality: 90 }).toBuffer();
+}
+
+export async function transparentPng(width: number, height: number) {
+  return sharp({ create: { width, height, channels: 4, background: { r: 200, g: 30, b: 30, alpha: 0.4 } } })
+    .png()
+    .toBuffer();
+}
+
+export async function animatedGif(width: number, height: number, frames: number) {
+  const frame = (i: number) =>
+    sharp({ create: { width, height, channels: 3, background: { r: 40 * i, g: 100, b: 200 - 30 * i } } })
+      .raw()
+      .toBuffer();
+  const raw = Buffer.concat(await Promise.all(Array.from({ length: frames }, (_, i) => frame(i))));
+  return sharp(raw, { raw: { width, height: height * frames, channels: 3, pageHeight: height } })
+    .gif({ delay: Array(frames).fill(100) })
+    .toBuffer();
+}
+
+/** An S3 event record as Lambda receives it from S3 (notification format 2.1), the key URL-encoded. */
+export function s3Record(
+  bucket: string,
+  key: string,
+  options: { eTag?: string; eventName?: string; size?: number } = {},
+): S3EventRecord {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'eu-west-1',
+    eventTime: '2026-11-26T12:00:00.000Z',
+    eventName: options.eventName ?? 'ObjectCreated:Put',
+    userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+    requestParameters: { sourceIPAddress: '203.0.113.7' },
+    responseElements: {
+      'x-amz-request-id': 'C3D13FE58DE4C810',
+      'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+    },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'batch-resizer',
+      bucket: {
+        name: bucket,
+        ownerIdentity: { principalId: 'A3NL1KOZZKExample' },
+        arn: `arn:aws:s3:::${bucket}`,
+      },
+      object: {
+        key: encodeS3EventKey(key),
+        size: options.size ?? 1024,
+        eTag: options.eTag ?? 'd41d8cd98f00b204e9800998ecf8427e',
+        sequencer: '0055AED6DCD90281E5',
+      },
+    },
+  };
+}
+
+export function s3Event(...records: S3EventRecord[]): S3Event {
+  return { Records: records };
+}
+
+/** Collects the handler's JSON log lines. */
+export function logSink() {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, sink: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) };
+}
+
+/**
+ * A fault-injecting HTTP proxy between the SDK and s3rver. `fault` sees each request and may answer
+ * it itself (e.g. a 503 SlowDown) instead of forwarding it. Host headers are forwarded unchanged, so
+ * SigV4 signatures still verify at s3rver.
+ */
+export async function startFaultProxy(
+  target: LocalS3,
+  fault: (req: IncomingMessage) => { status: number; code: string } | 'reset' | undefined,
+) {
+  const requests: string[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requests.push(`${req.method} ${req.url}`);
+    const injected = fault(req);
+    if (injected === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (injected) {
+      req.resume();
+      res.writeHead(injected.status, { 'content-type': 'application/xml' });
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.code}</Code><Message>injected</Message></Error>`,
+      );
+      return;
+    }
+    const upstream = request(
+      { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,158 @@
+import sharp from 'sharp';
+import { crc32 } from 'node:zlib';
+
+/**
+ * Test images, generated with sharp itself so the repo ships no binaries. The "intended" picture is a
+ * 40×20 canvas, red in its top-left quadrant and blue elsewhere: after correct orientation the output's
+ * top-left is red and it is wider than tall.
+ */
+
+const RED = { r: 255, g: 0, b: 0 };
+const BLUE = { r: 0, g: 0, b: 255 };
+
+export async function quadrantImage(width = 40, height = 20): Promise<Buffer> {
+  const red = await sharp({ create: { width: width / 2, height: height / 2, channels: 3, background: RED } })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: BLUE } })
+    .composite([{ input: red, left: 0, top: 0 }])
+    .png()
+    .toBuffer();
+}
+
+async function apply(input: Buffer, op: (image: sharp.Sharp) => sharp.Sharp): Promise<Buffer> {
+  return op(sharp(input)).png().toBuffer();
+}
+
+/**
+ * A JPEG whose stored pixels are the intended picture transformed by the inverse of EXIF orientation
+ * `orientation`, tagged with that orientation: a viewer that honours EXIF shows the intended picture.
+ */
+export async function orientedJpeg(orientation: number): Promise<Buffer> {
+  const intended = await quadrantImage();
+  const inverse: Record<number, Array<(image: sharp.Sharp) => sharp.Sharp>> = {
+    1: [],
+    2: [(i) => i.flop()],
+    3: [(i) => i.rotate(180)],
+    4: [(i) => i.flip()],
+    5: [(i) => i.rotate(90), (i) => i.flop()],
+    6: [(i) => i.rotate(270)],
+    7: [(i) => i.rotate(90), (i) => i.flip()],
+    8: [(i) => i.rotate(90)],
+  };
+  let stored = intended;
+  for (const op of inverse[orientation] ?? []) stored = await apply(stored, op);
+  return sharp(stored).jpeg({ quality: 95 }).withMetadata({ orientation }).toBuffer();
+}
+
+export function photoJpeg(width: number, height: number, options: sharp.JpegOptions = {}): Promise<Buffer> {
+  // A gradient with noise compresses like a photo, unlike a flat colour.
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g"><stop offset="0" stop-color="#3a6"/><stop offset="1" stop-color="#c52"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/><circle cx="50%" cy="50%" r="30%" fill="#fe8"/></svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 90, ...options }).toBuffer();
+}
+
+/** Random noise: nearly incompressible, so derivatives of it are large. */
+export function noisePng(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+}
+
+export function alphaPng(width = 64, height = 64): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 4, background: { r: 0, g: 128, b: 0, alpha: 0.5 } } })
+    .png()
+    .toBuffer();
+}
+
+export function cmykJpeg(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: '#c04020' } })
+    .toColourspace('cmyk')
+    .jpeg()
+    .toBuffer();
+}
+
+export function png16(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: '#4080c0' } })
+    .toColourspace('rgb16')
+    .png()
+    .toBuffer();
+}
+
+export function grayscaleJpeg(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: '#777777' } })
+    .grayscale()
+    .jpeg()
+    .toBuffer();
+}
+
+export async function progressiveJpeg(): Promise<Buffer> {
+  return photoJpeg(320, 240, { progressive: true });
+}
+
+export function tiff(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: '#208040' } })
+    .tiff()
+    .toBuffer();
+}
+
+export function webp(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 10, g: 20, b: 200, alpha: 0.7 } } })
+    .webp()
+    .toBuffer();
+}
+
+/** An animated GIF of `frames` frames, each a different colour. */
+export async function animatedGif(frames = 3, width = 32, height = 24): Promise<Buffer> {
+  const images = await Promise.all(
+    Array.from({ length: frames }, (_, i) =>
+      sharp({ create: { width, height, channels: 3, background: { r: (i * 80) % 256, g: 40, b: 200 - ((i * 60) % 200) } } })
+        .png()
+        .toBuffer(),
+    ),
+  );
+  return sharp(images, { join: { animated: true } }).gif().toBuffer();
+}
+
+export async function truncatedJpeg(): Promise<Buffer> {
+  const full = await photoJpeg(400, 300);
+  return full.subarray(0, Math.floor(full.length / 2));
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A tiny PNG whose header claims `width`×`height`: a decompression bomb's calling card. */
+export function pngClaiming(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(8, 8); // bit depth
+  header.writeUInt8(2, 9); // truecolour
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Mean colour of a region of an image, after decoding. */
+export async function regionColour(image: Buffer, left: number, top: number, width: number, height: number) {
+  const raw = await sharp(image).extract({ left, top, width, height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const pixels = raw.info.width * raw.info.height;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < raw.data.length; i += 3) {
+    sum[0] += raw.data[i] as number;
+    sum[1] += raw.data[i + 1] as number;
+    sum[2] += raw.data[i + 2] as number;
+  }
+  return { r: (sum[0] as number) / pixels, g: (sum[1] as number) / pixels, b: (sum[2] as number) / pixels };
+}
