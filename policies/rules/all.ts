@@ -1,0 +1,23 @@
+// Every rule of the pack, in report order. index.ts serves these; the offline checker and tests evaluate them.
+import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { cloudfrontPolicies } from './cloudfront';
+import { iamPolicies } from './iam';
+import { lambdaResourcePolicies, lambdaStackPolicies } from './lambda';
+import { logsPolicies } from './logs';
+import { s3Policies } from './s3';
+import { stackPolicies } from './stack';
+
+export const resourcePolicies: ResourceValidationPolicy[] = [
+  ...iamPolicies,
+  ...s3Policies,
+  ...lambdaResourcePolicies,
+  ...logsPolicies,
+  ...cloudfrontPolicies,
+];
+
+export const stackValidationPolicies: StackValidationPolicy[] = [...lambdaStackPolicies, ...stackPolicies];
+
+export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  ...resourcePolicies,
+  ...stackValidationPolicies,
+];

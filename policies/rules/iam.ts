@@ -1,0 +1,446 @@
+// Least-privilege IAM. Every rule here is mandatory: over-broad IAM is the drift this pack exists to stop.
+import * as aws from '@pulumi/aws';
+import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import {
+  actionMatches,
+  isServiceWildcard,
+  parsePolicyDocument,
+  PolicyDocumentError,
+  Statement,
+  toArray,
+} from '../lib/iam-document';
+import { asArray, asRecord, configWithDefaults, reportingUnknowns, typeOf } from '../lib/support';
+
+const ROLE = typeOf(aws.iam.Role);
+const ROLE_POLICY = typeOf(aws.iam.RolePolicy);
+const POLICY = typeOf(aws.iam.Policy);
+const USER_POLICY = typeOf(aws.iam.UserPolicy);
+const GROUP_POLICY = typeOf(aws.iam.GroupPolicy);
+const ROLE_POLICY_ATTACHMENT = typeOf(aws.iam.RolePolicyAttachment);
+const USER_POLICY_ATTACHMENT = typeOf(aws.iam.UserPolicyAttachment);
+const GROUP_POLICY_ATTACHMENT = typeOf(aws.iam.GroupPolicyAttachment);
+const POLICY_ATTACHMENT = typeOf(aws.iam.PolicyAttachment);
+const USER_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.UserPolicyAttachmentsExclusive);
+const ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.RolePolicyAttachmentsExclusive);
+
+/** Resource types whose inputs carry a permission policy document. */
+export const PERMISSION_DOCUMENT_TYPES = [ROLE, ROLE_POLICY, POLICY, USER_POLICY, GROUP_POLICY];
+
+export interface LabelledDocument {
+  label: string;
+  document: unknown;
+}
+
+/** The permission documents of a resource: `policy`, or a role's inline policies. */
+export function permissionDocuments(type: string, props: Record<string, unknown>): LabelledDocument[] {
+  if (type === ROLE) {
+    return asArray(props.inlinePolicies).map((p) => {
+      const inline = asRecord(p);
+      return { label: `inline policy "${String(inline.name ?? '')}"`, document: inline.policy };
+    });
+  }
+  if (PERMISSION_DOCUMENT_TYPES.includes(type) && props.policy !== undefined) {
+    return [{ label: 'policy', document: props.policy }];
+  }
+  return [];
+}
+
+export function statementLabel(s: Statement, index: number): string {
+  return s.sid ? `statement "${s.sid}"` : `statement #${index + 1}`;
+}
+
+/** Parses each document and hands its statements over; a document that does not parse is itself reported. */
+function withStatements(
+  docs: LabelledDocument[],
+  report: ReportViolation,
+  visit: (statements: Statement[], label: string) => void,
+): void {
+  for (const { label, document } of docs) {
+    let statements: Statement[];
+    try {
+      statements = parsePolicyDocument(document);
+    } catch (e) {
+      if (!(e instanceof PolicyDocumentError)) throw e;
+      report(`${label}: ${e.message}. Fix the document so it can be checked.`);
+      continue;
+    }
+    visit(statements, label);
+  }
+}
+
+function documentRule(
+  visit: (statements: Statement[], label: string, report: ReportViolation, args: ResourceValidationArgs) => void,
+) {
+  return reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (!PERMISSION_DOCUMENT_TYPES.includes(args.type)) return;
+    withStatements(permissionDocuments(args.type, args.props), report, (statements, label) =>
+      visit(statements, label, report, args),
+    );
+  });
+}
+
+const wildcardActionsSchema = {
+  properties: {
+    allowedWildcardActions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: [],
+      description: 'Service wildcards (e.g. "xray:*") that are accepted anyway.',
+    },
+  },
+};
+
+export const iamNoWildcardActions: ResourceValidationPolicy = {
+  name: 'iam-no-wildcard-actions',
+  description: 'IAM Allow statements name their actions; no "*" and no service wildcard such as "s3:*".',
+  enforcementLevel: 'mandatory',
+  configSchema: wildcardActionsSchema,
+  validateResource: documentRule((statements, label, report, args) => {
+    const { allowedWildcardActions } = configWithDefaults<{ allowedWildcardActions: string[] }>(
+      wildcardActionsSchema,
+      args,
+    );
+    statements.forEach((s, i) => {
+      if (s.effect !== 'Allow') return;
+      for (const action of s.actions) {
+        if (isServiceWildcard(action) && !allowedWildcardActions.includes(action)) {
+          report(
+            `${label} ${statementLabel(s, i)} allows "${action}": list the exact actions the code calls ` +
+              '(e.g. "s3:GetObject") instead of a wildcard.',
+          );
+        }
+      }
+    });
+  }),
+};
+
+/**
+ * Actions that do not support resource-level permissions, so `Resource: "*"` is the only way to grant them
+ * (AWS Service Authorization Reference, "Resource types" column empty).
+ */
+export const DEFAULT_UNSCOPABLE_ACTIONS = [
+  'sts:GetCallerIdentity',
+  's3:ListAllMyBuckets',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'cloudwatch:PutMetricData',
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+  'logs:DescribeLogGroups',
+];
+
+const wildcardResourcesSchema = {
+  properties: {
+    unscopableActions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_UNSCOPABLE_ACTIONS,
+      description: 'Actions without resource-level permissions, which may be granted on "*".',
+    },
+  },
+};
+
+/** `*`, and ARNs that name every bucket or object in S3, which is the same thing for S3 actions. */
+function isWildcardResource(resource: string): boolean {
+  return resource === '*' || /^arn:[^:]+:s3:::\*(\/\*)?$/.test(resource);
+}
+
+export const iamNoWildcardResources: ResourceValidationPolicy = {
+  name: 'iam-no-wildcard-resources',
+  description: 'IAM Allow statements scope resource-level actions to ARNs; "*" only for unscopable actions.',
+  enforcementLevel: 'mandatory',
+  configSchema: wildcardResourcesSchema,
+  validateResource: documentRule((statements, label, report, args) => {
+    const { unscopableActions } = configWithDefaults<{ unscopableActions: string[] }>(
+      wildcardResourcesSchema,
+      args,
+    );
+    const allowed = unscopableActions.map((a) => a.toLowerCase());
+    statements.forEach((s, i) => {
+      if (s.effect !== 'Allow') return;
+      const wildcard = s.resources.find(isWildcardResource);
+      if (wildcard === undefined) return;
+      const scopable = s.actions.filter((a) => !allowed.includes(a.toLowerCase()));
+      if (scopable.length > 0) {
+        report(
+          `${label} ${statementLabel(s, i)} allows ${scopable.join(', ')} on Resource "${wildcard}": ` +
+            'scope it to the ARNs it needs (e.g. "arn:aws:s3:::<bucket>/*"); only unscopableActions may use "*".',
+        );
+      }
+    });
+  }),
+};
+
+export const iamNoNotActionOrNotResource: ResourceValidationPolicy = {
+  name: 'iam-no-not-action-or-not-resource',
+  description: 'IAM Allow statements do not use NotAction or NotResource, which grant everything not listed.',
+  enforcementLevel: 'mandatory',
+  validateResource: documentRule((statements, label, report) => {
+    statements.forEach((s, i) => {
+      if (s.effect !== 'Allow') return;
+      if (s.notActions.length > 0) {
+        report(`${label} ${statementLabel(s, i)} uses NotAction with Allow: list the allowed actions in Action.`);
+      }
+      if (s.notResources.length > 0) {
+        report(
+          `${label} ${statementLabel(s, i)} uses NotResource with Allow: list the allowed ARNs in Resource.`,
+        );
+      }
+    });
+  }),
+};
+
+/** AWS-managed policies that grant admin or whole-service access. */
+export const DEFAULT_DISALLOWED_MANAGED_POLICIES = [
+  'AdministratorAccess',
+  'PowerUserAccess',
+  'IAMFullAccess',
+  'AmazonS3FullAccess',
+  'AWSLambda_FullAccess',
+  'AWSLambdaFullAccess',
+  'CloudFrontFullAccess',
+  'CloudWatchFullAccess',
+  'CloudWatchLogsFullAccess',
+  'AmazonSQSFullAccess',
+];
+
+const managedPoliciesSchema = {
+  properties: {
+    disallowedPolicies: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_DISALLOWED_MANAGED_POLICIES,
+      description: 'Names of AWS-managed policies that may not be attached.',
+    },
+    disallowAllFullAccess: {
+      type: 'boolean' as const,
+      default: true,
+      description: 'Also refuse every AWS-managed policy whose name ends in "FullAccess".',
+    },
+  },
+};
+
+/** The name of an AWS-managed policy ARN (`arn:aws:iam::aws:policy/service-role/X` -> `X`), else undefined. */
+export function awsManagedPolicyName(arn: string): string | undefined {
+  const m = /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return m?.[1];
+}
+
+function attachedPolicyArns(type: string, props: Record<string, unknown>): string[] {
+  switch (type) {
+    case ROLE:
+      return toArray(props.managedPolicyArns);
+    case ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
+    case USER_POLICY_ATTACHMENTS_EXCLUSIVE:
+      return toArray(props.policyArns);
+    case ROLE_POLICY_ATTACHMENT:
+    case USER_POLICY_ATTACHMENT:
+    case GROUP_POLICY_ATTACHMENT:
+    case POLICY_ATTACHMENT:
+      return toArray(props.policyArn);
+    default:
+      return [];
+  }
+}
+
+export const iamNoBroadManagedPolicies: ResourceValidationPolicy = {
+  name: 'iam-no-broad-managed-policies',
+  description: 'No AWS-managed admin or full-access policy is attached to a role, user or group.',
+  enforcementLevel: 'mandatory',
+  configSchema: managedPoliciesSchema,
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    const cfg = configWithDefaults<{ disallowedPolicies: string[]; disallowAllFullAccess: boolean }>(
+      managedPoliciesSchema,
+      args,
+    );
+    for (const arn of attachedPolicyArns(args.type, args.props)) {
+      const name = awsManagedPolicyName(arn);
+      if (name === undefined) continue;
+      if (cfg.disallowedPolicies.includes(name) || (cfg.disallowAllFullAccess && name.endsWith('FullAccess'))) {
+        report(
+          `attaches AWS-managed policy "${name}", which grants far more than this program needs: ` +
+            'attach a customer policy with the exact actions and resources instead.',
+        );
+      }
+    }
+  }),
+};
+
+/** Actions that on their own let the holder raise its own privileges. */
+export const DEFAULT_ESCALATION_ACTIONS = [
+  'iam:PutRolePolicy',
+  'iam:PutUserPolicy',
+  'iam:PutGroupPolicy',
+  'iam:AttachRolePolicy',
+  'iam:AttachUserPolicy',
+  'iam:AttachGroupPolicy',
+  'iam:CreatePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+  'iam:AddUserToGroup',
+];
+
+/** Actions that, together with iam:PassRole, run code under another (possibly stronger) role. */
+export const DEFAULT_PASS_ROLE_COMPANIONS = [
+  'lambda:CreateFunction',
+  'lambda:UpdateFunctionCode',
+  'lambda:UpdateFunctionConfiguration',
+  'ec2:RunInstances',
+  'cloudformation:CreateStack',
+  'cloudformation:UpdateStack',
+  'glue:CreateDevEndpoint',
+];
+
+const escalationSchema = {
+  properties: {
+    escalationActions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_ESCALATION_ACTIONS,
+      description: 'Actions refused on their own.',
+    },
+    passRoleCompanions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_PASS_ROLE_COMPANIONS,
+      description: 'Actions refused when the same policy also grants iam:PassRole.',
+    },
+  },
+};
+
+export const iamNoPrivilegeEscalation: ResourceValidationPolicy = {
+  name: 'iam-no-privilege-escalation',
+  description: 'No policy grants an action, or a combination with iam:PassRole, that escalates privileges.',
+  enforcementLevel: 'mandatory',
+  configSchema: escalationSchema,
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (!PERMISSION_DOCUMENT_TYPES.includes(args.type)) return;
+    const cfg = configWithDefaults<{ escalationActions: string[]; passRoleCompanions: string[] }>(
+      escalationSchema,
+      args,
+    );
+    // A role's inline policies all apply to the same principal, so their grants are judged together.
+    const granted: string[] = [];
+    withStatements(permissionDocuments(args.type, args.props), report, (statements) => {
+      for (const s of statements) if (s.effect === 'Allow') granted.push(...s.actions);
+    });
+    const grants = (action: string) => granted.find((g) => actionMatches(g, action));
+    for (const action of cfg.escalationActions) {
+      const via = grants(action);
+      if (via !== undefined) {
+        report(
+          `grants ${action}${via === action ? '' : ` (via "${via}")`}, which lets the holder raise its own ` +
+            'privileges: remove it; change IAM from the deployment pipeline, not from a workload role.',
+        );
+      }
+    }
+    if (grants('iam:PassRole') === undefined) return;
+    for (const action of cfg.passRoleCompanions) {
+      if (grants(action) !== undefined) {
+        report(
+          `grants iam:PassRole together with ${action}, which lets the holder run code as another role: ` +
+            'remove one of the two.',
+        );
+      }
+    }
+  }),
+};
+
+function trustStatements(props: Record<string, unknown>, report: ReportViolation, visit: (s: Statement[]) => void) {
+  withStatements([{ label: 'assumeRolePolicy', document: props.assumeRolePolicy }], report, visit);
+}
+
+export const iamTrustNoWildcardPrincipal: ResourceValidationPolicy = {
+  name: 'iam-trust-no-wildcard-principal',
+  description: 'A role trust policy never trusts "*".',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== ROLE) return;
+    trustStatements(args.props, report, (statements) =>
+      statements.forEach((s, i) => {
+        if (s.effect === 'Allow' && s.principals?.wildcard) {
+          report(
+            `assumeRolePolicy ${statementLabel(s, i)} trusts "*", so any AWS account can assume the role: ` +
+              'name the service or account principal that needs it.',
+          );
+        }
+      }),
+    );
+  }),
+};
+
+export const LAMBDA_SERVICE = 'lambda.amazonaws.com';
+export const EDGE_LAMBDA_SERVICE = 'edgelambda.amazonaws.com';
+
+const lambdaTrustSchema = {
+  properties: {
+    allowedServices: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: [LAMBDA_SERVICE, EDGE_LAMBDA_SERVICE],
+      description: 'Service principals a Lambda execution role may trust.',
+    },
+  },
+};
+
+export const iamLambdaRoleTrust: ResourceValidationPolicy = {
+  name: 'iam-lambda-role-trust',
+  description: 'A Lambda execution role trusts only lambda.amazonaws.com, plus edgelambda.amazonaws.com for edge.',
+  enforcementLevel: 'mandatory',
+  configSchema: lambdaTrustSchema,
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== ROLE) return;
+    const { allowedServices } = configWithDefaults<{ allowedServices: string[] }>(lambdaTrustSchema, args);
+    trustStatements(args.props, report, (statements) => {
+      const allows = statements.filter((s) => s.effect === 'Allow' && s.principals);
+      const services = allows.flatMap((s) => s.principals!.service);
+      if (!services.includes(LAMBDA_SERVICE) && !services.includes(EDGE_LAMBDA_SERVICE)) return;
+      for (const service of services) {
+        if (!allowedServices.includes(service)) {
+          report(`Lambda role also trusts "${service}": trust only ${allowedServices.join(' and ')}.`);
+        }
+      }
+      for (const other of allows.flatMap((s) => [...s.principals!.aws, ...s.principals!.federated])) {
+        report(`Lambda role also trusts "${other}": trust only ${allowedServices.join(' and ')}.`);
+      }
+      if (services.includes(EDGE_LAMBDA_SERVICE) && !services.includes(LAMBDA_SERVICE)) {
+        report(`Lambda@Edge role trusts ${EDGE_LAMBDA_SERVICE} without ${LAMBDA_SERVICE}: trust both.`);
+      }
+    });
+  }),
+};
+
+export const iamNoUserPolicies: ResourceValidationPolicy = {
+  name: 'iam-no-user-policies',
+  description: 'No policy is attached to an IAM user; workloads get permissions through roles.',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    const toUser =
+      args.type === USER_POLICY ||
+      args.type === USER_POLICY_ATTACHMENT ||
+      args.type === USER_POLICY_ATTACHMENTS_EXCLUSIVE ||
+      (args.type === POLICY_ATTACHMENT && toArray(args.props.users).length > 0);
+    if (toUser) {
+      report('attaches a policy to an IAM user: grant it to a role that the workload assumes instead.');
+    }
+  }),
+};
+
+export const iamPolicies: ResourceValidationPolicy[] = [
+  iamNoWildcardActions,
+  iamNoWildcardResources,
+  iamNoNotActionOrNotResource,
+  iamNoBroadManagedPolicies,
+  iamNoPrivilegeEscalation,
+  iamTrustNoWildcardPrincipal,
+  iamLambdaRoleTrust,
+  iamNoUserPolicies,
+];

@@ -1,0 +1,271 @@
+// Lambda and Lambda@Edge. The edge rules are stack rules because "is an edge function" is a relation between
+// a distribution and a function, which a resource rule (one resource at a time) cannot see. Edge rules that
+// restate AWS's hard "Restrictions on Lambda@Edge" are mandatory: breaking one fails the deployment anyway.
+import {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from '@pulumi/policy';
+import { toArray } from '../lib/iam-document';
+import {
+  DEFAULT_EDGE_TAG,
+  edgeAssociations,
+  edgeFunctions,
+  notificationTargets,
+  ofType,
+  peek,
+  regionOf,
+  T,
+  dependsThrough,
+} from '../lib/stack-graph';
+import { asArray, asRecord, configWithDefaults, reportingUnknowns } from '../lib/support';
+
+const edgeTagProperty = {
+  edgeTag: {
+    type: 'string' as const,
+    default: DEFAULT_EDGE_TAG,
+    description: 'A function tagged <edgeTag>: "true" is treated as an edge function even before it is associated.',
+  },
+};
+
+function edgeRule(
+  check: (fn: PolicyResource, all: PolicyResource[], report: (m: string) => void, cfg: Record<string, unknown>) => void,
+  schema: { properties: Record<string, object> },
+) {
+  return reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const cfg = configWithDefaults<Record<string, unknown>>(schema, args);
+    for (const fn of edgeFunctions(args.resources, String(cfg.edgeTag))) {
+      check(fn, args.resources, (m) => report(`edge function "${fn.name}": ${m}`, fn.urn), cfg);
+    }
+  });
+}
+
+const regionSchema = {
+  properties: {
+    ...edgeTagProperty,
+    region: { type: 'string' as const, default: 'us-east-1', description: 'The only region Lambda@Edge accepts.' },
+  },
+};
+
+export const lambdaEdgeInUsEast1: StackValidationPolicy = {
+  name: 'lambda-edge-in-us-east-1',
+  description: 'A Lambda@Edge function is created in us-east-1, through a provider pinned to that region.',
+  enforcementLevel: 'mandatory',
+  configSchema: regionSchema,
+  validateStack: edgeRule((fn, _all, report, cfg) => {
+    const region = regionOf(fn);
+    if (region !== cfg.region) {
+      report(
+        `region is ${region === undefined ? 'not known' : `"${region}"`}: create it with an explicit ` +
+          `aws.Provider whose region is "${String(cfg.region)}".`,
+      );
+    }
+  }, regionSchema),
+};
+
+const publishedSchema = { properties: { ...edgeTagProperty } };
+
+export const lambdaEdgePublishedVersion: StackValidationPolicy = {
+  name: 'lambda-edge-published-version',
+  description: 'A Lambda@Edge function publishes versions and is associated by a numbered version ARN.',
+  enforcementLevel: 'mandatory',
+  configSchema: publishedSchema,
+  validateStack: edgeRule((fn, all, report) => {
+    if (fn.props.publish !== true) report('publish is not true: set publish: true so each deploy has a version.');
+    for (const a of edgeAssociations(fn, all)) {
+      if (a.lambdaArn === undefined) {
+        report(
+          `the ${a.eventType} association ARN is unknown at preview: associate fn.qualifiedArn ` +
+            '(a numbered version); `npm run policy:check` resolves it.',
+        );
+      } else if (!/:\d+$/.test(a.lambdaArn)) {
+        report(
+          `the ${a.eventType} association uses "${a.lambdaArn}": associate fn.qualifiedArn, a numbered version, ` +
+            'not $LATEST, an alias or the unqualified ARN.',
+        );
+      }
+    }
+  }, publishedSchema),
+};
+
+const restrictionsSchema = {
+  properties: {
+    ...edgeTagProperty,
+    maxOriginTimeoutSeconds: {
+      type: 'integer' as const,
+      default: 30,
+      description: 'Timeout quota for origin-request/origin-response functions.',
+    },
+    maxViewerTimeoutSeconds: {
+      type: 'integer' as const,
+      default: 5,
+      description: 'Timeout quota for viewer-request/viewer-response functions.',
+    },
+  },
+};
+
+/** Lambda's own default when `timeout` is not set. */
+const DEFAULT_LAMBDA_TIMEOUT = 3;
+
+export const lambdaEdgeRestrictions: StackValidationPolicy = {
+  name: 'lambda-edge-restrictions',
+  description: 'A Lambda@Edge function has no environment, layers, VPC or DLQ, runs on x86_64, and fits the timeout.',
+  enforcementLevel: 'mandatory',
+  configSchema: restrictionsSchema,
+  validateStack: edgeRule((fn, all, report, cfg) => {
+    const p = fn.props;
+    if (Object.keys(asRecord(asRecord(p.environment).variables)).length > 0) {
+      report('has environment variables: bake configuration into the bundle instead.');
+    }
+    if (asArray(p.layers).length > 0) report('has layers: bundle dependencies into the package instead.');
+    if (asArray(asRecord(p.vpcConfig).subnetIds).length > 0) report('has a VPC config: remove vpcConfig.');
+    if (asRecord(p.deadLetterConfig).targetArn) report('has a dead-letter queue: remove deadLetterConfig.');
+    const architectures = toArray(p.architectures);
+    if (architectures.some((a) => a !== 'x86_64')) {
+      report(`architectures is [${architectures.join(', ')}]: use ["x86_64"].`);
+    }
+    const timeout = typeof p.timeout === 'number' ? p.timeout : DEFAULT_LAMBDA_TIMEOUT;
+    const events = edgeAssociations(fn, all).map((a) => a.eventType);
+    const viewer = events.length > 0 && events.every((e) => e.startsWith('viewer-'));
+    const limit = Number(viewer ? cfg.maxViewerTimeoutSeconds : cfg.maxOriginTimeoutSeconds);
+    if (timeout > limit) {
+      report(`timeout is ${timeout} s: set it to at most ${limit} s for ${viewer ? 'viewer' : 'origin'} events.`);
+    }
+  }, restrictionsSchema),
+};
+
+export const DEFAULT_DEPRECATED_RUNTIMES = [
+  'nodejs',
+  'nodejs4.3',
+  'nodejs6.10',
+  'nodejs8.10',
+  'nodejs10.x',
+  'nodejs12.x',
+  'nodejs14.x',
+  'nodejs16.x',
+  'nodejs18.x',
+  'nodejs20.x',
+  'python2.7',
+  'python3.6',
+  'python3.7',
+  'python3.8',
+  'python3.9',
+  'python3.10',
+];
+
+const runtimeSchema = {
+  properties: {
+    ...edgeTagProperty,
+    deprecatedRuntimes: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_DEPRECATED_RUNTIMES,
+      description: 'Runtimes past their Lambda deprecation date (AWS Lambda runtimes page).',
+    },
+  },
+};
+
+export const lambdaEdgeRuntime: StackValidationPolicy = {
+  name: 'lambda-edge-runtime',
+  description: 'A Lambda@Edge function uses a Node.js or Python runtime that is not deprecated.',
+  enforcementLevel: 'advisory',
+  configSchema: runtimeSchema,
+  validateStack: edgeRule((fn, _all, report, cfg) => {
+    const runtime = String(fn.props.runtime ?? '');
+    const deprecated = cfg.deprecatedRuntimes as string[];
+    if (!/^(nodejs\d+\.x|python3\.\d+)$/.test(runtime)) {
+      report(`runtime "${runtime}" is not supported at the edge: use a current Node.js or Python runtime.`);
+    } else if (deprecated.includes(runtime)) {
+      report(`runtime "${runtime}" is deprecated: move to a current Node.js or Python runtime.`);
+    }
+  }, runtimeSchema),
+};
+
+function functionMatches(fn: PolicyResource, from: PolicyResource, property: string): boolean {
+  if (dependsThrough(from, property, fn)) return true;
+  const value = peek(() => from.props[property]);
+  return (
+    typeof value === 'string' &&
+    [peek(() => fn.props.name), peek(() => fn.props.arn), peek(() => fn.props.id)].includes(value)
+  );
+}
+
+const asyncSchema = {
+  properties: {
+    asyncPrincipals: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: ['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com'],
+      description: 'Service principals that invoke a function asynchronously when granted lambda:InvokeFunction.',
+    },
+  },
+};
+
+export const lambdaAsyncFailureHandling: StackValidationPolicy = {
+  name: 'lambda-async-failure-handling',
+  description: 'An asynchronously invoked function has an event-invoke config and a DLQ or on-failure destination.',
+  enforcementLevel: 'advisory',
+  configSchema: asyncSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const { asyncPrincipals } = configWithDefaults<{ asyncPrincipals: string[] }>(asyncSchema, args);
+    const fns = ofType(args.resources, T.lambdaFunction);
+    const invokedAsync = new Set<PolicyResource>();
+    for (const n of ofType(args.resources, T.bucketNotification)) {
+      for (const t of notificationTargets(n, fns)) if (t.fn) invokedAsync.add(t.fn);
+    }
+    for (const perm of ofType(args.resources, T.permission)) {
+      if (!asyncPrincipals.includes(String(perm.props.principal))) continue;
+      for (const fn of fns) if (functionMatches(fn, perm, 'function')) invokedAsync.add(fn);
+    }
+    const configs = ofType(args.resources, T.eventInvokeConfig);
+    for (const fn of invokedAsync) {
+      const config = configs.find((c) => functionMatches(fn, c, 'functionName'));
+      if (!config) {
+        report(
+          `function "${fn.name}" is invoked asynchronously without a FunctionEventInvokeConfig: add one with ` +
+            'maximumRetryAttempts, maximumEventAgeInSeconds and an onFailure destination.',
+          fn.urn,
+        );
+      }
+      const onFailure = asRecord(asRecord(config?.props.destinationConfig).onFailure).destination;
+      const dlq = asRecord(fn.props.deadLetterConfig).targetArn;
+      if (!onFailure && !dlq) {
+        report(
+          `function "${fn.name}" is invoked asynchronously and drops failed events: set ` +
+            'destinationConfig.onFailure.destination (e.g. an SQS queue) or deadLetterConfig.targetArn.',
+          fn.urn,
+        );
+      }
+    }
+  }),
+};
+
+export const lambdaPermissionSourceRestricted: ResourceValidationPolicy = {
+  name: 'lambda-permission-source-restricted',
+  description: 'A lambda.Permission for a service principal names the source ARN and source account.',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.permission) return;
+    const principal = String(args.props.principal);
+    if (!principal.endsWith('.amazonaws.com')) return;
+    const missing = ['sourceArn', 'sourceAccount'].filter((k) => !args.props[k]);
+    if (missing.length > 0) {
+      report(
+        `permission for ${principal} has no ${missing.join(' or ')}: set sourceArn and sourceAccount so only ` +
+          "this stack's resource can invoke the function.",
+      );
+    }
+  }),
+};
+
+export const lambdaResourcePolicies: ResourceValidationPolicy[] = [lambdaPermissionSourceRestricted];
+export const lambdaStackPolicies: StackValidationPolicy[] = [
+  lambdaEdgeInUsEast1,
+  lambdaEdgePublishedVersion,
+  lambdaEdgeRestrictions,
+  lambdaEdgeRuntime,
+  lambdaAsyncFailureHandling,
+];

@@ -1,0 +1,201 @@
+// Safe S3: no public access by any route, TLS only, encryption, owner-enforced objects, CloudFront via OAC.
+// Public-access rules are mandatory; hardening that AWS already applies by default to new buckets
+// (SSE-S3, BucketOwnerEnforced) and TLS-only are advisory.
+import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import { conditionValues, parsePolicyDocument, PolicyDocumentError, Statement } from '../lib/iam-document';
+import { T } from '../lib/stack-graph';
+import { asArray, asRecord, configWithDefaults, reportingUnknowns } from '../lib/support';
+import { statementLabel } from './iam';
+
+const ACL_TYPES = ['aws:s3/bucketAcl:BucketAcl', 'aws:s3/bucketAclV2:BucketAclV2'];
+const BUCKET_TYPES: string[] = [T.bucket, T.bucketV2];
+const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
+const PUBLIC_GRANTEE_URIS = [
+  'http://acs.amazonaws.com/groups/global/AllUsers',
+  'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+];
+export const PAB_FLAGS = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'];
+
+export const s3PublicAccessBlockAllFlags: ResourceValidationPolicy = {
+  name: 's3-public-access-block-all-flags',
+  description: 'A bucket public access block sets all four flags.',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.publicAccessBlock) return;
+    const off = PAB_FLAGS.filter((f) => args.props[f] !== true);
+    if (off.length > 0) {
+      report(`${off.join(', ')} not true: set all four of ${PAB_FLAGS.join(', ')} to true.`);
+    }
+  }),
+};
+
+export const s3OwnershipBucketOwnerEnforced: ResourceValidationPolicy = {
+  name: 's3-ownership-bucket-owner-enforced',
+  description: 'Bucket ownership controls use BucketOwnerEnforced, which disables ACLs.',
+  enforcementLevel: 'advisory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.ownershipControls) return;
+    const ownership = asRecord(args.props.rule).objectOwnership;
+    if (ownership !== 'BucketOwnerEnforced') {
+      report(`objectOwnership is "${String(ownership)}": set rule.objectOwnership to "BucketOwnerEnforced".`);
+    }
+  }),
+};
+
+const encryptionSchema = {
+  properties: {
+    allowedAlgorithms: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: ['AES256', 'aws:kms', 'aws:kms:dsse'],
+      description: 'Accepted default SSE algorithms.',
+    },
+  },
+};
+
+export const s3DefaultEncryption: ResourceValidationPolicy = {
+  name: 's3-default-encryption',
+  description: 'Bucket default encryption uses an accepted SSE algorithm.',
+  enforcementLevel: 'advisory',
+  configSchema: encryptionSchema,
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.sse && args.type !== T.sseV2) return;
+    const { allowedAlgorithms } = configWithDefaults<{ allowedAlgorithms: string[] }>(encryptionSchema, args);
+    const algorithms = asArray(args.props.rules).map(
+      (r) => asRecord(asRecord(r).applyServerSideEncryptionByDefault).sseAlgorithm,
+    );
+    if (!algorithms.some((a) => typeof a === 'string' && allowedAlgorithms.includes(a))) {
+      report(
+        `default encryption algorithm is ${algorithms.map((a) => `"${String(a)}"`).join(', ') || 'missing'}: ` +
+          `set rules[0].applyServerSideEncryptionByDefault.sseAlgorithm to one of ${allowedAlgorithms.join(', ')}.`,
+      );
+    }
+  }),
+};
+
+/** The bucket policy document of a BucketPolicy, or a bucket's inline `policy`. */
+function bucketPolicyDocument(args: ResourceValidationArgs): unknown {
+  if (args.type === T.bucketPolicy) return args.props.policy;
+  if (BUCKET_TYPES.includes(args.type)) return args.props.policy;
+  return undefined;
+}
+
+function withBucketPolicy(
+  args: ResourceValidationArgs,
+  report: ReportViolation,
+  visit: (statements: Statement[]) => void,
+): void {
+  const document = bucketPolicyDocument(args);
+  if (document === undefined || document === '') return;
+  try {
+    visit(parsePolicyDocument(document));
+  } catch (e) {
+    if (!(e instanceof PolicyDocumentError)) throw e;
+    report(`bucket policy: ${e.message}. Fix the document so it can be checked.`);
+  }
+}
+
+/** A Deny of all S3 actions to everyone when the request is not over TLS. */
+export function isTlsOnlyDeny(s: Statement): boolean {
+  return (
+    s.effect === 'Deny' &&
+    s.principals?.wildcard === true &&
+    s.actions.some((a) => a === '*' || a.toLowerCase() === 's3:*') &&
+    conditionValues(s, 'aws:SecureTransport', ['Bool']).includes('false') &&
+    s.resources.some((r) => r.endsWith('/*')) &&
+    s.resources.some((r) => !r.includes('/'))
+  );
+}
+
+export const TLS_ONLY_FIX =
+  'add a Deny of "s3:*" for Principal "*" on the bucket ARN and "<bucket ARN>/*" ' +
+  'with Condition {"Bool": {"aws:SecureTransport": "false"}}.';
+
+export const s3BucketPolicyTlsOnly: ResourceValidationPolicy = {
+  name: 's3-bucket-policy-tls-only',
+  description: 'A bucket policy denies every request that is not made over TLS.',
+  enforcementLevel: 'advisory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.bucketPolicy) return;
+    withBucketPolicy(args, report, (statements) => {
+      if (!statements.some(isTlsOnlyDeny)) report(`bucket policy has no TLS-only deny: ${TLS_ONLY_FIX}`);
+    });
+  }),
+};
+
+export const s3NoPublicGrants: ResourceValidationPolicy = {
+  name: 's3-no-public-grants',
+  description: 'No bucket policy or ACL grants access to everyone or to all authenticated AWS users.',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type === T.bucketPolicy || BUCKET_TYPES.includes(args.type)) {
+      withBucketPolicy(args, report, (statements) =>
+        statements.forEach((s, i) => {
+          if (s.effect === 'Allow' && s.principals?.wildcard) {
+            report(
+              `bucket policy ${statementLabel(s, i)} allows Principal "*": grant only named principals ` +
+                '(CloudFront reads through OAC with an AWS:SourceArn condition).',
+            );
+          }
+        }),
+      );
+    }
+    if (BUCKET_TYPES.includes(args.type) || ACL_TYPES.includes(args.type)) {
+      const acl = args.props.acl;
+      if (typeof acl === 'string' && PUBLIC_CANNED_ACLS.includes(acl)) {
+        report(`ACL "${acl}" makes the bucket public: remove the ACL (ownership BucketOwnerEnforced).`);
+      }
+      const grants = [
+        ...asArray(args.props.grants),
+        ...asArray(asRecord(args.props.accessControlPolicy).grants),
+      ].map(asRecord);
+      for (const g of grants) {
+        const uri = asRecord(g.grantee).uri ?? g.uri;
+        if (typeof uri === 'string' && PUBLIC_GRANTEE_URIS.includes(uri)) {
+          report(`ACL grants access to ${uri}: remove the grant (ownership BucketOwnerEnforced).`);
+        }
+      }
+    }
+  }),
+};
+
+const OAI_PRINCIPAL = /cloudfront:user\/CloudFront Origin Access Identity/;
+const CLOUDFRONT_SERVICE = 'cloudfront.amazonaws.com';
+const SOURCE_ARN_OPERATORS = ['StringEquals', 'ArnEquals', 'ArnLike', 'StringLike'];
+
+export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
+  name: 's3-cloudfront-reads-via-oac',
+  description: 'CloudFront reads buckets through OAC (cloudfront.amazonaws.com with AWS:SourceArn), never an OAI.',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.bucketPolicy && !BUCKET_TYPES.includes(args.type)) return;
+    withBucketPolicy(args, report, (statements) =>
+      statements.forEach((s, i) => {
+        if (s.effect !== 'Allow' || !s.principals) return;
+        if (s.principals.aws.some((p) => OAI_PRINCIPAL.test(p))) {
+          report(
+            `bucket policy ${statementLabel(s, i)} grants an origin access identity (OAI): use OAC and grant ` +
+              `"${CLOUDFRONT_SERVICE}" with an AWS:SourceArn condition instead.`,
+          );
+        }
+        if (!s.principals.service.includes(CLOUDFRONT_SERVICE)) return;
+        const sourceArns = conditionValues(s, 'AWS:SourceArn', SOURCE_ARN_OPERATORS);
+        if (sourceArns.length === 0 || sourceArns.some((a) => a === '*' || a.endsWith('distribution/*'))) {
+          report(
+            `bucket policy ${statementLabel(s, i)} lets ${CLOUDFRONT_SERVICE} read without pinning the ` +
+              'distribution: add Condition {"StringEquals": {"AWS:SourceArn": "<distribution ARN>"}}.',
+          );
+        }
+      }),
+    );
+  }),
+};
+
+export const s3Policies: ResourceValidationPolicy[] = [
+  s3PublicAccessBlockAllFlags,
+  s3OwnershipBucketOwnerEnforced,
+  s3DefaultEncryption,
+  s3BucketPolicyTlsOnly,
+  s3NoPublicGrants,
+  s3CloudFrontReadsViaOac,
+];

@@ -1,0 +1,270 @@
+// Stack rules: properties of the whole program that no single resource shows, such as "the edge role can touch
+// exactly this stack's two buckets" or "the batch function cannot write where its own trigger fires".
+import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
+import { actionMatches, parsePolicyDocument, resourceReachesPrefix } from '../lib/iam-document';
+import {
+  bucketArn,
+  bucketName,
+  BUCKET_TYPES,
+  companionsOf,
+  DEFAULT_EDGE_TAG,
+  edgeFunctions,
+  notificationTargets,
+  ofType,
+  roleOf,
+  roleStatements,
+  T,
+} from '../lib/stack-graph';
+import { configWithDefaults, reportingUnknowns } from '../lib/support';
+import { EDGE_LAMBDA_SERVICE } from './iam';
+import { isTlsOnlyDeny, PAB_FLAGS, TLS_ONLY_FIX } from './s3';
+
+const edgeAccessSchema = {
+  properties: {
+    originalsMatch: {
+      type: 'string' as const,
+      default: 'originals',
+      description: 'Substring of the originals bucket resource name.',
+    },
+    derivativesMatch: {
+      type: 'string' as const,
+      default: 'derivatives',
+      description: 'Substring of the derivatives bucket resource name.',
+    },
+    allowListOriginals: {
+      type: 'boolean' as const,
+      default: true,
+      description: 'Also accept s3:ListBucket on the originals bucket (turns a missing original into 404, not 403).',
+    },
+    edgeTag: { type: 'string' as const, default: DEFAULT_EDGE_TAG, description: 'Tag marking edge functions.' },
+  },
+};
+
+interface EdgeAccessConfig {
+  originalsMatch: string;
+  derivativesMatch: string;
+  allowListOriginals: boolean;
+  edgeTag: string;
+}
+
+function findBucket(all: PolicyResource[], match: string): PolicyResource[] {
+  return ofType(all, ...BUCKET_TYPES).filter((b) => b.name.includes(match));
+}
+
+/** Normalises the partition so `arn:aws-cn:s3:::b` compares equal to `arn:aws:s3:::b`. */
+const normaliseArn = (arn: string) => arn.replace(/^arn:aws[a-z-]*:/, 'arn:aws:');
+
+export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
+  name: 'iam-edge-role-exact-s3-access',
+  description:
+    "The edge role's S3 permissions are exactly s3:GetObject on this stack's originals and s3:PutObject on its derivatives.",
+  enforcementLevel: 'mandatory',
+  configSchema: edgeAccessSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const cfg = configWithDefaults<EdgeAccessConfig>(edgeAccessSchema, args);
+    const edges = edgeFunctions(args.resources, cfg.edgeTag);
+    if (edges.length === 0) return;
+    const originals = findBucket(args.resources, cfg.originalsMatch);
+    const derivatives = findBucket(args.resources, cfg.derivativesMatch);
+    if (originals.length !== 1 || derivatives.length !== 1) {
+      report(
+        `expected one originals and one derivatives bucket (names containing "${cfg.originalsMatch}" and ` +
+          `"${cfg.derivativesMatch}"), found ${originals.length} and ${derivatives.length}: ` +
+          'name the buckets so, or set originalsMatch/derivativesMatch.',
+      );
+      return;
+    }
+    const o = bucketArn(originals[0]!);
+    const d = bucketArn(derivatives[0]!);
+    const allowed: [string, string][] = [
+      ['s3:GetObject', `${o}/*`],
+      ['s3:PutObject', `${d}/*`],
+      ...(cfg.allowListOriginals ? [['s3:ListBucket', o] as [string, string]] : []),
+    ];
+    const required = allowed.slice(0, 2);
+    const expectation = `grant only s3:GetObject on ${o}/* and s3:PutObject on ${d}/*`;
+    const roles = ofType(args.resources, T.role);
+    const checked = new Set<string>();
+    for (const fn of edges) {
+      const role = roleOf(fn, roles);
+      if (!role) {
+        report(`edge function "${fn.name}": its role is not a role in this stack: create the role here.`, fn.urn);
+        continue;
+      }
+      if (checked.has(role.urn)) continue;
+      checked.add(role.urn);
+      const granted: [string, string][] = [];
+      for (const { statement: s } of roleStatements(role, args.resources)) {
+        if (s.effect !== 'Allow') continue;
+        for (const action of s.actions.filter((a) => a === '*' || a.toLowerCase().startsWith('s3:'))) {
+          for (const resource of s.resources) granted.push([action, normaliseArn(resource)]);
+        }
+      }
+      for (const [action, resource] of granted) {
+        const ok = allowed.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource);
+        if (!ok) report(`edge role "${role.name}" grants ${action} on ${resource}: ${expectation}.`, role.urn);
+      }
+      for (const [action, resource] of required) {
+        if (!granted.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource)) {
+          report(`edge role "${role.name}" lacks ${action} on ${resource}: ${expectation}.`, role.urn);
+        }
+      }
+    }
+  }),
+};
+
+const recursionSchema = {
+  properties: {
+    writeActions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:RestoreObject', 's3:ReplicateObject'],
+      description: 'Actions that create S3 events, so may re-trigger a function subscribed to the bucket.',
+    },
+  },
+};
+
+export const lambdaNoTriggerRecursion: StackValidationPolicy = {
+  name: 'lambda-no-trigger-recursion',
+  description: 'A function triggered by S3 cannot write to the bucket and prefix that trigger it.',
+  enforcementLevel: 'mandatory',
+  configSchema: recursionSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const { writeActions } = configWithDefaults<{ writeActions: string[] }>(recursionSchema, args);
+    const buckets = ofType(args.resources, ...BUCKET_TYPES);
+    const fns = ofType(args.resources, T.lambdaFunction);
+    const roles = ofType(args.resources, T.role);
+    for (const n of ofType(args.resources, T.bucketNotification)) {
+      const bucket = buckets.find((b) => companionsOf(b, args.resources, T.bucketNotification).includes(n));
+      if (!bucket) {
+        report('notification bucket is not a bucket in this stack: create the bucket here.', n.urn);
+        continue;
+      }
+      for (const target of notificationTargets(n, fns)) {
+        if (!target.fn) {
+          report('notification target is not a function in this stack: create the function here.', n.urn);
+          continue;
+        }
+        const role = roleOf(target.fn, roles);
+        if (!role) continue;
+        const trigger = `${bucketArn(bucket)}/${target.prefix}`;
+        for (const { statement: s } of roleStatements(role, args.resources)) {
+          if (s.effect !== 'Allow') continue;
+          const action = writeActions.find((w) => s.actions.some((a) => actionMatches(a, w)));
+          const resource = s.resources.find((r) => resourceReachesPrefix(r, trigger));
+          if (action && resource) {
+            report(
+              `function "${target.fn.name}" is triggered by ${trigger}* but its role "${role.name}" may ` +
+                `${action} on ${resource}: write only to the derivatives bucket, never where the trigger fires.`,
+              role.urn,
+            );
+          }
+        }
+      }
+    }
+  }),
+};
+
+function bucketPolicyDocuments(bucket: PolicyResource, all: PolicyResource[]): unknown[] {
+  const docs = companionsOf(bucket, all, T.bucketPolicy).map((p) => p.props.policy);
+  if (bucket.props.policy) docs.push(bucket.props.policy);
+  return docs;
+}
+
+export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
+  name: 's3-bucket-has-access-block-and-policy',
+  description: 'Every bucket has a public access block with all four flags and a bucket policy with a TLS-only deny.',
+  enforcementLevel: 'mandatory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
+      const blocks = companionsOf(bucket, args.resources, T.publicAccessBlock);
+      if (!blocks.some((b) => PAB_FLAGS.every((f) => b.props[f] === true))) {
+        report(
+          `bucket "${bucketName(bucket)}" has no public access block with all four flags: add an ` +
+            `aws.s3.BucketPublicAccessBlock setting ${PAB_FLAGS.join(', ')} to true.`,
+          bucket.urn,
+        );
+      }
+      const docs = bucketPolicyDocuments(bucket, args.resources);
+      if (!docs.some((d) => parsePolicyDocument(d).some(isTlsOnlyDeny))) {
+        report(`bucket "${bucketName(bucket)}" has no bucket policy with a TLS-only deny: ${TLS_ONLY_FIX}`, bucket.urn);
+      }
+    }
+  }),
+};
+
+export const s3BucketOwnershipAndEncryption: StackValidationPolicy = {
+  name: 's3-bucket-ownership-and-encryption',
+  description: 'Every bucket has ownership controls (BucketOwnerEnforced) and a default encryption configuration.',
+  enforcementLevel: 'advisory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
+      const ownership = companionsOf(bucket, args.resources, T.ownershipControls);
+      if (!ownership.some((o) => (o.props.rule as { objectOwnership?: string })?.objectOwnership === 'BucketOwnerEnforced')) {
+        report(
+          `bucket "${bucketName(bucket)}" has no BucketOwnerEnforced ownership controls: add an ` +
+            'aws.s3.BucketOwnershipControls with rule.objectOwnership "BucketOwnerEnforced".',
+          bucket.urn,
+        );
+      }
+      const sse = [
+        ...companionsOf(bucket, args.resources, T.sse),
+        ...companionsOf(bucket, args.resources, T.sseV2),
+      ];
+      if (sse.length === 0) {
+        report(
+          `bucket "${bucketName(bucket)}" has no default encryption configuration: add an ` +
+            'aws.s3.BucketServerSideEncryptionConfiguration.',
+          bucket.urn,
+        );
+      }
+    }
+  }),
+};
+
+const trustPairingSchema = {
+  properties: { edgeTag: { type: 'string' as const, default: DEFAULT_EDGE_TAG, description: 'Tag marking edge functions.' } },
+};
+
+function trustedServices(role: PolicyResource): string[] {
+  return parsePolicyDocument(role.props.assumeRolePolicy)
+    .filter((s) => s.effect === 'Allow')
+    .flatMap((s) => s.principals?.service ?? []);
+}
+
+export const iamLambdaTrustMatchesFunction: StackValidationPolicy = {
+  name: 'iam-lambda-trust-matches-function',
+  description: 'An edge function role trusts edgelambda.amazonaws.com; a regular function role does not.',
+  enforcementLevel: 'mandatory',
+  configSchema: trustPairingSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const { edgeTag } = configWithDefaults<{ edgeTag: string }>(trustPairingSchema, args);
+    const edges = new Set(edgeFunctions(args.resources, edgeTag).map((f) => f.urn));
+    const roles = ofType(args.resources, T.role);
+    for (const fn of ofType(args.resources, T.lambdaFunction)) {
+      const role = roleOf(fn, roles);
+      if (!role) continue;
+      const trustsEdge = trustedServices(role).includes(EDGE_LAMBDA_SERVICE);
+      if (edges.has(fn.urn) && !trustsEdge) {
+        report(
+          `role "${role.name}" of edge function "${fn.name}" does not trust ${EDGE_LAMBDA_SERVICE}: add it.`,
+          role.urn,
+        );
+      }
+      if (!edges.has(fn.urn) && trustsEdge) {
+        report(
+          `role "${role.name}" of regular function "${fn.name}" trusts ${EDGE_LAMBDA_SERVICE}: trust only lambda.amazonaws.com.`,
+          role.urn,
+        );
+      }
+    }
+  }),
+};
+
+export const stackPolicies: StackValidationPolicy[] = [
+  iamEdgeRoleExactS3Access,
+  lambdaNoTriggerRecursion,
+  s3BucketHasAccessBlockAndPolicy,
+  s3BucketOwnershipAndEncryption,
+  iamLambdaTrustMatchesFunction,
+];
