@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import type { S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import type { LocalS3 } from '../../local/s3-server';
+import { parseQuery, parseQueryString } from '../../functions/core/params';
+import { derivativeKey } from '../../functions/core/key';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { createBatchHandler, RetryableBatchError, type BatchHandlerDeps } from '../../functions/batch/batch';
+import { loadBatchConfig } from '../../functions/batch/config';
+import {
+  clientFor,
+  DERIVED,
+  deleteObject,
+  getObject,
+  headObject,
+  listKeys,
+  logSink,
+  ORIGINALS,
+  photo,
+  putOriginal,
+  s3Event,
+  s3Record,
+  startS3,
+} from './helpers';
+
+const RENDITIONS = 'width=32&format=webp;w=48&fm=avif;width=24&height=24&fit=cover&format=jpeg';
+const QUERIES = RENDITIONS.split(';');
+
+/** The key the CDN uses for `query` on `originalKey`, through the edge's own parser (any Accept). */
+function cdnKey(originalKey: string, query: string) {
+  const spec = parseQuery(parseQueryString(query), originalKey, 'image/avif,image/webp,*/*', DEFAULT_RULES);
+  return derivativeKey(originalKey, spec!);
+}
+
+describe('batch handler against a local S3', function () {
+  this.timeout(20_000);
+  let s3: LocalS3;
+  let client: S3Client;
+  let image: Buffer;
+
+  before(async () => {
+    image = await photo(160, 120);
+  });
+  beforeEach(async () => {
+    s3 = await startS3();
+    client = clientFor(s3);
+  });
+  afterEach(async () => {
+    client.destroy();
+    await s3.close();
+  });
+
+  function handlerWith(overrides: Partial<BatchHandlerDeps> = {}, env: Record<string, string> = {}) {
+    const config = loadBatchConfig({
+      ORIGINALS_BUCKET: ORIGINALS,
+      DERIVED_BUCKET: DERIVED,
+      RENDITIONS,
+      ...env,
+    });
+    return createBatchHandler({ config, client, concurrency: 2, log: () => {}, ...overrides });
+  }
+
+  it('writes every rendition at the CDN key, with the right size, format and headers', async () => {
+    const etag = await putOriginal(client, 'photos/cat.jpg', image);
+    const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'photos/cat.jpg', { eTag: etag })));
+
+    const expected = QUERIES.map((query) => cdnKey('photos/cat.jpg', query));
+    assert.deepEqual(expected, [
+      'photos/cat.jpg/_w32_q80.webp',
+      'photos/cat.jpg/_w48_q50.avif',
+      'photos/cat.jpg/_w24_h24_cover_q80.jpeg',
+    ]);
+    assert.deepEqual(await listKeys(client, DERIVED), [...expected].sort());
+    assert.deepEqual([...result.written].sort(), [...expected].sort());
+    assert.equal(result.records?.[0]?.outcome, 'processed');
+
+    const sizes = [
+      [32, 24, 'webp', 'image/webp'],
+      [48, 36, 'heif', 'image/avif'],
+      [24, 24, 'jpeg', 'image/jpeg'],
+    ] as const;
+    for (let i = 0; i < expected.length; i++) {
+      const stored = await getObject(client, DERIVED, expected[i] as string);
+      const meta = await sharp(stored.body).metadata();
+      const [width, height, format, contentType] = sizes[i]!;
+      assert.deepEqual([meta.width, meta.height, meta.format], [width, height, format], expected[i]);
+      assert.equal(stored.contentType, contentType);
+      assert.equal(stored.cacheControl, 'public, max-age=31536000, immutable');
+      assert.equal(stored.metadata['source-etag'], etag);
+    }
+  });
+
+  it('decodes keys with spaces, + and unicode as S3 encodes them', async () => {
+    const key = 'albums/été 2026/a+b c 🐱.jpg';
+    const etag = await putOriginal(client, key, image);
+    const record = s3Record(ORIGINALS, key, { eTag: etag });
+    assert.equal(record.s3.object.key, 'albums/%C3%A9t%C3%A9+2026/a%2Bb+c+%F0%9F%90%B1.jpg');
+    const result = await handlerWith()(s3Event(record));
+    assert.equal(result.records?.[0]?.key, key);
+    assert.deepEqual(await listKeys(client, DERIVED), QUERIES.map((query) => cdnKey(key, query)).sort());
+  });
+
+  it('is idempotent: a retried or duplicated event writes nothing new', async () => {
+    const etag = await putOriginal(client, 'a.jpg', image);
+    const handler = handlerWith();
+    const event = s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }));
+    const first = await handler(event);
+    assert.equal(first.written.length, 3);
+    const before = await Promise.all(first.written.map((key) => headObject(client, DERIVED, key)));
+
+    const retried = await handler(event);
+    assert.deepEqual(retried.written, []);
+    assert.equal(retried.unchanged, 3);
+    assert.deepEqual(
+      retried.records?.[0]?.renditions?.map((r) => r.outcome),
+      ['unchanged', 'unchanged', 'unchanged'],
+    );
+    const after = await Promise.all(first.written.map((key) => headObject(client, DERIVED, key)));
+    assert.deepEqual(
+      after.map((head) => head.LastModified?.getTime()),
+      before.map((head) => head.LastModified?.getTime()),
+    );
+
+    // The same record twice in one event: still exactly one object per rendition.
+    await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }), s3Record(ORIGINALS, 'a.jpg', { eTag: etag })));
+    assert.deepEqual(await listKeys(client, DERIVED), QUERIES.map((query) => cdnKey('a.jpg', query)).sort());
+  });
+
+  it('rewrites renditions when the original is replaced (new ETag, same keys)', async () => {
+    const handler = handlerWith();
+    const first = await putOriginal(client, 'a.jpg', image);
+    await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: first })));
+    const second = await putOriginal(client, 'a.jpg', await photo(200, 100));
+    assert.notEqual(first, second);
+    const current = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: second })));
+    assert.equal(current.written.length, 3);
+    const stored = await getObject(client, DERIVED, cdnKey('a.jpg', QUERIES[0]!));
+    assert.equal(stored.metadata['source-etag'], second);
+    assert.equal((await sharp(stored.body).metadata()).height, 16);
+    // A late retry of the first version's event: the version actually read is already done.
+    const late = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: first })));
+    assert.deepEqual(late.written, []);
+    assert.equal(late.unchanged, 3);
+    assert.equal((await getObject(client, DERIVED, cdnKey('a.jpg', QUERIES[0]!))).metadata['source-etag'], second);
+    assert.equal((await listKeys(client, DERIVED)).length, 3);
+  });
+
+  it('refuses an event for the derivatives bucket, for a derivative key, and for a foreign bucket', async () => {
+    const derivative = cdnKey('a.jpg', QUERIES[0]!);
+    await putOriginal(client, derivative, image);
+    const lines = logSink();
+    const result = await handlerWith({ log: lines.sink })(
+      s3Event(
+        s3Record(DERIVED, derivative),
+        s3Record(ORIGINALS, derivative),
+        s3Record('someone-elses-bucket', 'a.jpg'),
+      ),
+    );
+    assert.deepEqual(
+      result.records?.map((record) => [record.outcome, record.code]),
+      [
+        ['refused', 'derivatives_bucket'],
+        ['refused', 'derivative_key'],
+        ['refused', 'wrong_bucket'],
+      ],
+    );
+    assert.deepEqual(await listKeys(client, DERIVED), []);
+    const refused = lines.lines.filter((line) => line.outcome === 'refused');
+    assert.equal(refused.length, 3);
+    assert.equal(refused[0]?.key, derivative);
+  });
+
+  it('ignores events other than ObjectCreated', async () => {
+    const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })));
+    assert.equal(result.records?.[0]?.outcome, 'ignored');
+    assert.deepEqual(await listKeys(client, DERIVED), []);
+  });
+
+  it('skips and reports each permanent error, logged as JSON with key and reason, and does not throw', async () => {
+    const jpeg = await photo(160, 120);
+    const tags = {
+      text: await putOriginal(client, 'bad/text.jpg', Buffer.from('this is not an image')),
+      truncated: await putOriginal(client, 'bad/truncated.jpg', jpeg.subarray(0, 300)),
+      huge: await putOriginal(client, 'bad/huge.jpg', jpeg),
+      good: await putOriginal(client, 'good.jpg', jpeg),
+    };
+    const lines = logSink();
+    // 160×120 is over this input limit; the other originals are judged before the limit matters.
+    const handler = handlerWith({ log: lines.sink }, { TRANSFORM_SETTINGS: '{"inputPixelLimit":19000}' });
+    const small = handlerWith({ log: lines.sink });
+    const result = await small(
+      s3Event(
+        s3Record(ORIGINALS, 'bad/text.jpg', { eTag: tags.text }),
+        s3Record(ORIGINALS, 'bad/truncated.jpg', { eTag: tags.truncated }),
+        s3Record(ORIGINALS, 'deleted.jpg', { eTag: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }),
+        s3Record(ORIGINALS, 'good.jpg', { eTag: tags.good }),
+      ),
+    );
+    const huge = await handler(s3Event(s3Record(ORIGINALS, 'bad/huge.jpg', { eTag: tags.huge })));
+    const outcomes = [...(result.records ?? []), ...(huge.records ?? [])].map((r) => [r.key, r.outcome, r.code]);
+    assert.deepEqual(outcomes, [
+      ['bad/text.jpg', 'skipped', 'unsupported_input'],
+      ['bad/truncated.jpg', 'skipped', 'corrupt_input'],
+      ['deleted.jpg', 'skipped', 'not_found'],
+      ['good.jpg', 'processed', undefined],
+      ['bad/huge.jpg', 'skipped', 'too_many_pixels'],
+    ]);
+    assert.deepEqual(
+      result.skipped.map((item) => item.key),
+      ['bad/text.jpg', 'bad/truncated.jpg', 'deleted.jpg'],
+    );
+    for (const key of ['bad/text.jpg', 'bad/truncated.jpg', 'deleted.jpg', 'bad/huge.jpg']) {
+      const line = lines.lines.find((entry) => entry.key === key);
+      assert.equal(line?.outcome, 'skipped', key);
+      assert.equal(typeof line?.reason, 'string', key);
+      assert.ok((line?.reason as string).length > 0);
+    }
+    assert.deepEqual(await listKeys(client, DERIVED), QUERIES.map((query) => cdnKey('good.jpg', query)).sort());
+  });
+
+  it('skips an original deleted between upload and processing', async () => {
+    const etag = await putOriginal(client, 'gone.jpg', image);
+    await deleteObject(client, ORIGINALS, 'gone.jpg');
+    const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'gone.jpg', { eTag: etag })));
+    assert.deepEqual(result.skipped, [
+      { key: 'gone.jpg', outcome: 'skipped', code: 'not_found', reason: 'Original image not found' },
+    ]);
+  });
+
+  it('lists a rendition impossible for one original as skipped and writes the rest', async () => {
+    const etag = await putOriginal(client, 'a.jpg', image);
+    const handler = handlerWith({}, { RENDITIONS: 'width=32&format=webp;width=100&height=100&fit=fill&format=png', TRANSFORM_SETTINGS: '{"maxPixels":5000}' });
+    const result = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag })));
+    assert.deepEqual(result.written, ['a.jpg/_w32_q80.webp']);
+    assert.deepEqual(result.skipped.map((item) => [item.key, item.code]), [['a.jpg/_w100_h100_fill.png', 'too_many_pixels']]);
+  });
+});
