@@ -81,7 +81,8 @@ function viewerEvent(req: IncomingMessage, url: URL) {
   }
   const headers: Record<string, { value: string }> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (name !== 'cookie' && value !== undefined) headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
+    if (name !== 'cookie' && value !== undefined)
+      headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
   }
   return { request: { method: req.method ?? 'GET', uri: url.pathname, querystring, headers, cookies: {} } };
 }
@@ -100,34 +101,57 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     }
     try {
       const object = await options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const body = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-      const headers: Record<string, string> = { 'content-type': object.ContentType ?? 'application/octet-stream' };
+      const body = Buffer.from(
+        await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
+      const headers: Record<string, string> = {
+        'content-type': object.ContentType ?? 'application/octet-stream',
+      };
       if (object.CacheControl) headers['cache-control'] = object.CacheControl;
       if (object.ETag) headers.etag = object.ETag;
       return { status: 200, headers, body };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404 || status === 403) return { status, headers: { 'content-type': 'application/xml' }, body: Buffer.alloc(0) };
-      return { status: 502, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Origin unavailable\n') };
+      if (status === 404 || status === 403)
+        return { status, headers: { 'content-type': 'application/xml' }, body: Buffer.alloc(0) };
+      return {
+        status: 502,
+        headers: { 'cache-control': 'no-store' },
+        body: Buffer.from('Origin unavailable\n'),
+      };
     }
   }
 
-  async function throughOrigin(originId: string, request: { uri: string; headers: Record<string, { value: string }> }) {
+  async function throughOrigin(
+    originId: string,
+    request: { uri: string; headers: Record<string, { value: string }> },
+  ) {
     const bucket = options.origins[originId] ?? options.origins.default;
     const origin = await fetchOrigin(bucket, request.uri);
     const event: CloudFrontResponseEvent = {
       Records: [
         {
           cf: {
-            config: { distributionDomainName: 'localhost', distributionId: 'LOCAL', eventType: 'origin-response', requestId: 'local' },
+            config: {
+              distributionDomainName: 'localhost',
+              distributionId: 'LOCAL',
+              eventType: 'origin-response',
+              requestId: 'local',
+            },
             request: {
               clientIp: '127.0.0.1',
               method: 'GET',
               uri: request.uri,
               querystring: '',
-              headers: toCloudFront(Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v.value]))),
+              headers: toCloudFront(
+                Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v.value])),
+              ),
             },
-            response: { status: String(origin.status), statusDescription: '', headers: toCloudFront(origin.headers) },
+            response: {
+              status: String(origin.status),
+              statusDescription: '',
+              headers: toCloudFront(origin.headers),
+            },
           },
         },
       ],
@@ -138,19 +162,35 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       result = await options.originResponse(event);
     } catch {
       // CloudFront turns a thrown Lambda@Edge error into a 503.
-      return { status: 503, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Lambda function error\n') };
+      return {
+        status: 503,
+        headers: { 'cache-control': 'no-store' },
+        body: Buffer.from('Lambda function error\n'),
+      };
     }
-    if (result === passedThrough) return { status: origin.status, headers: origin.headers, body: origin.body };
+    if (result === passedThrough)
+      return { status: origin.status, headers: origin.headers, body: origin.body };
     const headers = flattenHeaders(result.headers);
-    const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.bodyEncoding === 'base64' ? 'base64' : 'utf8');
-    const size = (result.bodyEncoding === 'base64' ? base64Length(body.length) : body.length) + headersLength(headers);
+    const body =
+      result.body === undefined
+        ? Buffer.alloc(0)
+        : Buffer.from(result.body, result.bodyEncoding === 'base64' ? 'base64' : 'utf8');
+    const size =
+      (result.bodyEncoding === 'base64' ? base64Length(body.length) : body.length) + headersLength(headers);
     if (size > GENERATED_RESPONSE_LIMIT) {
-      return { status: 502, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Lambda response too large\n') };
+      return {
+        status: 502,
+        headers: { 'cache-control': 'no-store' },
+        body: Buffer.from('Lambda response too large\n'),
+      };
     }
     return { status: Number(result.status), headers, body };
   }
 
-  async function respondFromCdn(originId: string, request: { uri: string; headers: Record<string, { value: string }> }) {
+  async function respondFromCdn(
+    originId: string,
+    request: { uri: string; headers: Record<string, { value: string }> },
+  ) {
     const cacheKey = `${originId}:${request.uri}`;
     const cached = cache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return { entry: cached, hit: true };
@@ -170,8 +210,19 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     return { entry: await pending, hit: false };
   }
 
-  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string, head: boolean) {
-    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)), via: `1.1 local (image-cdn)`, 'x-amz-cf-pop': POP });
+  function send(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer | string,
+    head: boolean,
+  ) {
+    res.writeHead(status, {
+      ...headers,
+      'content-length': String(Buffer.byteLength(body)),
+      via: `1.1 local (image-cdn)`,
+      'x-amz-cf-pop': POP,
+    });
     res.end(head ? undefined : body);
   }
 
@@ -179,10 +230,22 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     const url = new URL(req.url ?? '/', 'http://localhost');
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
-      return send(res, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }, 'Method not allowed\n', head);
+      return send(
+        res,
+        405,
+        { allow: 'GET, HEAD', 'content-type': 'text/plain' },
+        'Method not allowed\n',
+        head,
+      );
     }
     if (url.pathname === '/' && options.demoPage) {
-      return send(res, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, options.demoPage(), head);
+      return send(
+        res,
+        200,
+        { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+        options.demoPage(),
+        head,
+      );
     }
     const event = viewerEvent(req, url);
     let viewed;
@@ -190,7 +253,13 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       viewed = options.viewer(event);
     } catch {
       // CloudFront answers 503 when a function fails or exceeds its compute budget.
-      return send(res, 503, { 'cache-control': 'no-store', 'x-cache': 'FunctionExecutionError from cloudfront' }, 'Function error\n', head);
+      return send(
+        res,
+        503,
+        { 'cache-control': 'no-store', 'x-cache': 'FunctionExecutionError from cloudfront' },
+        'Function error\n',
+        head,
+      );
     }
     if (isViewerResponse(viewed.result)) {
       const generated = viewed.result;
@@ -199,7 +268,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       return send(res, generated.statusCode, headers, generated.body?.data ?? '', head);
     }
     const { entry, hit } = await respondFromCdn(viewed.originId ?? 'default', viewed.result);
-    const headers: Record<string, string> = { ...entry.headers, 'x-cache': `${hit ? 'Hit' : 'Miss'} from cloudfront` };
+    const headers: Record<string, string> = {
+      ...entry.headers,
+      'x-cache': `${hit ? 'Hit' : 'Miss'} from cloudfront`,
+    };
     if (hit) headers.age = String(Math.floor((Date.now() - entry.stored) / 1000));
     send(res, entry.status, headers, entry.body, head);
   }
@@ -210,7 +282,9 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,

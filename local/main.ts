@@ -23,7 +23,8 @@ async function main() {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, got ${values.port}`);
 
   const stack = await startLocalStack({
     port,
@@ -32,7 +33,9 @@ async function main() {
     log: values.quiet ? () => {} : (entry) => console.log(JSON.stringify(entry)),
   });
   const example = stack.keys[0] ? `${stack.url}/${stack.keys[0]}?width=400&format=auto` : stack.url;
-  console.log(`local edge: ready at ${stack.url}  (demo page)\nlocal edge: try ${example}\nlocal edge: Ctrl-C to stop`);
+  console.log(
+    `local edge: ready at ${stack.url}  (demo page)\nlocal edge: try ${example}\nlocal edge: Ctrl-C to stop`,
+  );
 
   let stopping = false;
   const stop = async () => {

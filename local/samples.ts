@@ -7,7 +7,13 @@ export interface SampleImage {
   readonly contentType: string;
 }
 
-function landscapeSvg(width: number, height: number, sky: [string, string], hills: string[], sun: string): string {
+function landscapeSvg(
+  width: number,
+  height: number,
+  sky: [string, string],
+  hills: string[],
+  sun: string,
+): string {
   const layers = hills
     .map((colour, i) => {
       const base = height * (0.55 + i * 0.12);
@@ -36,13 +42,26 @@ function logoSvg(size: number): string {
 export async function generateSamples(): Promise<SampleImage[]> {
   const render = async (key: string, svg: string, format: 'jpeg' | 'png') => {
     const image = sharp(Buffer.from(svg));
-    const body = format === 'jpeg' ? await image.jpeg({ quality: 90 }).toBuffer() : await image.png().toBuffer();
+    const body =
+      format === 'jpeg' ? await image.jpeg({ quality: 90 }).toBuffer() : await image.png().toBuffer();
     return { key, body, contentType: format === 'jpeg' ? 'image/jpeg' : 'image/png' };
   };
   return Promise.all([
-    render('samples/dawn.jpg', landscapeSvg(2400, 1600, ['#f6bd60', '#f28482'], ['#84a59d', '#52796f', '#2f3e46'], '#fff3b0'), 'jpeg'),
-    render('samples/dusk.jpg', landscapeSvg(3000, 2000, ['#22223b', '#9a8c98'], ['#4a4e69', '#3c3a57', '#1b1b2f'], '#f2e9e4'), 'jpeg'),
-    render('samples/noon.jpg', landscapeSvg(1600, 2400, ['#48cae4', '#caf0f8'], ['#90be6d', '#43aa8b', '#277da1'], '#ffd60a'), 'jpeg'),
+    render(
+      'samples/dawn.jpg',
+      landscapeSvg(2400, 1600, ['#f6bd60', '#f28482'], ['#84a59d', '#52796f', '#2f3e46'], '#fff3b0'),
+      'jpeg',
+    ),
+    render(
+      'samples/dusk.jpg',
+      landscapeSvg(3000, 2000, ['#22223b', '#9a8c98'], ['#4a4e69', '#3c3a57', '#1b1b2f'], '#f2e9e4'),
+      'jpeg',
+    ),
+    render(
+      'samples/noon.jpg',
+      landscapeSvg(1600, 2400, ['#48cae4', '#caf0f8'], ['#90be6d', '#43aa8b', '#277da1'], '#ffd60a'),
+      'jpeg',
+    ),
     render('samples/logo.png', logoSvg(1000), 'png'),
   ]);
 }

@@ -60,7 +60,8 @@ async function readImageFolder(dir: string): Promise<SampleImage[]> {
     const key = relative(dir, path).split(sep).join('/');
     images.push({ key, body: await readFile(path), contentType: IMAGE_TYPES[ext] as string });
   }
-  if (images.length === 0) throw new Error(`no images (${Object.keys(IMAGE_TYPES).join(', ')}) found in ${dir}`);
+  if (images.length === 0)
+    throw new Error(`no images (${Object.keys(IMAGE_TYPES).join(', ')}) found in ${dir}`);
   return images.sort((a, b) => a.key.localeCompare(b.key));
 }
 
@@ -94,13 +95,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     for (const image of images) {
       await client.send(
-        new PutObjectCommand({ Bucket: LOCAL_BUCKETS.originals, Key: image.key, Body: image.body, ContentType: image.contentType }),
+        new PutObjectCommand({
+          Bucket: LOCAL_BUCKETS.originals,
+          Key: image.key,
+          Body: image.body,
+          ContentType: image.contentType,
+        }),
       );
     }
     progress(`uploaded ${images.length} originals to s3://${LOCAL_BUCKETS.originals}`);
 
     const viewer = loadViewerFunction(
-      buildViewerFunction({ rules: config.rules, originalsOriginId: ORIGINALS_ORIGIN_ID, errorMaxAge: config.errorMaxAge }),
+      buildViewerFunction({
+        rules: config.rules,
+        originalsOriginId: ORIGINALS_ORIGIN_ID,
+        errorMaxAge: config.errorMaxAge,
+      }),
     );
     const store = createS3ImageStore({
       client,

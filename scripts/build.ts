@@ -16,8 +16,9 @@ import { buildViewerFunction } from '../functions/viewer/build';
 
 const root = resolve(__dirname, '..');
 const dist = join(root, 'dist');
-const sharpVersion = (JSON.parse(readFileSync(join(root, 'node_modules/sharp/package.json'), 'utf8')) as { version: string })
-  .version;
+const sharpVersion = (
+  JSON.parse(readFileSync(join(root, 'node_modules/sharp/package.json'), 'utf8')) as { version: string }
+).version;
 const staging = join(root, '.build', `sharp-${sharpVersion}-linux-x64`);
 
 function step(message: string) {
@@ -35,10 +36,22 @@ function stageLinuxSharp(): string {
   step(`installing sharp ${sharpVersion} for linux-x64 glibc into ${staging}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'sharp-linux-x64-staging', private: true }));
+  writeFileSync(
+    join(staging, 'package.json'),
+    JSON.stringify({ name: 'sharp-linux-x64-staging', private: true }),
+  );
   execFileSync(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--no-save', '--os=linux', '--cpu=x64', '--libc=glibc', `sharp@${sharpVersion}`],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      '--os=linux',
+      '--cpu=x64',
+      '--libc=glibc',
+      `sharp@${sharpVersion}`,
+    ],
     { cwd: staging, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   if (!existsSync(join(modules, '@img', 'sharp-libvips-linux-x64'))) {
@@ -67,7 +80,11 @@ async function main() {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
 
-  const viewer = buildViewerFunction({ rules: DEFAULT_RULES, originalsOriginId: 'originals', errorMaxAge: 60 });
+  const viewer = buildViewerFunction({
+    rules: DEFAULT_RULES,
+    originalsOriginId: 'originals',
+    errorMaxAge: 60,
+  });
   writeFileSync(join(dist, 'viewer-request.js'), viewer);
   step(`dist/viewer-request.js ${viewer.length} bytes (limit 10240)`);
 

@@ -9,7 +9,11 @@ import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lamb
 import { createS3Client } from '../storage/s3-client';
 import { createS3ImageStore } from '../storage/image-store';
 import type { EdgeConfig } from './edge-config';
-import { createOriginResponseHandler, toCloudFrontHeaders, type OriginResponseHandler } from './origin-response';
+import {
+  createOriginResponseHandler,
+  toCloudFrontHeaders,
+  type OriginResponseHandler,
+} from './origin-response';
 
 export const EDGE_CONFIG_FILE = 'edge-config.json';
 
@@ -39,7 +43,10 @@ export async function handler(event: CloudFrontResponseEvent): Promise<CloudFron
   return {
     status: '500',
     statusDescription: 'Internal Server Error',
-    headers: toCloudFrontHeaders({ 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8' }),
+    headers: toCloudFrontHeaders({
+      'cache-control': 'no-store',
+      'content-type': 'text/plain; charset=utf-8',
+    }),
     body: 'Image service misconfigured\n',
     bodyEncoding: 'text',
   };

@@ -32,7 +32,10 @@ export type OriginResponseHandler = (event: CloudFrontResponseEvent) => Promise<
 export function toCloudFrontHeaders(headers: Record<string, string>): CloudFrontHeaders {
   const result: CloudFrontHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    const key = name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
+    const key = name.replace(
+      /(^|-)([a-z])/g,
+      (_m, dash: string, letter: string) => dash + letter.toUpperCase(),
+    );
     result[name.toLowerCase()] = [{ key, value }];
   }
   return result;
@@ -117,7 +120,8 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
 
   return async function handler(event) {
     const record = event.Records[0];
-    if (!record) return respond(500, 'Internal Server Error', { 'cache-control': 'no-store' }, 'Empty event\n');
+    if (!record)
+      return respond(500, 'Internal Server Error', { 'cache-control': 'no-store' }, 'Empty event\n');
     const { request, response } = record.cf;
     if (response.status !== '403' && response.status !== '404') return response;
     let key: string;
@@ -137,7 +141,14 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
         generate(request.uri, key, derivative.originalKey, derivative.spec),
         HANDLER_DEADLINE_MS,
       );
-      log({ level: 'info', key, spec: derivative.spec, outcome: result.outcome, ms: Date.now() - started, ...result.details });
+      log({
+        level: 'info',
+        key,
+        spec: derivative.spec,
+        outcome: result.outcome,
+        ms: Date.now() - started,
+        ...result.details,
+      });
       return result.response;
     } catch (error) {
       const http = toHttpError(error, config.errorMaxAge);

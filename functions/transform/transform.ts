@@ -146,7 +146,9 @@ export async function transform(
   }
   if (spec.format === 'jpeg' && meta.hasAlpha)
     pipeline = pipeline.flatten({ background: settings.background });
-  pipeline = encode(pipeline.toColourspace('srgb'), spec, settings).timeout({ seconds: settings.timeoutSeconds ?? 20 });
+  pipeline = encode(pipeline.toColourspace('srgb'), spec, settings).timeout({
+    seconds: settings.timeoutSeconds ?? 20,
+  });
 
   try {
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });

@@ -33,13 +33,23 @@ describe('transform (real sharp, real images)', () => {
         assert.equal(meta.orientation, undefined);
         const topLeft = await images.regionColour(out.data, 2, 2, 14, 6);
         const bottomRight = await images.regionColour(out.data, 24, 12, 14, 6);
-        assert.ok(topLeft.r > 180 && topLeft.b < 80, `top-left should be red, got ${JSON.stringify(topLeft)}`);
-        assert.ok(bottomRight.b > 180 && bottomRight.r < 80, `bottom-right should be blue, got ${JSON.stringify(bottomRight)}`);
+        assert.ok(
+          topLeft.r > 180 && topLeft.b < 80,
+          `top-left should be red, got ${JSON.stringify(topLeft)}`,
+        );
+        assert.ok(
+          bottomRight.b > 180 && bottomRight.r < 80,
+          `bottom-right should be blue, got ${JSON.stringify(bottomRight)}`,
+        );
       });
     }
 
     it('resizes in the oriented frame: orientation 6 with width 10 gives 10×5', async () => {
-      const out = await transform(await images.orientedJpeg(6), { width: 10, format: 'jpeg', quality: 80 }, settings);
+      const out = await transform(
+        await images.orientedJpeg(6),
+        { width: 10, format: 'jpeg', quality: 80 },
+        settings,
+      );
       assert.deepEqual([out.width, out.height], [10, 5]);
     });
   });
@@ -49,7 +59,13 @@ describe('transform (real sharp, real images)', () => {
       ['CMYK JPEG', images.cmykJpeg, { width: 32, format: 'jpeg', quality: 80 }, [32, 24], 'jpeg'],
       ['16-bit PNG', images.png16, { width: 32, format: 'png' }, [32, 24], 'png'],
       ['grayscale JPEG', images.grayscaleJpeg, { width: 32, format: 'webp', quality: 80 }, [32, 24], 'webp'],
-      ['progressive JPEG', images.progressiveJpeg, { width: 160, format: 'jpeg', quality: 80 }, [160, 120], 'jpeg'],
+      [
+        'progressive JPEG',
+        images.progressiveJpeg,
+        { width: 160, format: 'jpeg', quality: 80 },
+        [160, 120],
+        'jpeg',
+      ],
       ['TIFF', images.tiff, { width: 32, format: 'avif', quality: 50 }, [32, 24], 'heif'],
       ['WebP with alpha', images.webp, { width: 32, format: 'png' }, [32, 24], 'png'],
     ];
@@ -96,15 +112,27 @@ describe('transform (real sharp, real images)', () => {
       const input = await images.photoJpeg(200, 100);
       const plain = await transform(input, { width: 800, format: 'jpeg', quality: 80 }, settings);
       assert.deepEqual([plain.width, plain.height], [200, 100]);
-      const enlarged = await transform(input, { width: 800, format: 'jpeg', quality: 80, enlarge: true }, settings);
+      const enlarged = await transform(
+        input,
+        { width: 800, format: 'jpeg', quality: 80, enlarge: true },
+        settings,
+      );
       assert.deepEqual([enlarged.width, enlarged.height], [800, 400]);
     });
 
     it('applies fit: cover crops to the box, inside fits within it', async () => {
       const input = await images.photoJpeg(400, 200);
-      const cover = await transform(input, { width: 100, height: 100, fit: 'cover', format: 'png' }, settings);
+      const cover = await transform(
+        input,
+        { width: 100, height: 100, fit: 'cover', format: 'png' },
+        settings,
+      );
       assert.deepEqual([cover.width, cover.height], [100, 100]);
-      const inside = await transform(input, { width: 100, height: 100, fit: 'inside', format: 'png' }, settings);
+      const inside = await transform(
+        input,
+        { width: 100, height: 100, fit: 'inside', format: 'png' },
+        settings,
+      );
       assert.deepEqual([inside.width, inside.height], [100, 50]);
     });
 
@@ -120,14 +148,22 @@ describe('transform (real sharp, real images)', () => {
 
   describe('alpha', () => {
     it('keeps alpha in PNG, WebP and AVIF', async () => {
-      for (const spec of [{ format: 'png' }, { format: 'webp', quality: 80 }, { format: 'avif', quality: 50 }] as ResizeSpec[]) {
+      for (const spec of [
+        { format: 'png' },
+        { format: 'webp', quality: 80 },
+        { format: 'avif', quality: 50 },
+      ] as ResizeSpec[]) {
         const out = await transform(await images.alphaPng(), spec, settings);
         assert.equal((await sharp(out.data).metadata()).hasAlpha, true, spec.format);
       }
     });
 
     it('flattens onto the configured background for JPEG', async () => {
-      const out = await transform(await images.alphaPng(), { format: 'jpeg', quality: 90 }, { ...settings, background: '#ff0000' });
+      const out = await transform(
+        await images.alphaPng(),
+        { format: 'jpeg', quality: 90 },
+        { ...settings, background: '#ff0000' },
+      );
       const meta = await sharp(out.data).metadata();
       assert.equal(meta.hasAlpha, false);
       const colour = await images.regionColour(out.data, 10, 10, 20, 20);
@@ -139,7 +175,10 @@ describe('transform (real sharp, real images)', () => {
   describe('animation', () => {
     it('keeps an animated GIF animated as GIF and WebP', async () => {
       const input = await images.animatedGif(3, 32, 24);
-      for (const spec of [{ width: 16, format: 'gif' }, { width: 16, format: 'webp', quality: 80 }] as ResizeSpec[]) {
+      for (const spec of [
+        { width: 16, format: 'gif' },
+        { width: 16, format: 'webp', quality: 80 },
+      ] as ResizeSpec[]) {
         const out = await transform(input, spec, settings);
         const meta = await sharp(out.data, { animated: true }).metadata();
         assert.equal(meta.pages, 3, spec.format);
@@ -165,7 +204,11 @@ describe('transform (real sharp, real images)', () => {
 
   describe('bad input', () => {
     it('a zero-byte file is corrupt (422)', async () => {
-      await expectImageError(transform(Buffer.alloc(0), { format: 'jpeg', quality: 80 }, settings), 422, 'corrupt_input');
+      await expectImageError(
+        transform(Buffer.alloc(0), { format: 'jpeg', quality: 80 }, settings),
+        422,
+        'corrupt_input',
+      );
     });
 
     it('a text file named .jpg is unsupported (415)', async () => {
@@ -186,14 +229,24 @@ describe('transform (real sharp, real images)', () => {
 
     it('a PNG whose header claims 30000×30000 is refused fast (413)', async () => {
       const started = Date.now();
-      await expectImageError(transform(images.pngClaiming(30000, 30000), { width: 100, format: 'png' }, settings), 413, 'too_many_pixels');
+      await expectImageError(
+        transform(images.pngClaiming(30000, 30000), { width: 100, format: 'png' }, settings),
+        413,
+        'too_many_pixels',
+      );
       assert.ok(Date.now() - started < 1000, 'refused before decoding');
     });
 
     it('SVG is refused unless enabled', async () => {
-      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+      const svg = Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+      );
       await expectImageError(transform(svg, { format: 'png' }, settings), 415, 'unsupported_input');
-      const out = await transform(svg, { width: 20, format: 'png', enlarge: true }, { ...settings, allowSvg: true });
+      const out = await transform(
+        svg,
+        { width: 20, format: 'png', enlarge: true },
+        { ...settings, allowSvg: true },
+      );
       assert.deepEqual([out.width, out.height], [20, 20]);
     });
   });

@@ -50,12 +50,22 @@ export function photoJpeg(width: number, height: number, options: sharp.JpegOpti
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <defs><linearGradient id="g"><stop offset="0" stop-color="#3a6"/><stop offset="1" stop-color="#c52"/></linearGradient></defs>
     <rect width="100%" height="100%" fill="url(#g)"/><circle cx="50%" cy="50%" r="30%" fill="#fe8"/></svg>`;
-  return sharp(Buffer.from(svg)).jpeg({ quality: 90, ...options }).toBuffer();
+  return sharp(Buffer.from(svg))
+    .jpeg({ quality: 90, ...options })
+    .toBuffer();
 }
 
 /** Random noise: nearly incompressible, so derivatives of it are large. */
 export function noisePng(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  })
     .png({ compressionLevel: 1 })
     .toBuffer();
 }
@@ -98,7 +108,9 @@ export function tiff(): Promise<Buffer> {
 }
 
 export function webp(): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 10, g: 20, b: 200, alpha: 0.7 } } })
+  return sharp({
+    create: { width: 64, height: 48, channels: 4, background: { r: 10, g: 20, b: 200, alpha: 0.7 } },
+  })
     .webp()
     .toBuffer();
 }
@@ -107,12 +119,21 @@ export function webp(): Promise<Buffer> {
 export async function animatedGif(frames = 3, width = 32, height = 24): Promise<Buffer> {
   const images = await Promise.all(
     Array.from({ length: frames }, (_, i) =>
-      sharp({ create: { width, height, channels: 3, background: { r: (i * 80) % 256, g: 40, b: 200 - ((i * 60) % 200) } } })
+      sharp({
+        create: {
+          width,
+          height,
+          channels: 3,
+          background: { r: (i * 80) % 256, g: 40, b: 200 - ((i * 60) % 200) },
+        },
+      })
         .png()
         .toBuffer(),
     ),
   );
-  return sharp(images, { join: { animated: true } }).gif().toBuffer();
+  return sharp(images, { join: { animated: true } })
+    .gif()
+    .toBuffer();
 }
 
 export async function truncatedJpeg(): Promise<Buffer> {
@@ -146,7 +167,11 @@ export function pngClaiming(width: number, height: number): Buffer {
 
 /** Mean colour of a region of an image, after decoding. */
 export async function regionColour(image: Buffer, left: number, top: number, width: number, height: number) {
-  const raw = await sharp(image).extract({ left, top, width, height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const raw = await sharp(image)
+    .extract({ left, top, width, height })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const pixels = raw.info.width * raw.info.height;
   const sum = [0, 0, 0];
   for (let i = 0; i < raw.data.length; i += 3) {

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { CloudFrontResultResponse } from 'aws-lambda';
+import sharp from 'sharp';
+import {
+  createOriginResponseHandler,
+  type OriginResponseHandler,
+} from '../../functions/edge/origin-response';
+import { createS3ImageStore } from '../../functions/storage/image-store';
+import { createS3Client } from '../../functions/storage/s3-client';
+import { localEdgeConfig } from '../../local/stack';
+import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { originResponseEvent } from '../support/edge-event';
+import * as images from '../support/images';
+
+const config = localEdgeConfig(DEFAULT_RULES);
+
+function header(response: CloudFrontResultResponse, name: string): string | undefined {
+  return response.headers?.[name]?.[0]?.value;
+}
+
+function assertValidCloudFrontHeaders(response: CloudFrontResultResponse) {
+  for (const [name, values] of Object.entries(response.headers ?? {})) {
+    assert.equal(name, name.toLowerCase(), `header ${name} must be lower-case`);
+    assert.ok(Array.isArray(values) && values.length === 1 && typeof values[0]?.value === 'string', name);
+    assert.equal(values[0]?.key?.toLowerCase(), name);
+  }
+}
+
+describe('origin-response handler (real s3rver, real sharp)', () => {
+  let s3: LocalS3;
+  let client: S3Client;
+  let handler: OriginResponseHandler;
+  const logs: Array<Record<string, unknown>> = [];
+
+  before(async () => {
+    s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
+    client = createS3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      credentials: s3.credentials,
+      timeoutMs: 3000,
+    });
+    const store = createS3ImageStore({
+      client,
+      originalsBucket: config.originalsBucket,
+      derivativesBucket: config.derivativesBucket,
+    });
+    handler = createOriginResponseHandler({ store, config, log: (entry) => logs.push(entry) });
+    const put = (key: string, body: Buffer) =>
+      client.send(new PutObjectCommand({ Bucket: config.originalsBucket, Key: key, Body: body }));
+    await put('photos/cat.jpg', await images.photoJpeg(1200, 800));
+    await put('photos/noise.png', await images.noisePng(1400, 1000));
+    await put('photos/corrupt.jpg', await images.truncatedJpeg());
+    await put('photos/bomb.png', images.pngClaiming(30000, 30000));
+    await put('photos/text.jpg', Buffer.from('not an image'));
+  });
+
+  after(async () => {
+    client.destroy();
+    await s3.close();
+  });
+
+  it('resizes on a 404, stores the derivative and returns it inline', async () => {
+    const response = await handler(originResponseEvent('/photos/cat.jpg/_w400_q80.webp', '404'));
+    assert.equal(response.status, '200');
+    assert.equal(response.bodyEncoding, 'base64');
+    assert.equal(header(response, 'content-type'), 'image/webp');
+    assert.equal(header(response, 'cache-control'), 'public, max-age=31536000, immutable');
+    assert.match(header(response, 'server-timing') ?? '', /get;dur=\d+, resize;dur=\d+, put;dur=\d+/);
+    assertValidCloudFrontHeaders(response);
+    const body = Buffer.from(response.body ?? '', 'base64');
+    const meta = await sharp(body).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 400, 267]);
+
+    const stored = await client.send(
+      new GetObjectCommand({ Bucket: config.derivativesBucket, Key: 'photos/cat.jpg/_w400_q80.webp' }),
+    );
+    assert.equal(stored.ContentType, 'image/webp');
+    assert.deepEqual(Buffer.from(await stored.Body!.transformToByteArray()), body);
+    const log = logs.find((entry) => entry.key === 'photos/cat.jpg/_w400_q80.webp');
+    assert.equal(log?.outcome, 'resized');
+  });
+
+  it('treats a 403 (no ListBucket) like a 404', async () => {
+    const response = await handler(originResponseEvent('/photos/cat.jpg/_w200_q80.jpeg', '403'));
+    assert.equal(response.status, '200');
+    assert.equal(header(response, 'content-type'), 'image/jpeg');
+  });
+
+  it('redirects to itself with no-store when the response would pass 1 MB, and the object is stored', async () => {
+    const uri = '/photos/noise.png/_w1400.png';
+    const response = await handler(originResponseEvent(uri, '404'));
+    assert.equal(response.status, '302');
+    assert.equal(header(response, 'location'), uri);
+    assert.equal(header(response, 'cache-control'), 'no-store');
+    assert.equal(response.body, undefined);
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: 'photos/noise.png/_w1400.png' }),
+    );
+    assert.ok((head.ContentLength ?? 0) > 750_000, `derivative is ${head.ContentLength} bytes`);
+  });
+
+  const errors: Array<[string, string, string, string]> = [
+    ['a missing original', '/photos/missing.jpg/_w100_q80.jpeg', '404', 'public, max-age=60'],
+    ['a corrupt original', '/photos/corrupt.jpg/_w100_q80.jpeg', '422', 'public, max-age=60'],
+    ['a non-image original', '/photos/text.jpg/_w100_q80.jpeg', '415', 'public, max-age=60'],
+    ['a decompression bomb', '/photos/bomb.png/_w100.png', '413', 'public, max-age=60'],
+    ['a spec outside the rules', '/photos/cat.jpg/_w9000_q80.jpeg', '400', 'public, max-age=60'],
+  ];
+  for (const [name, uri, status, cacheControl] of errors) {
+    it(`answers ${status} with a short max-age for ${name}`, async () => {
+      const response = await handler(originResponseEvent(uri, '404'));
+      assert.equal(response.status, status);
+      assert.equal(header(response, 'cache-control'), cacheControl);
+      assert.equal(response.bodyEncoding, 'text');
+      assertValidCloudFrontHeaders(response);
+    });
+  }
+
+  it('passes other statuses and non-derivative URIs through untouched', async () => {
+    for (const [uri, status] of [
+      ['/photos/cat.jpg/_w400_q80.webp', '200'],
+      ['/photos/cat.jpg/_w400_q80.webp', '500'],
+      ['/photos/cat.jpg', '404'],
+      ['/photos/cat.jpg/_w0400_q80.webp', '404'],
+    ]) {
+      const event = originResponseEvent(uri as string, status as string);
+      const response = await handler(event);
+      assert.equal(response, event.Records[0]?.cf.response, `${uri} ${status}`);
+    }
+  });
+
+  it('answers 503 with no-store when S3 is unreachable', async () => {
+    const dead = createS3Client({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials: s3.credentials,
+      timeoutMs: 1000,
+    });
+    const store = createS3ImageStore({
+      client: dead,
+      originalsBucket: 'originals',
+      derivativesBucket: 'derivatives',
+    });
+    const offline = createOriginResponseHandler({ store, config, log: () => {} });
+    const response = await offline(originResponseEvent('/photos/cat.jpg/_w100_q80.jpeg', '404'));
+    assert.equal(response.status, '503');
+    assert.equal(header(response, 'cache-control'), 'no-store');
+    dead.destroy();
+  });
+});

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { VIEWER_CODE_LIMIT, buildViewerFunction } from '../../functions/viewer/build';
+import type { ViewerEvent, ViewerRequest, ViewerResponse } from '../../functions/viewer/viewer-request';
+import { loadViewerFunction, isViewerResponse } from '../../local/viewer-sandbox';
+
+/** A viewer-request event shaped as the CloudFront Functions docs show it (version 1.0). */
+function event(
+  uri: string,
+  querystring: ViewerEvent['request']['querystring'] = {},
+  accept?: string,
+): ViewerEvent {
+  const headers: ViewerEvent['request']['headers'] = { host: { value: 'd111111abcdef8.cloudfront.net' } };
+  if (accept) headers.accept = { value: accept };
+  return {
+    version: '1.0',
+    context: {
+      distributionDomainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'EDFDVBD6EXAMPLE',
+      eventType: 'viewer-request',
+      requestId: 'r1',
+    },
+    viewer: { ip: '198.51.100.11' },
+    request: { method: 'GET', uri, querystring, headers, cookies: {} },
+  } as ViewerEvent;
+}
+
+const code = buildViewerFunction({
+  rules: DEFAULT_RULES,
+  originalsOriginId: 'originals-origin',
+  errorMaxAge: 45,
+});
+const run = loadViewerFunction(code);
+
+function asRequest(result: ViewerRequest | ViewerResponse): ViewerRequest {
+  assert.ok(!isViewerResponse(result), `expected a request, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function asResponse(result: ViewerRequest | ViewerResponse): ViewerResponse {
+  assert.ok(isViewerResponse(result), `expected a response, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+describe('viewer-request function (built artifact in a vm sandbox)', () => {
+  it('is under the 10 KB limit and imports only runtime modules', () => {
+    assert.ok(Buffer.byteLength(code) <= VIEWER_CODE_LIMIT, `${Buffer.byteLength(code)} bytes`);
+    const imports = [...code.matchAll(/import\s*[\w$]+\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
+    assert.deepEqual(
+      [...new Set(imports)].filter((m) => m !== 'cloudfront' && m !== 'crypto'),
+      [],
+    );
+    assert.doesNotMatch(code, /\brequire\(|\bexport\b|\bclass\s|\?\.|\?\?/);
+    assert.match(code, /function handler\(event\)/);
+  });
+
+  it('rewrites to the canonical derivative URI and drops the query string', () => {
+    const { result, originId } = run(
+      event('/photos/cat.jpg', { width: { value: '400' }, format: { value: 'webp' }, utm: { value: 'x' } }),
+    );
+    const request = asRequest(result);
+    assert.equal(request.uri, '/photos/cat.jpg/_w400_q80.webp');
+    assert.deepEqual(request.querystring, {});
+    assert.equal(originId, undefined, 'derivatives are the default origin');
+  });
+
+  it('resolves format=auto from Accept into the URI', () => {
+    const query = { w: { value: '640' }, fm: { value: 'auto' } };
+    assert.equal(
+      asRequest(run(event('/a.jpg', query, 'image/avif,image/webp,*/*')).result).uri,
+      '/a.jpg/_w640_q50.avif',
+    );
+    assert.equal(
+      asRequest(run(event('/a.jpg', query, 'image/webp,*/*')).result).uri,
+      '/a.jpg/_w640_q80.webp',
+    );
+    assert.equal(asRequest(run(event('/a.jpg', query, '*/*')).result).uri, '/a.jpg/_w640_q80.jpeg');
+    assert.equal(asRequest(run(event('/a.jpg', query)).result).uri, '/a.jpg/_w640_q80.jpeg');
+  });
+
+  it('sends requests without transform parameters to the originals origin', () => {
+    const { result, originId } = run(event('/photos/my%20cat.jpg', { v: { value: '2' } }));
+    assert.equal(asRequest(result).uri, '/photos/my%20cat.jpg');
+    assert.deepEqual(asRequest(result).querystring, {});
+    assert.equal(originId, 'originals-origin');
+  });
+
+  it('canonicalises percent-encoding of the path', () => {
+    assert.equal(
+      asRequest(run(event('/photos/%63at.jpg', { width: { value: '100' } })).result).uri,
+      '/photos/cat.jpg/_w100_q80.jpeg',
+    );
+  });
+
+  it('answers 400 itself for repeated parameters given as multiValue', () => {
+    const response = asResponse(
+      run(event('/a.jpg', { width: { value: '100', multiValue: [{ value: '100' }, { value: '200' }] } }))
+        .result,
+    );
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.body.data, "Invalid 'width': must be given once");
+    assert.equal(response.headers['cache-control']?.value, 'public, max-age=45');
+  });
+
+  it('answers 400 for invalid values, traversal and malformed URIs', () => {
+    const cases: Array<[string, ViewerEvent['request']['querystring']]> = [
+      ['/a.jpg', { width: { value: 'abc' } }],
+      ['/a.jpg', { width: { value: '99999' } }],
+      ['/a/../b.jpg', { width: { value: '10' } }],
+      ['/a/%2e%2e/b.jpg', {}],
+      ['/a//b.jpg', {}],
+      ['/a%00.jpg', {}],
+      ['/%E0%A4%A.jpg', {}],
+      ['/', {}],
+    ];
+    for (const [uri, query] of cases) {
+      const response = asResponse(run(event(uri, query)).result);
+      assert.equal(response.statusCode, 400, uri);
+    }
+  });
+
+  it('serves a canonical derivative URI as is, within the rules', () => {
+    assert.equal(asRequest(run(event('/a.jpg/_w400_q80.webp')).result).uri, '/a.jpg/_w400_q80.webp');
+    assert.equal(asResponse(run(event('/a.jpg/_w9000_q80.webp')).result).statusCode, 400);
+    assert.equal(
+      asResponse(run(event('/a.jpg/_w400_q80.webp', { width: { value: '10' } })).result).statusCode,
+      400,
+    );
+  });
+
+  it('bakes the stack rules into the code', () => {
+    const strict = loadViewerFunction(
+      buildViewerFunction({
+        rules: { ...DEFAULT_RULES, allowedWidths: [300, 600] },
+        originalsOriginId: 'o',
+        errorMaxAge: 5,
+      }),
+    );
+    assert.equal(
+      asRequest(strict(event('/a.jpg', { width: { value: '301' } })).result).uri,
+      '/a.jpg/_w600_q80.jpeg',
+    );
+  });
+});
