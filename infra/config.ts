@@ -37,6 +37,7 @@ export const CONFIG_DEFAULTS = {
   maxFrames: DEFAULT_TRANSFORM_SETTINGS.maxFrames,
   allowSvg: DEFAULT_TRANSFORM_SETTINGS.allowSvg,
   background: DEFAULT_TRANSFORM_SETTINGS.background,
+  transformTimeoutSeconds: DEFAULT_TRANSFORM_SETTINGS.timeoutSeconds ?? 20,
   cacheMaxAgeSeconds: 31_536_000,
   errorMaxAgeSeconds: 60,
   s3TimeoutMs: 5_000,
@@ -175,6 +176,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     allowSvg: r.bool('allowSvg'),
     background,
     effort: 'fast',
+    timeoutSeconds: r.int('transformTimeoutSeconds', 1, LAMBDA_LIMITS.maxTimeoutSeconds),
   };
 
   const logRetentionDays = r.int('logRetentionDays', 1, 3653);
@@ -275,6 +277,17 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
       ),
     },
   };
+  const transformTimeout = edgeTransform.timeoutSeconds ?? 0;
+  if (transformTimeout >= config.edge.timeoutSeconds)
+    throw r.error(
+      'transformTimeoutSeconds',
+      `must be below edgeTimeoutSeconds (${config.edge.timeoutSeconds} s) so the handler can still answer`,
+    );
+  if (transformTimeout >= config.batch.timeoutSeconds)
+    throw r.error(
+      'transformTimeoutSeconds',
+      `must be below batchTimeoutSeconds (${config.batch.timeoutSeconds} s)`,
+    );
   if (config.s3TimeoutMs >= config.edge.timeoutSeconds * 1000)
     throw r.error('s3TimeoutMs', `must be below edgeTimeoutSeconds (${config.edge.timeoutSeconds} s)`);
   return config;

@@ -8,13 +8,12 @@ import * as pulumi from '@pulumi/pulumi';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackRun, RecordedResource } from './stack-run';
+import { ACCOUNT_ID, type RecordedResource, type StackRun } from './stack-run';
 
 const root = join(__dirname, '..', '..');
 const localRequire = createRequire(__filename);
 const yaml = localRequire('js-yaml') as { load(text: string): unknown };
 
-export const ACCOUNT_ID = '123456789012';
 const PROJECT = 'image-cdn';
 
 interface ProjectFile {
@@ -29,7 +28,7 @@ function configValue(value: unknown): string {
 }
 
 /** The config map the CLI would hand the program. */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
   const project = yaml.load(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')) as ProjectFile;
   const stackFile = yaml.load(readFileSync(join(root, `Pulumi.${stack}.yaml`), 'utf8')) as StackFile;
   const config: Record<string, string> = {};
@@ -78,7 +77,16 @@ async function main(): Promise<void> {
     const key = `${type}::${name}`;
     let entry = byKey.get(key);
     if (!entry) {
-      entry = { type, name, urn: '', parent: '', provider: '', retainOnDelete: false, custom: false, inputs: {} };
+      entry = {
+        type,
+        name,
+        urn: '',
+        parent: '',
+        provider: '',
+        retainOnDelete: false,
+        custom: false,
+        inputs: {},
+      };
       byKey.set(key, entry);
       result.resources.push(entry);
     }
@@ -119,7 +127,13 @@ async function main(): Promise<void> {
             const arn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${inputs.name}`;
             return {
               id: String(inputs.name),
-              state: { ...inputs, arn, version: '1', qualifiedArn: `${arn}:1`, invokeArn: `${arn}/invocations` },
+              state: {
+                ...inputs,
+                arn,
+                version: '1',
+                qualifiedArn: `${arn}:1`,
+                invokeArn: `${arn}/invocations`,
+              },
             };
           }
           case 'aws:lambda/layerVersion:LayerVersion': {
@@ -206,7 +220,8 @@ async function main(): Promise<void> {
 
   const program = (await import('../../index')) as Record<string, unknown>;
   for (const [key, value] of Object.entries(program))
-    if (pulumi.Output.isInstance(value)) result.outputs[key] = await promiseOf(value as pulumi.Output<unknown>);
+    if (pulumi.Output.isInstance(value))
+      result.outputs[key] = await promiseOf(value as pulumi.Output<unknown>);
 
   const settings = localRequire('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
   await settings.waitForRPCs();

@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
+import { CONFIG_DEFAULTS, parseConfig, type ConfigKey, type StackContext } from '../../infra/config';
+import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
+
+const root = join(__dirname, '..', '..');
+// js-yaml ships with mocha; the tests read the real project and stack files with it.
+const yaml = createRequire(__filename)('js-yaml') as { load(text: string): unknown };
+
+const context: StackContext = { project: 'image-cdn', stack: 'test', region: 'eu-west-1' };
+
+/** parseConfig over a plain map of raw strings, as `pulumi.Config#get` returns them. */
+function parse(values: Partial<Record<ConfigKey, unknown>> = {}, ctx: StackContext = context) {
+  return parseConfig((key) => {
+    const value = values[key];
+    return value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+  }, ctx);
+}
+
+function rejects(values: Partial<Record<ConfigKey, unknown>>, message: RegExp): void {
+  assert.throws(() => parse(values), message);
+}
+
+describe('infra config', () => {
+  describe('defaults', () => {
+    it('equal DEFAULT_RULES and DEFAULT_TRANSFORM_SETTINGS (edge effort fast, batch thorough)', () => {
+      const config = parse();
+      assert.deepEqual(config.rules, DEFAULT_RULES);
+      assert.deepEqual(config.edgeTransform, DEFAULT_TRANSFORM_SETTINGS);
+      assert.deepEqual(config.batchTransform, { ...DEFAULT_TRANSFORM_SETTINGS, effort: 'thorough' });
+    });
+
+    it('log the edge in the regional edge cache regions, within origin-event limits', () => {
+      const config = parse();
+      assert.deepEqual(config.edge.logRegions, REGIONAL_EDGE_CACHE_REGIONS);
+      assert.ok(config.edge.timeoutSeconds <= ORIGIN_EVENT_LIMITS.maxTimeoutSeconds);
+      assert.equal(config.batch.maxRetryAttempts, 2);
+      assert.equal(config.distribution.originShieldRegion, undefined);
+    });
+
+    it('default the Origin Shield region to the home region', () => {
+      assert.equal(parse({ originShield: true }).distribution.originShieldRegion, 'eu-west-1');
+      assert.equal(
+        parse({ originShield: true, originShieldRegion: 'us-east-2' }).distribution.originShieldRegion,
+        'us-east-2',
+      );
+    });
+  });
+
+  describe('Pulumi.yaml', () => {
+    const project = yaml.load(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')) as {
+      runtime: { options: Record<string, unknown> };
+      config: Record<
+        string,
+        { type: string; default: unknown; description: string; items?: { type: string } }
+      >;
+    };
+
+    it('declares every key with a type, a description and the same default as the code', () => {
+      assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_DEFAULTS).sort());
+      for (const [key, fallback] of Object.entries(CONFIG_DEFAULTS)) {
+        const declared = project.config[key]!;
+        const type = Array.isArray(fallback)
+          ? 'array'
+          : typeof fallback === 'number'
+            ? 'integer'
+            : typeof fallback === 'boolean'
+              ? 'boolean'
+              : 'string';
+        assert.equal(declared.type, type, key);
+        assert.ok(declared.description.length > 10, `${key} has a description`);
+        assert.deepEqual(declared.default, fallback, `${key} default`);
+        if (type === 'array') assert.ok(declared.items?.type, `${key} declares its items`);
+      }
+    });
+
+    it('runs the program with tsx instead of the vendored ts-node', () => {
+      assert.equal(project.runtime.options.typescript, false);
+      assert.equal(project.runtime.options.nodeargs, '--import tsx');
+    });
+
+    for (const stack of ['dev', 'prod-eu']) {
+      it(`Pulumi.${stack}.yaml sets a region and only declared keys, all valid`, () => {
+        const file = yaml.load(readFileSync(join(root, `Pulumi.${stack}.yaml`), 'utf8')) as {
+          config: Record<string, unknown>;
+        };
+        const values: Partial<Record<ConfigKey, unknown>> = {};
+        for (const [key, value] of Object.entries(file.config)) {
+          if (key.startsWith('aws:')) continue;
+          assert.match(key, /^image-cdn:/);
+          const name = key.slice('image-cdn:'.length);
+          assert.ok(name in CONFIG_DEFAULTS, `${key} is declared in Pulumi.yaml`);
+          values[name as ConfigKey] = value;
+        }
+        const region = file.config['aws:region'];
+        assert.equal(typeof region, 'string');
+        assert.doesNotThrow(() => parse(values, { ...context, stack, region: region as string }));
+      });
+    }
+  });
+
+  describe('validation fails early and names the key', () => {
+    it('a missing or malformed aws:region', () => {
+      assert.throws(
+        () => parse({}, { ...context, region: undefined }),
+        /^ConfigError: aws:region: must be set/,
+      );
+      assert.throws(() => parse({}, { ...context, region: 'Ireland' }), /aws:region/);
+    });
+
+    it('widths above the maximum', () => {
+      rejects(
+        { allowedWidths: [320, 5000] },
+        /^ConfigError: image-cdn:allowedWidths: items must be between 1 and 4096, got 5000$/,
+      );
+      rejects({ maxWidth: 20000 }, /image-cdn:maxWidth: must be between 1 and 16383, got 20000/);
+      rejects({ maxWidth: 'wide' }, /image-cdn:maxWidth: must be an integer, got "wide"/);
+      rejects({ allowedWidths: 'not json' }, /image-cdn:allowedWidths: must be a JSON array/);
+    });
+
+    it('a quality outside 1-100', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: -1000, max: 1000 }), (quality) => {
+          if (quality >= 1 && quality <= 100)
+            assert.equal(parse({ qualityWebp: quality }).rules.defaultQuality.webp, quality);
+          else
+            assert.throws(
+              () => parse({ qualityWebp: quality }),
+              /image-cdn:qualityWebp: must be between 1 and 100/,
+            );
+        }),
+      );
+      rejects({ qualityAvif: 0 }, /image-cdn:qualityAvif/);
+      rejects({ qualityJpeg: 101 }, /image-cdn:qualityJpeg/);
+    });
+
+    it('an unknown price class', () => {
+      rejects(
+        { priceClass: 'PriceClass_300' },
+        /image-cdn:priceClass: must be one of PriceClass_100, PriceClass_200, PriceClass_All, got "PriceClass_300"/,
+      );
+    });
+
+    it('an edge memory or timeout above the origin-event limits', () => {
+      rejects({ edgeMemoryMb: 10_241 }, /image-cdn:edgeMemoryMb: must be between 128 and 10240, got 10241/);
+      rejects({ edgeTimeoutSeconds: 31 }, /image-cdn:edgeTimeoutSeconds: must be between 1 and 30, got 31/);
+      rejects(
+        { edgeTimeoutSeconds: 20 },
+        /image-cdn:transformTimeoutSeconds: must be below edgeTimeoutSeconds \(20 s\)/,
+      );
+      rejects(
+        { edgeTimeoutSeconds: 5, transformTimeoutSeconds: 4, s3TimeoutMs: 5000 },
+        /image-cdn:s3TimeoutMs: must be below edgeTimeoutSeconds/,
+      );
+    });
+
+    it('batch renditions the rules refuse', () => {
+      rejects(
+        { batchRenditions: ['width=99999'] },
+        /image-cdn:batchRenditions: "width=99999" is invalid: .*width/,
+      );
+      rejects(
+        { batchRenditions: ['utm=1'] },
+        /image-cdn:batchRenditions: "utm=1" is invalid: it asks for no transform/,
+      );
+      rejects(
+        { allowedWidths: [320], batchRenditions: ['width=640'] },
+        /image-cdn:batchRenditions: "width=640" is invalid/,
+      );
+    });
+
+    it('batch retries and event age outside the async-invoke bounds', () => {
+      rejects({ batchMaxRetryAttempts: 3 }, /image-cdn:batchMaxRetryAttempts: must be between 0 and 2/);
+      rejects(
+        { batchMaxEventAgeSeconds: 30 },
+        /image-cdn:batchMaxEventAgeSeconds: must be between 60 and 21600/,
+      );
+      rejects({ batchReservedConcurrency: 0 }, /image-cdn:batchReservedConcurrency/);
+    });
+
+    it('a certificate outside us-east-1, or aliases without one', () => {
+      rejects({ aliases: ['img.example.com'] }, /image-cdn:certificateArn: must be set when aliases are set/);
+      rejects(
+        {
+          aliases: ['img.example.com'],
+          certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc',
+        },
+        /image-cdn:certificateArn: must be an ACM certificate ARN in us-east-1/,
+      );
+      const config = parse({
+        aliases: ['img.example.com'],
+        certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc-123',
+      });
+      assert.deepEqual(config.distribution.aliases, ['img.example.com']);
+    });
+
+    it('a log retention CloudWatch does not accept, and bad regions', () => {
+      rejects({ logRetentionDays: 31 }, /image-cdn:logRetentionDays: must be one of 1, 3, 5/);
+      rejects({ edgeLogRegions: [] }, /image-cdn:edgeLogRegions: must list at least one region/);
+      rejects({ edgeLogRegions: ['moon-1'] }, /image-cdn:edgeLogRegions: "moon-1" is not a region code/);
+      rejects({ originShield: true, originShieldRegion: 'x' }, /image-cdn:originShieldRegion/);
+    });
+
+    it('booleans and colours', () => {
+      rejects({ enableAvif: 'yes' }, /image-cdn:enableAvif: must be true or false, got "yes"/);
+      rejects({ background: 'white' }, /image-cdn:background: must be a #rrggbb colour/);
+    });
+  });
+});

@@ -1,0 +1,120 @@
+// Runs index.ts under mocks for a stack in a child process (run-stack.ts) and gives tests a typed view.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const ACCOUNT_ID = '123456789012';
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** URN of the parent ('' for none). */
+  parent: string;
+  /** Provider reference `urn::id` ('' for the default provider). */
+  provider: string;
+  retainOnDelete: boolean;
+  custom: boolean;
+  /** The region the mock resolved from the provider (default provider = aws:region). */
+  region?: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface StackRun {
+  stack: string;
+  config: Record<string, string>;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  invokes: { token: string; region: string }[];
+}
+
+export class StackRunError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`stack run failed (${exitCode}): ${stderr}`);
+  }
+}
+
+const root = join(__dirname, '..', '..');
+const cache = new Map<string, Promise<Stack>>();
+
+/** Runs the program for `stack` (memoised per stack and overrides). Rejects with StackRunError. */
+export function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<Stack> {
+  const key = `${stack}:${JSON.stringify(overrides)}`;
+  let run = cache.get(key);
+  if (!run) {
+    run = spawnRun(stack, overrides);
+    cache.set(key, run);
+  }
+  return run;
+}
+
+async function spawnRun(stack: string, overrides: Record<string, unknown>): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'image-cdn-stack-'));
+  const out = join(dir, 'run.json');
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'run-stack.ts'), stack, out, JSON.stringify(overrides)],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+    );
+    return new Stack(JSON.parse(readFileSync(out, 'utf8')) as StackRun);
+  } catch (error) {
+    const failure = error as { code?: number | null; stderr?: string };
+    if (failure.stderr !== undefined) throw new StackRunError(failure.code ?? null, failure.stderr);
+    throw error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export class Stack {
+  constructor(readonly run: StackRun) {}
+
+  get resources(): RecordedResource[] {
+    return this.run.resources;
+  }
+
+  ofType(type: string): RecordedResource[] {
+    return this.run.resources.filter((resource) => resource.type === type);
+  }
+
+  /** The one resource of `type` named `name`; throws when absent, so assertions never pass vacuously. */
+  get(type: string, name: string): RecordedResource {
+    const found = this.run.resources.find((resource) => resource.type === type && resource.name === name);
+    if (!found) {
+      const names = this.ofType(type).map((resource) => resource.name);
+      throw new Error(`no ${type} named ${name} (have: ${names.join(', ') || 'none'})`);
+    }
+    return found;
+  }
+
+  /** The single resource of `type`; throws unless there is exactly one. */
+  only(type: string): RecordedResource {
+    const found = this.ofType(type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0]!;
+  }
+
+  byUrn(urn: string): RecordedResource | undefined {
+    return this.run.resources.find((resource) => resource.urn === urn);
+  }
+
+  /** The resource a provider reference (`urn::id`) points to. */
+  providerOf(resource: RecordedResource): RecordedResource | undefined {
+    if (!resource.provider) return undefined;
+    const urn = resource.provider.slice(0, resource.provider.lastIndexOf('::'));
+    return this.byUrn(urn);
+  }
+
+  /** A JSON-string input (IAM and bucket policies) parsed. */
+  json<T = unknown>(resource: RecordedResource, input: string): T {
+    const value = resource.inputs[input];
+    if (typeof value !== 'string') throw new Error(`${resource.name}.${input} is not a JSON string`);
+    return JSON.parse(value) as T;
+  }
+}
