@@ -3,7 +3,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
 import { createS3ImageStore } from '../storage/image-store';
 import type { BatchConfig } from './config';
-import { eventItem, InvalidPayloadError, isS3Event, parseBackfillPayload, type BackfillPayload } from './event';
+import {
+  eventItem,
+  InvalidPayloadError,
+  isS3Event,
+  parseBackfillPayload,
+  type BackfillPayload,
+} from './event';
 import { createLimiter, type Limiter } from './limit';
 import { createLogger, type LogSink } from './log';
 import { processOriginal, type ItemOutcome, type ProcessorDeps } from './process';
@@ -44,7 +50,10 @@ export interface BatchResult {
 }
 
 export type BatchEvent = S3Event | BackfillPayload;
-export type BatchHandler = (event: BatchEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<BatchResult>;
+export type BatchHandler = (
+  event: BatchEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<BatchResult>;
 
 /** Thrown for an S3 event with transient failures, so that Lambda's asynchronous retries take over. */
 export class RetryableBatchError extends Error {
@@ -70,7 +79,12 @@ function summarise(trigger: BatchResult['trigger'], items: readonly ItemOutcome[
       if (rendition.outcome === 'written') written.push(rendition.key);
       else if (rendition.outcome === 'unchanged') unchanged++;
       else
-        skipped.push({ key: rendition.key, outcome: 'skipped', code: rendition.code, reason: rendition.reason });
+        skipped.push({
+          key: rendition.key,
+          outcome: 'skipped',
+          code: rendition.code,
+          reason: rendition.reason,
+        });
     }
   }
   return { trigger, originals: items.length, written, unchanged, skipped, failed };

@@ -65,7 +65,9 @@ export function parseRenditions(text: string, rules: QueryRules): Rendition[] {
         );
       for (const key of PROBE_KEYS) {
         if (parseQuery(values, key, undefined, rules) === null)
-          throw new BatchConfigError(`${where} asks for no transform; give at least a width, height or format`);
+          throw new BatchConfigError(
+            `${where} asks for no transform; give at least a width, height or format`,
+          );
       }
     } catch (error) {
       if (error instanceof BatchConfigError) throw error;
@@ -113,7 +115,9 @@ export function loadBatchConfig(env: Record<string, string | undefined>): BatchC
   const originalsBucket = required(env, 'ORIGINALS_BUCKET');
   const derivedBucket = required(env, 'DERIVED_BUCKET');
   if (originalsBucket === derivedBucket)
-    throw new BatchConfigError('DERIVED_BUCKET must differ from ORIGINALS_BUCKET, or every write would retrigger');
+    throw new BatchConfigError(
+      'DERIVED_BUCKET must differ from ORIGINALS_BUCKET, or every write would retrigger',
+    );
   const rules = json(env, 'IMAGE_RULES', DEFAULT_RULES);
   const transform: TransformSettings = {
     ...json(env, 'TRANSFORM_SETTINGS', DEFAULT_TRANSFORM_SETTINGS),

@@ -26,6 +26,9 @@ export function toS3Event(s3rverEvent: S3Event | S3EventRecord): S3Event {
  * localS3.onEvent((event) => void triggerBatch(batch, event).catch(report));
  * ```
  */
-export function triggerBatch(handler: BatchHandler, s3rverEvent: S3Event | S3EventRecord): Promise<BatchResult> {
+export function triggerBatch(
+  handler: BatchHandler,
+  s3rverEvent: S3Event | S3EventRecord,
+): Promise<BatchResult> {
   return handler(toS3Event(s3rverEvent), { getRemainingTimeInMillis: () => 900_000 });
 }

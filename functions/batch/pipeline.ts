@@ -136,7 +136,12 @@ async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<D
   }
 }
 
-async function renderFromPixels(base: Sharp, hasAlpha: boolean, spec: ResizeSpec, settings: TransformSettings) {
+async function renderFromPixels(
+  base: Sharp,
+  hasAlpha: boolean,
+  spec: ResizeSpec,
+  settings: TransformSettings,
+) {
   let pipeline = base.clone();
   if (spec.width !== undefined || spec.height !== undefined)
     pipeline = pipeline.resize({
@@ -147,7 +152,13 @@ async function renderFromPixels(base: Sharp, hasAlpha: boolean, spec: ResizeSpec
     });
   if (spec.format === 'jpeg' && hasAlpha) pipeline = pipeline.flatten({ background: settings.background });
   const { data, info } = await encode(pipeline, spec, settings).toBuffer({ resolveWithObject: true });
-  return { data, format: spec.format, contentType: CONTENT_TYPES[spec.format], width: info.width, height: info.height };
+  return {
+    data,
+    format: spec.format,
+    contentType: CONTENT_TYPES[spec.format],
+    width: info.width,
+    height: info.height,
+  };
 }
 
 /**

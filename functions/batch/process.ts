@@ -112,7 +112,11 @@ export async function processOriginal(
   };
 
   if (parseDerivativeKey(key) !== null)
-    return finish({ outcome: 'refused', code: 'derivative_key', reason: 'The key is itself a derivative key' });
+    return finish({
+      outcome: 'refused',
+      code: 'derivative_key',
+      reason: 'The key is itself a derivative key',
+    });
   try {
     validateOriginalKey(key, deps.config.rules.maxKeyBytes);
   } catch (error) {
@@ -155,7 +159,14 @@ export async function processOriginal(
                 };
               const { data, contentType, width, height } = item.result;
               await deps.store.putDerivative(target.key, data, contentType, DERIVATIVE_CACHE_CONTROL, etag);
-              return { query: target.query, key: target.key, outcome: 'written', width, height, bytes: data.length };
+              return {
+                query: target.query,
+                key: target.key,
+                outcome: 'written',
+                width,
+                height,
+                bytes: data.length,
+              };
             }),
           ),
         );
@@ -164,7 +175,11 @@ export async function processOriginal(
           outcome: 'processed',
           renditions: targets.map(
             (target) =>
-              byKey.get(target.key) ?? { query: target.query, key: target.key, outcome: 'unchanged' as const },
+              byKey.get(target.key) ?? {
+                query: target.query,
+                key: target.key,
+                outcome: 'unchanged' as const,
+              },
           ),
         });
       }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import { BatchConfigError, loadBatchConfig, parseRenditions, renditionSpec } from '../../functions/batch/config';
+import {
+  BatchConfigError,
+  loadBatchConfig,
+  parseRenditions,
+  renditionSpec,
+} from '../../functions/batch/config';
 import {
   decodeS3EventKey,
   encodeS3EventKey,
@@ -59,12 +64,18 @@ describe('batch config (cold start)', () => {
       () => parseRenditions('width=320;width=abc&format=webp', DEFAULT_RULES),
       /RENDITIONS entry 2 \('width=abc&format=webp'\): Invalid 'width': must be a whole number/,
     );
-    assert.throws(() => parseRenditions('width=99999', DEFAULT_RULES), /entry 1.*'width': must be at most 4096/);
+    assert.throws(
+      () => parseRenditions('width=99999', DEFAULT_RULES),
+      /entry 1.*'width': must be at most 4096/,
+    );
     assert.throws(() => parseRenditions('width=300&format=tiff', DEFAULT_RULES), /'format': must be one of/);
   });
 
   it('refuses an entry that asks for no transform, and an empty list', () => {
-    assert.throws(() => parseRenditions('width=320;foo=bar', DEFAULT_RULES), /entry 2.*asks for no transform/);
+    assert.throws(
+      () => parseRenditions('width=320;foo=bar', DEFAULT_RULES),
+      /entry 2.*asks for no transform/,
+    );
     assert.throws(() => parseRenditions(' ; ', DEFAULT_RULES), /at least one rendition/);
   });
 
@@ -95,8 +106,19 @@ describe('batch event adapter', () => {
   it('validates backfill payloads', () => {
     assert.deepEqual(parseBackfillPayload({ keys: ['a.jpg', 'b/c.png'] }), { keys: ['a.jpg', 'b/c.png'] });
     assert.deepEqual(parseBackfillPayload({ prefix: 'photos/' }), { prefix: 'photos/' });
-    assert.deepEqual(parseBackfillPayload({ prefix: '', startAfter: 'x.jpg' }), { prefix: '', startAfter: 'x.jpg' });
-    for (const bad of [null, [], {}, { keys: [] }, { keys: [1] }, { keys: ['a'], prefix: 'b' }, { prefix: 3 }])
+    assert.deepEqual(parseBackfillPayload({ prefix: '', startAfter: 'x.jpg' }), {
+      prefix: '',
+      startAfter: 'x.jpg',
+    });
+    for (const bad of [
+      null,
+      [],
+      {},
+      { keys: [] },
+      { keys: [1] },
+      { keys: ['a'], prefix: 'b' },
+      { prefix: 3 },
+    ])
       assert.throws(() => parseBackfillPayload(bad), InvalidPayloadError, JSON.stringify(bad));
   });
 });

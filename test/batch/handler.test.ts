@@ -5,7 +5,7 @@ import type { LocalS3 } from '../../local/s3-server';
 import { parseQuery, parseQueryString } from '../../functions/core/params';
 import { derivativeKey } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import { createBatchHandler, RetryableBatchError, type BatchHandlerDeps } from '../../functions/batch/batch';
+import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/batch';
 import { loadBatchConfig } from '../../functions/batch/config';
 import {
   clientFor,
@@ -122,7 +122,9 @@ describe('batch handler against a local S3', function () {
     );
 
     // The same record twice in one event: still exactly one object per rendition.
-    await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }), s3Record(ORIGINALS, 'a.jpg', { eTag: etag })));
+    await handler(
+      s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }), s3Record(ORIGINALS, 'a.jpg', { eTag: etag })),
+    );
     assert.deepEqual(await listKeys(client, DERIVED), QUERIES.map((query) => cdnKey('a.jpg', query)).sort());
   });
 
@@ -141,7 +143,10 @@ describe('batch handler against a local S3', function () {
     const late = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: first })));
     assert.deepEqual(late.written, []);
     assert.equal(late.unchanged, 3);
-    assert.equal((await getObject(client, DERIVED, cdnKey('a.jpg', QUERIES[0]!))).metadata['source-etag'], second);
+    assert.equal(
+      (await getObject(client, DERIVED, cdnKey('a.jpg', QUERIES[0]!))).metadata['source-etag'],
+      second,
+    );
     assert.equal((await listKeys(client, DERIVED)).length, 3);
   });
 
@@ -171,7 +176,9 @@ describe('batch handler against a local S3', function () {
   });
 
   it('ignores events other than ObjectCreated', async () => {
-    const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })));
+    const result = await handlerWith()(
+      s3Event(s3Record(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })),
+    );
     assert.equal(result.records?.[0]?.outcome, 'ignored');
     assert.deepEqual(await listKeys(client, DERIVED), []);
   });
@@ -185,10 +192,9 @@ describe('batch handler against a local S3', function () {
       good: await putOriginal(client, 'good.jpg', jpeg),
     };
     const lines = logSink();
-    // 160×120 is over this input limit; the other originals are judged before the limit matters.
-    const handler = handlerWith({ log: lines.sink }, { TRANSFORM_SETTINGS: '{"inputPixelLimit":19000}' });
-    const small = handlerWith({ log: lines.sink });
-    const result = await small(
+    // 160×120 is over this input limit, so one original stands for decompression bombs.
+    const lowLimit = handlerWith({ log: lines.sink }, { TRANSFORM_SETTINGS: '{"inputPixelLimit":19000}' });
+    const result = await handlerWith({ log: lines.sink })(
       s3Event(
         s3Record(ORIGINALS, 'bad/text.jpg', { eTag: tags.text }),
         s3Record(ORIGINALS, 'bad/truncated.jpg', { eTag: tags.truncated }),
@@ -196,8 +202,12 @@ describe('batch handler against a local S3', function () {
         s3Record(ORIGINALS, 'good.jpg', { eTag: tags.good }),
       ),
     );
-    const huge = await handler(s3Event(s3Record(ORIGINALS, 'bad/huge.jpg', { eTag: tags.huge })));
-    const outcomes = [...(result.records ?? []), ...(huge.records ?? [])].map((r) => [r.key, r.outcome, r.code]);
+    const huge = await lowLimit(s3Event(s3Record(ORIGINALS, 'bad/huge.jpg', { eTag: tags.huge })));
+    const outcomes = [...(result.records ?? []), ...(huge.records ?? [])].map((r) => [
+      r.key,
+      r.outcome,
+      r.code,
+    ]);
     assert.deepEqual(outcomes, [
       ['bad/text.jpg', 'skipped', 'unsupported_input'],
       ['bad/truncated.jpg', 'skipped', 'corrupt_input'],
@@ -215,7 +225,10 @@ describe('batch handler against a local S3', function () {
       assert.equal(typeof line?.reason, 'string', key);
       assert.ok((line?.reason as string).length > 0);
     }
-    assert.deepEqual(await listKeys(client, DERIVED), QUERIES.map((query) => cdnKey('good.jpg', query)).sort());
+    assert.deepEqual(
+      await listKeys(client, DERIVED),
+      QUERIES.map((query) => cdnKey('good.jpg', query)).sort(),
+    );
   });
 
   it('skips an original deleted between upload and processing', async () => {
@@ -229,9 +242,18 @@ describe('batch handler against a local S3', function () {
 
   it('lists a rendition impossible for one original as skipped and writes the rest', async () => {
     const etag = await putOriginal(client, 'a.jpg', image);
-    const handler = handlerWith({}, { RENDITIONS: 'width=32&format=webp;width=100&height=100&fit=fill&format=png', TRANSFORM_SETTINGS: '{"maxPixels":5000}' });
+    const handler = handlerWith(
+      {},
+      {
+        RENDITIONS: 'width=32&format=webp;width=100&height=100&fit=fill&format=png',
+        TRANSFORM_SETTINGS: '{"maxPixels":5000}',
+      },
+    );
     const result = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag })));
     assert.deepEqual(result.written, ['a.jpg/_w32_q80.webp']);
-    assert.deepEqual(result.skipped.map((item) => [item.key, item.code]), [['a.jpg/_w100_h100_fill.png', 'too_many_pixels']]);
+    assert.deepEqual(
+      result.skipped.map((item) => [item.key, item.code]),
+      [['a.jpg/_w100_h100_fill.png', 'too_many_pixels']],
+    );
   });
 });

@@ -48,7 +48,9 @@ export async function listKeys(client: S3Client, bucket: string, prefix = ''): P
 export async function getObject(client: S3Client, bucket: string, key: string) {
   const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return {
-    body: Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+    body: Buffer.from(
+      await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    ),
     contentType: out.ContentType,
     cacheControl: out.CacheControl,
     metadata: out.Metadata ?? {},

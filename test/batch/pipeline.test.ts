@@ -54,11 +54,15 @@ describe('batch pipeline (one decode, many renditions)', () => {
     const rotated = await photo(120, 80, { orientation: 6 });
     const [first] = await renderRenditions(rotated, [{ width: 40, format: 'png' }], SETTINGS, limit);
     assert.deepEqual([ok(first!).width, ok(first!).height], [40, 60]);
-    await assertSameAsTransform(rotated, [{ width: 40, format: 'png' }, { height: 30, format: 'webp', quality: 80 }]);
+    await assertSameAsTransform(rotated, [
+      { width: 40, format: 'png' },
+      { height: 30, format: 'webp', quality: 80 },
+    ]);
   });
 
   it('converts embedded colour profiles (P3, CMYK) to sRGB like transform()', async () => {
-    const green = () => sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 0, g: 255, b: 0 } } });
+    const green = () =>
+      sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 0, g: 255, b: 0 } } });
     for (const input of [
       await green().withIccProfile('p3').jpeg().toBuffer(),
       await green().toColourspace('cmyk').withIccProfile('cmyk').jpeg().toBuffer(),
@@ -93,7 +97,15 @@ describe('batch pipeline (one decode, many renditions)', () => {
       { width: 20, format: 'gif' },
       { width: 20, format: 'png' },
     ]);
-    const rendered = await renderRenditions(gif, [{ width: 20, format: 'gif' }, { width: 20, format: 'png' }], SETTINGS, limit);
+    const rendered = await renderRenditions(
+      gif,
+      [
+        { width: 20, format: 'gif' },
+        { width: 20, format: 'png' },
+      ],
+      SETTINGS,
+      limit,
+    );
     assert.equal((await sharp(ok(rendered[0]!).data).metadata()).pages, 3);
     assert.equal((await sharp(ok(rendered[1]!).data).metadata()).pages ?? 1, 1);
   });
@@ -102,7 +114,10 @@ describe('batch pipeline (one decode, many renditions)', () => {
     const small = { ...SETTINGS, maxPixels: 10_000 };
     const rendered = await renderRenditions(
       await photo(300, 200),
-      [{ width: 60, format: 'webp', quality: 80 }, { width: 300, format: 'png' }],
+      [
+        { width: 60, format: 'webp', quality: 80 },
+        { width: 300, format: 'png' },
+      ],
       small,
       limit,
     );
@@ -113,10 +128,17 @@ describe('batch pipeline (one decode, many renditions)', () => {
   for (const [name, input, settings, code] of [
     ['an empty file', Buffer.alloc(0), SETTINGS, 'corrupt_input'],
     ['text named .jpg', Buffer.from('not an image at all'), SETTINGS, 'unsupported_input'],
-    ['an SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'), SETTINGS, 'unsupported_input'],
+    [
+      'an SVG',
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'),
+      SETTINGS,
+      'unsupported_input',
+    ],
   ] as const) {
     it(`refuses ${name} as ${code}`, async () => {
-      await assert.rejects(renderRenditions(input, [{ width: 10, format: 'png' }], settings, limit), { code });
+      await assert.rejects(renderRenditions(input, [{ width: 10, format: 'png' }], settings, limit), {
+        code,
+      });
     });
   }
 

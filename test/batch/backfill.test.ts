@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalS3 } from '../../local/s3-server';
+import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/batch';
+import { loadBatchConfig } from '../../functions/batch/config';
+import { InvalidPayloadError } from '../../functions/batch/event';
+import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from './helpers';
+
+const config = loadBatchConfig({
+  ORIGINALS_BUCKET: ORIGINALS,
+  DERIVED_BUCKET: DERIVED,
+  RENDITIONS: 'width=32&format=webp;width=16&format=jpeg',
+});
+
+describe('batch backfill (synchronous invocation)', function () {
+  this.timeout(20_000);
+  let s3: LocalS3;
+  let client: S3Client;
+  let image: Buffer;
+
+  before(async () => {
+    image = await photo(80, 60);
+  });
+  beforeEach(async () => {
+    s3 = await startS3();
+    client = clientFor(s3);
+  });
+  afterEach(async () => {
+    client.destroy();
+    await s3.close();
+  });
+
+  const handlerWith = (overrides: Partial<BatchHandlerDeps> = {}) =>
+    createBatchHandler({ config, client, concurrency: 2, log: () => {}, ...overrides });
+
+  it('processes the given keys and answers with what was written and skipped', async () => {
+    await putOriginal(client, 'a.jpg', image);
+    await putOriginal(client, 'b/c d.png', image);
+    const result = await handlerWith()({
+      keys: ['a.jpg', 'b/c d.png', 'missing.jpg', 'a.jpg/_w32_q80.webp'],
+    });
+    assert.equal(result.trigger, 'keys');
+    assert.equal(result.originals, 4);
+    assert.deepEqual([...result.written].sort(), [
+      'a.jpg/_w16_q80.jpeg',
+      'a.jpg/_w32_q80.webp',
+      'b/c d.png/_w16_q80.jpeg',
+      'b/c d.png/_w32_q80.webp',
+    ]);
+    assert.deepEqual(
+      result.skipped.map((item) => [item.key, item.outcome, item.code]),
+      [
+        ['missing.jpg', 'skipped', 'not_found'],
+        ['a.jpg/_w32_q80.webp', 'refused', 'derivative_key'],
+      ],
+    );
+    assert.deepEqual(await listKeys(client, DERIVED), [...result.written].sort());
+    const again = await handlerWith()({ keys: ['a.jpg'] });
+    assert.deepEqual([again.written, again.unchanged], [[], 2]);
+  });
+
+  it('processes every original under a prefix and nothing else', async () => {
+    for (const key of ['photos/1.jpg', 'photos/2.jpg', 'photos/sub/3.jpg', 'other/4.jpg', 'photosX.jpg'])
+      await putOriginal(client, key, image);
+    const result = await handlerWith()({ prefix: 'photos/' });
+    assert.equal(result.complete, true);
+    assert.equal(result.resumeAfter, undefined);
+    assert.equal(result.originals, 3);
+    assert.deepEqual(
+      [...new Set((await listKeys(client, DERIVED)).map((key) => key.slice(0, key.lastIndexOf('/'))))],
+      ['photos/1.jpg', 'photos/2.jpg', 'photos/sub/3.jpg'],
+    );
+  });
+
+  it('stops cleanly before the timeout, says where, and resumes from there', async () => {
+    const keys = ['p/1.jpg', 'p/2.jpg', 'p/3.jpg', 'p/4.jpg', 'p/5.jpg'];
+    for (const key of keys) await putOriginal(client, key, image);
+    // A clock that loses a second per finished original: with a 10 s reserve and 12.5 s left,
+    // three originals start before the function stops starting new ones.
+    let remaining = 12_500;
+    const context = { getRemainingTimeInMillis: () => remaining };
+    const handler = handlerWith({
+      concurrency: 1,
+      reserveMs: 10_000,
+      log: (line) => {
+        if (JSON.parse(line).event === 'batch.original') remaining -= 1000;
+      },
+    });
+    const first = await handler({ prefix: 'p/' }, context);
+    assert.equal(first.complete, false);
+    assert.equal(first.resumeAfter, 'p/3.jpg');
+    assert.equal(first.originals, 3);
+    assert.deepEqual(
+      [...new Set((await listKeys(client, DERIVED)).map((key) => key.slice(0, key.lastIndexOf('/'))))],
+      keys.slice(0, 3),
+    );
+
+    remaining = 60_000;
+    const rest = await handler({ prefix: 'p/', startAfter: first.resumeAfter }, context);
+    assert.equal(rest.complete, true);
+    assert.equal(rest.originals, 2);
+    assert.equal((await listKeys(client, DERIVED)).length, keys.length * 2);
+  });
+
+  it('rejects a malformed payload with a message saying what is expected', async () => {
+    await assert.rejects(handlerWith()({ key: 'a.jpg' } as never), (error: unknown) => {
+      return error instanceof InvalidPayloadError && /expected \{"keys"/.test(error.message);
+    });
+  });
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalS3 } from '../../local/s3-server';
+import { createBatchHandler, RetryableBatchError } from '../../functions/batch/batch';
+import { loadBatchConfig } from '../../functions/batch/config';
+import {
+  clientFor,
+  DERIVED,
+  listKeys,
+  logSink,
+  ORIGINALS,
+  photo,
+  putOriginal,
+  s3Event,
+  s3Record,
+  startFaultProxy,
+  startS3,
+} from './helpers';
+
+const config = loadBatchConfig({
+  ORIGINALS_BUCKET: ORIGINALS,
+  DERIVED_BUCKET: DERIVED,
+  RENDITIONS: 'width=32&format=webp;width=48&format=png',
+});
+
+describe('batch handler under transient S3 faults', function () {
+  this.timeout(20_000);
+  let s3: LocalS3;
+  let direct: S3Client;
+  let image: Buffer;
+
+  before(async () => {
+    image = await photo(120, 90);
+  });
+  beforeEach(async () => {
+    s3 = await startS3();
+    direct = clientFor(s3);
+  });
+  afterEach(async () => {
+    direct.destroy();
+    await s3.close().catch(() => {});
+  });
+
+  for (const [name, fault] of [
+    ['503 SlowDown on the derivative PUT', { status: 503, code: 'SlowDown' }],
+    ['500 InternalError on the derivative PUT', { status: 500, code: 'InternalError' }],
+    ['a connection reset on the derivative PUT', 'reset'],
+  ] as const) {
+    it(`throws on ${name}, so Lambda retries; the retry then succeeds`, async () => {
+      const etag = await putOriginal(direct, 'a.jpg', image);
+      let failing = true;
+      const proxy = await startFaultProxy(s3, (req) =>
+        failing && req.method === 'PUT' && req.url?.startsWith(`/${DERIVED}/`) ? fault : undefined,
+      );
+      const client = clientFor(s3, proxy.endpoint);
+      const lines = logSink();
+      const handler = createBatchHandler({ config, client, concurrency: 2, log: lines.sink });
+      const event = s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }));
+      try {
+        const error = await handler(event).then(
+          () => assert.fail('the handler must throw on a transient fault'),
+          (thrown: unknown) => thrown,
+        );
+        assert.ok(error instanceof RetryableBatchError);
+        assert.match(error.message, /a\.jpg/);
+        assert.deepEqual(
+          error.result.failed.map((item) => [item.key, item.code]),
+          [['a.jpg', 'storage_fault']],
+        );
+        assert.ok(proxy.requests.some((line) => line.startsWith(`PUT /${DERIVED}/`)));
+        assert.equal(lines.lines.find((line) => line.event === 'batch.original')?.outcome, 'failed');
+
+        failing = false; // the fault clears; Lambda's retry delivers the same event
+        const retried = await handler(event);
+        assert.equal(retried.failed.length, 0);
+        assert.deepEqual(await listKeys(direct, DERIVED), ['a.jpg/_w32_q80.webp', 'a.jpg/_w48.png']);
+      } finally {
+        client.destroy();
+        await proxy.close();
+      }
+    });
+  }
+
+  it('throws on throttling while reading the original, and still processes the other records', async () => {
+    const tags = [await putOriginal(direct, 'slow.jpg', image), await putOriginal(direct, 'fine.jpg', image)];
+    const proxy = await startFaultProxy(s3, (req) =>
+      req.method === 'GET' && req.url?.startsWith(`/${ORIGINALS}/slow.jpg`)
+        ? { status: 503, code: 'SlowDown' }
+        : undefined,
+    );
+    const client = clientFor(s3, proxy.endpoint);
+    try {
+      const handler = createBatchHandler({ config, client, concurrency: 2, log: () => {} });
+      await assert.rejects(
+        handler(
+          s3Event(
+            s3Record(ORIGINALS, 'slow.jpg', { eTag: tags[0] }),
+            s3Record(ORIGINALS, 'fine.jpg', { eTag: tags[1] }),
+          ),
+        ),
+        (error: unknown) =>
+          error instanceof RetryableBatchError &&
+          /1 of 2 record/.test(error.message) &&
+          error.result.records?.[1]?.outcome === 'processed',
+      );
+      assert.deepEqual(await listKeys(direct, DERIVED), ['fine.jpg/_w32_q80.webp', 'fine.jpg/_w48.png']);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('throws when the S3 server is stopped', async () => {
+    const etag = await putOriginal(direct, 'a.jpg', image);
+    await s3.close();
+    const handler = createBatchHandler({ config, client: direct, concurrency: 2, log: () => {} });
+    await assert.rejects(handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }))), RetryableBatchError);
+  });
+
+  it('reports transient failures in a backfill answer instead of throwing', async () => {
+    await putOriginal(direct, 'a.jpg', image);
+    const proxy = await startFaultProxy(s3, (req) =>
+      req.method === 'HEAD' ? { status: 503, code: 'SlowDown' } : undefined,
+    );
+    const client = clientFor(s3, proxy.endpoint);
+    try {
+      const handler = createBatchHandler({ config, client, concurrency: 2, log: () => {} });
+      const result = await handler({ keys: ['a.jpg'] });
+      assert.deepEqual(
+        result.failed.map((item) => [item.key, item.code]),
+        [['a.jpg', 'storage_fault']],
+      );
+      assert.deepEqual(result.written, []);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import type { S3Event } from 'aws-lambda';
+import { createBatchHandler } from '../../functions/batch/batch';
+import { loadBatchConfig } from '../../functions/batch/config';
+import { toS3Event, triggerBatch } from '../../functions/batch/local';
+import type { BatchResult } from '../../functions/batch/batch';
+import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from './helpers';
+
+describe('batch resizer: local edge adapter', function () {
+  this.timeout(20_000);
+
+  it('turns s3rver uploads into S3-encoded events and writes the renditions', async () => {
+    const s3 = await startS3();
+    const client = clientFor(s3);
+    try {
+      const handler = createBatchHandler({
+        config: loadBatchConfig({
+          ORIGINALS_BUCKET: ORIGINALS,
+          DERIVED_BUCKET: DERIVED,
+          RENDITIONS: 'width=24&format=webp',
+        }),
+        client,
+        concurrency: 2,
+        log: () => {},
+      });
+      const seen: S3Event[] = [];
+      const results: Promise<BatchResult>[] = [];
+      s3.onEvent((event) => {
+        seen.push(toS3Event(event));
+        results.push(triggerBatch(handler, event));
+      });
+      await putOriginal(client, 'my photos/a+b ü.jpg', await photo(64, 48));
+      // s3rver also reports the derivative's write; delivered here too, it must be refused (no recursion).
+      const deadline = Date.now() + 5000;
+      while (results.length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const [original, derivative] = await Promise.all(results);
+
+      assert.equal(seen[0]?.Records[0]?.s3.object.key, 'my+photos/a%2Bb+%C3%BC.jpg');
+      assert.equal(original?.records?.[0]?.key, 'my photos/a+b ü.jpg');
+      assert.deepEqual(original?.written, ['my photos/a+b ü.jpg/_w24_q80.webp']);
+      assert.deepEqual(await listKeys(client, DERIVED), ['my photos/a+b ü.jpg/_w24_q80.webp']);
+      assert.equal(seen[1]?.Records[0]?.s3.object.key, 'my+photos/a%2Bb+%C3%BC.jpg/_w24_q80.webp');
+      assert.deepEqual(
+        derivative?.records?.map((record) => [record.outcome, record.code]),
+        [['refused', 'derivatives_bucket']],
+      );
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  });
+
+  it('fails at cold start with a clear message for a bad RENDITIONS', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '-e', "require('./functions/batch/index.ts')"],
+      {
+        env: {
+          ...process.env,
+          ORIGINALS_BUCKET: 'o',
+          DERIVED_BUCKET: 'd',
+          RENDITIONS: 'width=320&format=webp;width=640&format=auto',
+        },
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
+    assert.notEqual(run.status, 0);
+    assert.match(
+      run.stderr,
+      /BatchConfigError: RENDITIONS entry 2 \('width=640&format=auto'\): format=auto is refused/,
+    );
+  });
+});
