@@ -332,24 +332,20 @@ export const iamNoPrivilegeEscalation: ResourceValidationPolicy = {
     withStatements(permissionDocuments(args.type, args.props), report, (statements) => {
       for (const s of statements) if (s.effect === 'Allow') granted.push(...s.actions);
     });
-    const grants = (action: string) => granted.find((g) => actionMatches(g, action));
-    for (const action of cfg.escalationActions) {
-      const via = grants(action);
-      if (via !== undefined) {
-        report(
-          `grants ${action}${via === action ? '' : ` (via "${via}")`}, which lets the holder raise its own ` +
-            'privileges: remove it; change IAM from the deployment pipeline, not from a workload role.',
-        );
-      }
+    const grants = (action: string) => granted.some((g) => actionMatches(g, action));
+    const escalations = cfg.escalationActions.filter(grants);
+    if (escalations.length > 0) {
+      report(
+        `grants ${escalations.join(', ')}, which let the holder raise its own privileges: remove them; ` +
+          'change IAM from the deployment pipeline, not from a workload role.',
+      );
     }
-    if (grants('iam:PassRole') === undefined) return;
-    for (const action of cfg.passRoleCompanions) {
-      if (grants(action) !== undefined) {
-        report(
-          `grants iam:PassRole together with ${action}, which lets the holder run code as another role: ` +
-            'remove one of the two.',
-        );
-      }
+    const companions = grants('iam:PassRole') ? cfg.passRoleCompanions.filter(grants) : [];
+    if (companions.length > 0) {
+      report(
+        `grants iam:PassRole together with ${companions.join(', ')}, which lets the holder run code as ` +
+          'another role: remove iam:PassRole or the other actions.',
+      );
     }
   }),
 };

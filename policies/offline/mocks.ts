@@ -1,0 +1,135 @@
+// Mock resource states with honest ids and ARNs, so every value a rule reads is known: a bucket's id is its
+// name and its ARN arn:aws:s3:::<name>, a function's ARN carries its provider's region and a numbered
+// version only when it publishes, and so on. Anything not listed echoes its inputs with id = name.
+export const ACCOUNT_ID = '123456789012';
+
+export interface MockState {
+  id: string;
+  state: Record<string, unknown>;
+}
+
+const str = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback);
+
+export function mockResource(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): MockState {
+  switch (type) {
+    case 'aws:s3/bucket:Bucket':
+    case 'aws:s3/bucketV2:BucketV2': {
+      const bucket = str(inputs.bucket, name);
+      return {
+        id: bucket,
+        state: {
+          ...inputs,
+          bucket,
+          arn: `arn:aws:s3:::${bucket}`,
+          bucketDomainName: `${bucket}.s3.amazonaws.com`,
+          bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+          region,
+        },
+      };
+    }
+    case 'aws:lambda/function:Function': {
+      const fn = str(inputs.name, name);
+      const arn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn}`;
+      const version = inputs.publish === true ? '1' : '$LATEST';
+      return {
+        id: fn,
+        state: { ...inputs, name: fn, arn, version, qualifiedArn: `${arn}:${version}`, invokeArn: `${arn}/invocations` },
+      };
+    }
+    case 'aws:lambda/layerVersion:LayerVersion': {
+      const layerArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${str(inputs.layerName, name)}`;
+      return { id: `${layerArn}:1`, state: { ...inputs, layerArn, arn: `${layerArn}:1`, version: '1' } };
+    }
+    case 'aws:iam/role:Role': {
+      const role = str(inputs.name, name);
+      return { id: role, state: { ...inputs, name: role, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${role}` } };
+    }
+    case 'aws:iam/policy:Policy': {
+      const policy = str(inputs.name, name);
+      const arn = `arn:aws:iam::${ACCOUNT_ID}:policy/${policy}`;
+      return { id: arn, state: { ...inputs, name: policy, arn } };
+    }
+    case 'aws:sqs/queue:Queue': {
+      const queue = str(inputs.name, name);
+      const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${queue}`;
+      return { id: url, state: { ...inputs, name: queue, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue}` } };
+    }
+    case 'aws:cloudwatch/logGroup:LogGroup': {
+      const group = str(inputs.name, name);
+      return { id: group, state: { ...inputs, name: group, arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${group}` } };
+    }
+    case 'aws:cloudfront/distribution:Distribution': {
+      const id = `E${name.replace(/[^a-z0-9]/gi, '').toUpperCase()}`;
+      return {
+        id,
+        state: {
+          ...inputs,
+          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+          domainName: `${id.toLowerCase()}.cloudfront.net`,
+        },
+      };
+    }
+    case 'aws:cloudfront/function:Function': {
+      const fn = str(inputs.name, name);
+      return { id: fn, state: { ...inputs, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${fn}` } };
+    }
+    default:
+      return { id: name, state: { ...inputs, arn: `arn:aws:mock:${region}:${ACCOUNT_ID}:${name}` } };
+  }
+}
+
+interface PolicyDocumentStatementArgs {
+  sid?: string;
+  effect?: string;
+  actions?: string[];
+  notActions?: string[];
+  resources?: string[];
+  notResources?: string[];
+  principals?: { type: string; identifiers: string[] }[];
+  conditions?: { test: string; variable: string; values: string[] }[];
+}
+
+/** What aws.iam.getPolicyDocument returns, built the way the provider builds it. */
+function policyDocument(inputs: { statements?: PolicyDocumentStatementArgs[] }): Record<string, unknown> {
+  const Statement = (inputs.statements ?? []).map((s) => {
+    const out: Record<string, unknown> = { Effect: s.effect ?? 'Allow' };
+    if (s.sid) out.Sid = s.sid;
+    if (s.actions) out.Action = s.actions;
+    if (s.notActions) out.NotAction = s.notActions;
+    if (s.resources) out.Resource = s.resources;
+    if (s.notResources) out.NotResource = s.notResources;
+    if (s.principals) {
+      const principal: Record<string, string[]> = {};
+      for (const p of s.principals) principal[p.type] = [...(principal[p.type] ?? []), ...p.identifiers];
+      out.Principal = principal['*'] ? '*' : principal;
+    }
+    if (s.conditions) {
+      const condition: Record<string, Record<string, string[]>> = {};
+      for (const c of s.conditions) condition[c.test] = { ...condition[c.test], [c.variable]: c.values };
+      out.Condition = condition;
+    }
+    return out;
+  });
+  const json = JSON.stringify({ Version: '2012-10-17', Statement });
+  return { id: 'mock', json, minifiedJson: json };
+}
+
+export function mockCall(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+  switch (token) {
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci`, userId: 'AIDAMOCK', id: ACCOUNT_ID };
+    case 'aws:index/getRegion:getRegion':
+      return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com` };
+    case 'aws:index/getPartition:getPartition':
+      return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
+    case 'aws:iam/getPolicyDocument:getPolicyDocument':
+      return policyDocument(inputs as { statements?: PolicyDocumentStatementArgs[] });
+    default:
+      throw new Error(`the offline checker has no mock for invoke ${token}: add one to policies/offline/mocks.ts`);
+  }
+}
