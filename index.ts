@@ -101,4 +101,5 @@ export const originalsBucketName = buckets.originals.bucket;
 export const derivativesBucketName = buckets.derivatives.bucket;
 export const edgeFunctionQualifiedArn = edge.qualifiedArn;
 export const batchFunctionName = batch.function.name;
+export const sharpLayerArn = batch.layer.arn;
 export const exampleImageUrl = pulumi.interpolate`https://${publicHost}/photos/cat.jpg?width=640&format=auto`;

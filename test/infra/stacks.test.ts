@@ -1,0 +1,587 @@
+// The real index.ts, run under Pulumi runtime mocks for each example stack (one child process per
+// stack, so Pulumi's global runtime state and the module cache never leak between stacks).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { EdgeConfig } from '../../functions/edge/edge-config';
+import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
+import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import type { PolicyDocument } from '../../infra/iam';
+import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from './stack-run';
+
+const T = {
+  bucket: 'aws:s3/bucket:Bucket',
+  publicAccess: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  ownership: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+  sse: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+  versioning: 'aws:s3/bucketVersioning:BucketVersioning',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
+  notification: 'aws:s3/bucketNotification:BucketNotification',
+  provider: 'pulumi:providers:aws',
+  lambda: 'aws:lambda/function:Function',
+  layer: 'aws:lambda/layerVersion:LayerVersion',
+  permission: 'aws:lambda/permission:Permission',
+  invokeConfig: 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  queue: 'aws:sqs/queue:Queue',
+  distribution: 'aws:cloudfront/distribution:Distribution',
+  oac: 'aws:cloudfront/originAccessControl:OriginAccessControl',
+  cachePolicy: 'aws:cloudfront/cachePolicy:CachePolicy',
+  cfFunction: 'aws:cloudfront/function:Function',
+} as const;
+
+const STACKS = [
+  { stack: 'dev', region: 'us-west-2' },
+  { stack: 'prod-eu', region: 'eu-west-1' },
+] as const;
+
+/** A config value of the run, as the program received it (arrays and numbers arrive as JSON text). */
+function configOf(stack: Stack, key: string): unknown {
+  const raw = stack.run.config[`image-cdn:${key}`];
+  assert.ok(raw !== undefined, `config image-cdn:${key} is set (Pulumi.yaml default or stack file)`);
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function statements(stack: Stack, resource: RecordedResource): PolicyDocument['Statement'] {
+  return stack.json<PolicyDocument>(resource, 'policy').Statement;
+}
+
+function providerRegion(stack: Stack, resource: RecordedResource): string {
+  const provider = stack.providerOf(resource);
+  assert.ok(provider, `${resource.name} has an explicit provider`);
+  assert.equal(provider.type, T.provider);
+  return String(provider.inputs.region);
+}
+
+function viewerEvent(uri: string, query: Record<string, string>, accept = 'image/webp,*/*'): ViewerEvent {
+  const querystring: ViewerEvent['request']['querystring'] = {};
+  for (const [name, value] of Object.entries(query)) querystring[name] = { value };
+  return {
+    request: { method: 'GET', uri, querystring, headers: { accept: { value: accept } }, cookies: {} },
+  } as ViewerEvent;
+}
+
+for (const { stack: stackName, region } of STACKS) {
+  describe(`infra stack ${stackName} (index.ts under mocks)`, function () {
+    this.timeout(120_000);
+    let stack: Stack;
+    let originals: string;
+    let derivatives: string;
+    let edgeName: string;
+    let batchName: string;
+
+    before(async () => {
+      stack = await runStack(stackName);
+      originals = `image-cdn-${stackName}-${region}-originals`;
+      derivatives = `image-cdn-${stackName}-${region}-derivatives`;
+      edgeName = `image-cdn-${stackName}-${region}-edge`;
+      batchName = `image-cdn-${stackName}-${region}-batch`;
+    });
+
+    it('parents every resource to a component and prefixes its name with the component name', () => {
+      const components = stack.resources.filter((r) => r.type.startsWith('imagecdn:index:'));
+      assert.deepEqual(components.map((c) => c.type).sort(), [
+        'imagecdn:index:BatchResizer',
+        'imagecdn:index:EdgeFunction',
+        'imagecdn:index:ImageBuckets',
+        'imagecdn:index:ImageDistribution',
+        'imagecdn:index:OriginBucketPolicies',
+      ]);
+      const children = stack.resources.filter((r) => !r.type.startsWith('imagecdn:index:'));
+      assert.ok(children.length >= 30, `${children.length} resources`);
+      for (const child of children) {
+        const parent = stack.byUrn(child.parent);
+        assert.ok(parent, `${child.type} ${child.name} has a recorded parent`);
+        assert.ok(parent.type.startsWith('imagecdn:index:'), `${child.name} is parented to a component`);
+        assert.ok(child.name.startsWith(`${parent.name}-`), `${child.name} is named under ${parent.name}`);
+      }
+    });
+
+    it('exports the domain, the id, both buckets, the qualified edge ARN, the batch name and an example URL', () => {
+      const distribution = stack.only(T.distribution);
+      assert.deepEqual(stack.run.outputs, {
+        distributionDomainName: `${distribution.name}.${stackName}.cloudfront.net`,
+        distributionId: distribution.name,
+        originalsBucketName: originals,
+        derivativesBucketName: derivatives,
+        edgeFunctionQualifiedArn: `arn:aws:lambda:us-east-1:${ACCOUNT_ID}:function:${edgeName}:1`,
+        batchFunctionName: batchName,
+        sharpLayerArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${batchName}-sharp:1`,
+        exampleImageUrl: `https://${distribution.name}.${stackName}.cloudfront.net/photos/cat.jpg?width=640&format=auto`,
+      });
+    });
+
+    describe('edge function', () => {
+      it('is in us-east-1 through an explicit provider, whatever aws:region is', () => {
+        assert.equal(stack.run.config['aws:region'], region);
+        const fn = stack.get(T.lambda, 'edge-function');
+        assert.equal(providerRegion(stack, fn), 'us-east-1');
+        assert.equal(fn.region, 'us-east-1');
+        assert.equal(providerRegion(stack, stack.get(T.role, 'edge-role')), 'us-east-1');
+        const identity = stack.run.invokes.filter(
+          (i) => i.token === 'aws:index/getCallerIdentity:getCallerIdentity',
+        );
+        assert.ok(identity.some((i) => i.region === 'us-east-1'));
+      });
+
+      it('is published, x86_64, the newest Lambda@Edge Node.js runtime, without environment or layers', () => {
+        const inputs = stack.get(T.lambda, 'edge-function').inputs;
+        assert.equal(inputs.publish, true);
+        assert.deepEqual(inputs.architectures, ['x86_64']);
+        assert.equal(inputs.runtime, 'nodejs22.x');
+        assert.equal(inputs.handler, 'index.handler');
+        assert.equal(inputs.environment, undefined);
+        assert.equal(inputs.layers, undefined);
+        assert.equal(inputs.name, edgeName);
+      });
+
+      it('takes memory and timeout from config, within origin-event limits', () => {
+        const inputs = stack.get(T.lambda, 'edge-function').inputs;
+        assert.equal(inputs.memorySize, configOf(stack, 'edgeMemoryMb'));
+        assert.equal(inputs.timeout, configOf(stack, 'edgeTimeoutSeconds'));
+        assert.ok((inputs.timeout as number) <= 30);
+      });
+
+      it('is retained on delete (replicas outlive the distribution), and only it', () => {
+        const retained = stack.resources.filter((r) => r.retainOnDelete).map((r) => r.name);
+        assert.deepEqual(retained, ['edge-function']);
+      });
+
+      it('ships the bundle with the stack config baked in as edge-config.json', () => {
+        const code = stack.get(T.lambda, 'edge-function').inputs.code as {
+          archive: string;
+          assets: Record<string, { asset?: string; archive?: string; path?: string; text?: string }>;
+        };
+        assert.equal(code.archive, 'assets');
+        assert.deepEqual(Object.keys(code.assets).sort(), ['edge-config.json', 'index.js', 'node_modules']);
+        assert.equal(code.assets['index.js']!.path, join(__dirname, '..', '..', 'dist', 'edge', 'index.js'));
+        assert.equal(code.assets.node_modules!.archive, 'file');
+        const baked = JSON.parse(code.assets['edge-config.json']!.text!) as EdgeConfig;
+        assert.equal(baked.originalsBucket, originals);
+        assert.equal(baked.derivativesBucket, derivatives);
+        assert.equal(baked.bucketRegion, region);
+        assert.deepEqual(baked.rules.allowedWidths, configOf(stack, 'allowedWidths'));
+        assert.equal(baked.rules.defaultQuality.webp, configOf(stack, 'qualityWebp'));
+        assert.equal(baked.rules.enableAvif, configOf(stack, 'enableAvif'));
+        assert.equal(baked.transform.effort, 'fast');
+        assert.equal(baked.transform.maxPixels, baked.rules.maxPixels);
+        assert.equal(baked.cacheMaxAge, configOf(stack, 'cacheMaxAgeSeconds'));
+        assert.equal(baked.errorMaxAge, configOf(stack, 'errorMaxAgeSeconds'));
+        assert.ok(baked.s3TimeoutMs < 30_000);
+      });
+
+      it('has a role trusted by exactly lambda and edgelambda', () => {
+        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'edge-role'), 'assumeRolePolicy');
+        assert.deepEqual(trust.Statement, [
+          {
+            Sid: 'AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: ['lambda.amazonaws.com', 'edgelambda.amazonaws.com'] },
+            Action: ['sts:AssumeRole'],
+          },
+        ]);
+      });
+
+      it("may read this stack's originals, write its derivatives, list originals and log to its own groups", () => {
+        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'edge-policy')), [
+          {
+            Sid: 'ReadOriginals',
+            Effect: 'Allow',
+            Action: ['s3:GetObject'],
+            Resource: [`arn:aws:s3:::${originals}/*`],
+          },
+          {
+            Sid: 'WriteDerivatives',
+            Effect: 'Allow',
+            Action: ['s3:PutObject'],
+            Resource: [`arn:aws:s3:::${derivatives}/*`],
+          },
+          {
+            Sid: 'ListOriginalsSoMissingIs404',
+            Effect: 'Allow',
+            Action: ['s3:ListBucket'],
+            Resource: [`arn:aws:s3:::${originals}`],
+          },
+          {
+            Sid: 'OwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [
+              `arn:aws:logs:*:${ACCOUNT_ID}:log-group:/aws/lambda/us-east-1.${edgeName}:*`,
+              `arn:aws:logs:us-east-1:${ACCOUNT_ID}:log-group:/aws/lambda/${edgeName}:*`,
+            ],
+          },
+        ]);
+      });
+
+      it('creates the replica log group with retention in every configured region, one provider each', () => {
+        const regions = configOf(stack, 'edgeLogRegions') as string[];
+        const retention = configOf(stack, 'logRetentionDays');
+        const replicas = stack
+          .ofType(T.logGroup)
+          .filter((g) => g.inputs.name === `/aws/lambda/us-east-1.${edgeName}`);
+        assert.deepEqual(
+          replicas.map((g) => providerRegion(stack, g)),
+          regions,
+        );
+        for (const group of replicas) assert.equal(group.inputs.retentionInDays, retention);
+        const own = stack.get(T.logGroup, 'edge-logs');
+        assert.equal(own.inputs.name, `/aws/lambda/${edgeName}`);
+        assert.equal(providerRegion(stack, own), 'us-east-1');
+        assert.equal(own.inputs.retentionInDays, retention);
+        const edgeProviders = stack
+          .ofType(T.provider)
+          .filter((p) => stack.byUrn(p.parent)?.type === 'imagecdn:index:EdgeFunction');
+        const providerRegions = edgeProviders.map((p) => String(p.inputs.region)).sort();
+        assert.deepEqual(providerRegions, [...new Set([...regions, 'us-east-1'])].sort());
+      });
+    });
+
+    describe('buckets', () => {
+      it('are aws.s3.Bucket with this stack and region in their names', () => {
+        const buckets = stack.ofType(T.bucket);
+        assert.deepEqual(buckets.map((b) => b.inputs.bucket).sort(), [derivatives, originals]);
+        assert.equal(stack.resources.filter((r) => r.type.startsWith('aws:s3/bucketV2')).length, 0);
+        for (const bucket of buckets) {
+          assert.equal(bucket.region, region);
+          assert.ok(String(bucket.inputs.bucket).length <= 63);
+        }
+      });
+
+      it('are private: all four public-access flags, owner-enforced, encrypted by default', () => {
+        for (const part of ['originals', 'derivatives']) {
+          const id = part === 'originals' ? originals : derivatives;
+          assert.deepEqual(stack.get(T.publicAccess, `images-${part}-public-access`).inputs, {
+            bucket: id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+          });
+          assert.deepEqual(stack.get(T.ownership, `images-${part}-ownership`).inputs, {
+            bucket: id,
+            rule: { objectOwnership: 'BucketOwnerEnforced' },
+          });
+          assert.deepEqual(stack.get(T.sse, `images-${part}-sse`).inputs.rules, [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true },
+          ]);
+        }
+      });
+
+      it('let only this distribution read, through OAC, and only over TLS', () => {
+        const distribution = stack.only(T.distribution);
+        const distributionArn = `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${distribution.name}`;
+        for (const [part, bucket] of [
+          ['originals', originals],
+          ['derivatives', derivatives],
+        ] as const) {
+          const policy = stack.get(T.bucketPolicy, `origin-access-${part}`);
+          assert.equal(policy.inputs.bucket, bucket);
+          assert.deepEqual(statements(stack, policy), [
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: ['s3:*'],
+              Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+            {
+              Sid: 'AllowThisDistributionThroughOac',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudfront.amazonaws.com' },
+              Action: ['s3:GetObject'],
+              Resource: [`arn:aws:s3:::${bucket}/*`],
+              Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+            },
+          ]);
+        }
+      });
+
+      it('expire derivatives after the configured days; version originals and force-destroy only if configured', () => {
+        const lifecycle = stack.get(T.lifecycle, 'images-derivatives-lifecycle');
+        assert.equal(lifecycle.inputs.bucket, derivatives);
+        const rules = lifecycle.inputs.rules as { expiration: { days: number }; status: string }[];
+        assert.equal(rules[0]!.expiration.days, configOf(stack, 'derivativesExpirationDays'));
+        assert.equal(rules[0]!.status, 'Enabled');
+        const versioning = stack.ofType(T.versioning);
+        if (configOf(stack, 'originalsVersioning') === true) {
+          assert.equal(versioning.length, 1);
+          assert.equal(versioning[0]!.inputs.bucket, originals);
+        } else assert.equal(versioning.length, 0);
+        for (const bucket of stack.ofType(T.bucket))
+          assert.equal(bucket.inputs.forceDestroy, configOf(stack, 'forceDestroy'));
+      });
+    });
+
+    describe('distribution', () => {
+      it('has two S3 origins, each behind its own OAC (s3, sigv4, always)', () => {
+        const origins = stack.only(T.distribution).inputs.origins as Record<string, unknown>[];
+        assert.deepEqual(
+          origins.map((o) => [o.originId, o.domainName, o.originAccessControlId]),
+          [
+            ['derivatives', `${derivatives}.s3.${region}.amazonaws.com`, 'cdn-derivatives-oac'],
+            ['originals', `${originals}.s3.${region}.amazonaws.com`, 'cdn-originals-oac'],
+          ],
+        );
+        for (const oac of stack.ofType(T.oac)) {
+          assert.equal(oac.inputs.originAccessControlOriginType, 's3');
+          assert.equal(oac.inputs.signingBehavior, 'always');
+          assert.equal(oac.inputs.signingProtocol, 'sigv4');
+        }
+        assert.equal(stack.ofType(T.oac).length, 2);
+        const shield = configOf(stack, 'originShield') === true;
+        for (const origin of origins)
+          assert.deepEqual(
+            origin.originShield,
+            shield ? { enabled: true, originShieldRegion: region } : undefined,
+          );
+      });
+
+      it('keys the cache on the URI only: no query string, header or cookie', () => {
+        const policy = stack.only(T.cachePolicy);
+        assert.deepEqual(policy.inputs.parametersInCacheKeyAndForwardedToOrigin, {
+          queryStringsConfig: { queryStringBehavior: 'none' },
+          headersConfig: { headerBehavior: 'none' },
+          cookiesConfig: { cookieBehavior: 'none' },
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        });
+        assert.equal(policy.inputs.defaultTtl, configOf(stack, 'cacheMaxAgeSeconds'));
+        const behavior = stack.only(T.distribution).inputs.defaultCacheBehavior as Record<string, unknown>;
+        assert.equal(behavior.cachePolicyId, policy.name);
+        assert.equal(behavior.forwardedValues, undefined);
+        assert.equal(behavior.compress, true);
+        assert.equal(stack.only(T.distribution).inputs.orderedCacheBehaviors, undefined);
+      });
+
+      it('is HTTPS only, HTTP/2 and HTTP/3, IPv6, with the configured price class', () => {
+        const inputs = stack.only(T.distribution).inputs;
+        const behavior = inputs.defaultCacheBehavior as Record<string, unknown>;
+        assert.equal(behavior.viewerProtocolPolicy, 'redirect-to-https');
+        assert.equal(inputs.httpVersion, 'http2and3');
+        assert.equal(inputs.isIpv6Enabled, true);
+        assert.equal(inputs.priceClass, configOf(stack, 'priceClass'));
+        assert.deepEqual(inputs.viewerCertificate, { cloudfrontDefaultCertificate: true });
+        assert.equal(inputs.loggingConfig, undefined);
+        assert.equal(inputs.webAclId, undefined);
+      });
+
+      it('associates the published viewer function and the edge version-qualified ARN', () => {
+        const behavior = stack.only(T.distribution).inputs.defaultCacheBehavior as Record<string, unknown>;
+        const viewer = stack.only(T.cfFunction);
+        assert.equal(viewer.inputs.runtime, 'cloudfront-js-2.0');
+        assert.equal(viewer.inputs.publish, true);
+        assert.deepEqual(behavior.functionAssociations, [
+          {
+            eventType: 'viewer-request',
+            functionArn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${viewer.inputs.name}`,
+          },
+        ]);
+        const associations = behavior.lambdaFunctionAssociations as {
+          eventType: string;
+          lambdaArn: string;
+        }[];
+        assert.equal(associations.length, 1);
+        assert.equal(associations[0]!.eventType, 'origin-response');
+        assert.equal(associations[0]!.lambdaArn, stack.run.outputs.edgeFunctionQualifiedArn);
+        assert.match(associations[0]!.lambdaArn, new RegExp(`:function:${edgeName}:\\d+$`));
+      });
+
+      it("runs a viewer function built with this stack's rules and origin id", () => {
+        const run = loadViewerFunction(String(stack.only(T.cfFunction).inputs.code));
+        const widths = configOf(stack, 'allowedWidths') as number[];
+        const resized = run(viewerEvent('/photos/cat.jpg', { width: '300', format: 'webp' }));
+        assert.ok(!isViewerResponse(resized.result));
+        const expectedWidth = widths.length > 0 ? widths.find((w) => w >= 300) : 300;
+        const quality = configOf(stack, 'qualityWebp');
+        assert.equal(
+          (resized.result as ViewerRequest).uri,
+          `/photos/cat.jpg/_w${expectedWidth}_q${quality}.webp`,
+        );
+        assert.equal(
+          resized.originId,
+          undefined,
+          'transformed requests go to the default (derivatives) origin',
+        );
+        const original = run(viewerEvent('/photos/cat.jpg', {}));
+        assert.equal(original.originId, 'originals');
+      });
+    });
+
+    describe('batch resizer', () => {
+      it('is a regular Lambda in the home region with sharp from a layer', () => {
+        const fn = stack.get(T.lambda, 'batch-function');
+        const layer = stack.only(T.layer);
+        assert.equal(fn.provider, '', 'default provider: aws:region');
+        assert.equal(fn.region, region);
+        assert.deepEqual(layer.inputs.compatibleArchitectures, ['x86_64']);
+        assert.deepEqual(layer.inputs.code, {
+          archive: 'file',
+          path: join(__dirname, '..', '..', 'dist', 'sharp-layer'),
+        });
+        assert.deepEqual(fn.inputs.layers, [
+          `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${batchName}-sharp:1`,
+        ]);
+        assert.deepEqual(fn.inputs.architectures, ['x86_64']);
+        assert.equal(fn.inputs.reservedConcurrentExecutions, configOf(stack, 'batchReservedConcurrency'));
+      });
+
+      it('gets the same rules and the configured renditions through its environment', () => {
+        const fn = stack.get(T.lambda, 'batch-function');
+        const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+        const baked = JSON.parse(
+          (stack.get(T.lambda, 'edge-function').inputs.code as { assets: Record<string, { text: string }> })
+            .assets['edge-config.json']!.text,
+        ) as EdgeConfig;
+        assert.equal(variables.ORIGINALS_BUCKET, originals);
+        assert.equal(variables.DERIVED_BUCKET, derivatives);
+        assert.equal(variables.RENDITIONS, (configOf(stack, 'batchRenditions') as string[]).join(';'));
+        assert.deepEqual(JSON.parse(variables.IMAGE_RULES!), baked.rules);
+        assert.deepEqual(JSON.parse(variables.TRANSFORM_SETTINGS!), {
+          ...baked.transform,
+          effort: 'thorough',
+        });
+      });
+
+      it('is triggered by the originals bucket, one filter per suffix with the prefix', () => {
+        const notification = stack.only(T.notification);
+        assert.equal(notification.inputs.bucket, originals);
+        const prefix = configOf(stack, 'batchPrefix');
+        const fnArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${batchName}`;
+        const filters = notification.inputs.lambdaFunctions as Record<string, unknown>[];
+        assert.deepEqual(
+          filters.map((f) => f.filterSuffix),
+          configOf(stack, 'batchSuffixes'),
+        );
+        for (const filter of filters) {
+          assert.equal(filter.lambdaFunctionArn, fnArn);
+          assert.deepEqual(filter.events, ['s3:ObjectCreated:*']);
+          assert.equal(filter.filterPrefix, prefix === '' ? undefined : prefix);
+        }
+      });
+
+      it('may be invoked by S3 only for this bucket and account', () => {
+        const permission = stack.only(T.permission);
+        assert.deepEqual(permission.inputs, {
+          action: 'lambda:InvokeFunction',
+          function: batchName,
+          principal: 's3.amazonaws.com',
+          sourceArn: `arn:aws:s3:::${originals}`,
+          sourceAccount: ACCOUNT_ID,
+        });
+      });
+
+      it('retries twice, drops old events, and sends failures to an encrypted queue with retention', () => {
+        const queue = stack.only(T.queue);
+        assert.equal(queue.inputs.sqsManagedSseEnabled, true);
+        assert.equal(queue.inputs.messageRetentionSeconds, configOf(stack, 'failureQueueRetentionSeconds'));
+        assert.deepEqual(stack.only(T.invokeConfig).inputs, {
+          functionName: batchName,
+          maximumRetryAttempts: 2,
+          maximumEventAgeInSeconds: configOf(stack, 'batchMaxEventAgeSeconds'),
+          destinationConfig: {
+            onFailure: { destination: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue.inputs.name}` },
+          },
+        });
+      });
+
+      it('keeps its logs for the configured retention', () => {
+        const group = stack.get(T.logGroup, 'batch-logs');
+        assert.equal(group.inputs.name, `/aws/lambda/${batchName}`);
+        assert.equal(group.inputs.retentionInDays, configOf(stack, 'logRetentionDays'));
+      });
+
+      it('has a role that may read originals, write derivatives, report failures and log, nothing else', () => {
+        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'batch-role'), 'assumeRolePolicy');
+        assert.deepEqual(
+          trust.Statement.map((s) => s.Principal),
+          [{ Service: ['lambda.amazonaws.com'] }],
+        );
+        const queue = stack.only(T.queue);
+        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'batch-policy')), [
+          {
+            Sid: 'ReadOriginals',
+            Effect: 'Allow',
+            Action: ['s3:GetObject'],
+            Resource: [`arn:aws:s3:::${originals}/*`],
+          },
+          {
+            Sid: 'WriteDerivatives',
+            Effect: 'Allow',
+            Action: ['s3:PutObject'],
+            Resource: [`arn:aws:s3:::${derivatives}/*`],
+          },
+          {
+            Sid: 'ReportFailures',
+            Effect: 'Allow',
+            Action: ['sqs:SendMessage'],
+            Resource: [`arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue.inputs.name}`],
+          },
+          {
+            Sid: 'OwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [`arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:/aws/lambda/${batchName}:*`],
+          },
+        ]);
+        assert.equal(stack.ofType(T.rolePolicy).length, 2, 'no other role policies');
+        for (const role of stack.ofType(T.role)) assert.equal(role.inputs.managedPolicyArns, undefined);
+      });
+    });
+  });
+}
+
+describe('infra stacks side by side', function () {
+  this.timeout(120_000);
+
+  /** The input that carries each resource type's physical name. */
+  const NAME_INPUT: Record<string, string> = {
+    [T.bucket]: 'bucket',
+    [T.lambda]: 'name',
+    [T.role]: 'name',
+    [T.queue]: 'name',
+    [T.layer]: 'layerName',
+    [T.logGroup]: 'name',
+    [T.oac]: 'name',
+    [T.cachePolicy]: 'name',
+    [T.cfFunction]: 'name',
+  };
+
+  function physicalNames(stack: Stack): string[] {
+    return stack.resources
+      .filter((resource) => resource.type in NAME_INPUT)
+      .map((resource) => `${resource.type} ${String(resource.inputs[NAME_INPUT[resource.type]!])}`);
+  }
+
+  it('never share a physical name, so they deploy in one account', async () => {
+    const [dev, prod] = await Promise.all([runStack('dev'), runStack('prod-eu')]);
+    const devNames = physicalNames(dev);
+    const prodNames = new Set(physicalNames(prod));
+    assert.equal(devNames.length, dev.resources.filter((r) => r.type in NAME_INPUT).length);
+    for (const name of devNames) assert.doesNotMatch(name, / undefined$/);
+    assert.deepEqual(
+      devNames.filter((name) => prodNames.has(name)),
+      [],
+    );
+  });
+
+  it('fail early, naming the key, when the config is invalid', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:qualityWebp': 101 }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /image-cdn:qualityWebp: must be between 1 and 100, got 101/);
+      return true;
+    });
+    await assert.rejects(runStack('prod-eu', { 'image-cdn:edgeTimeoutSeconds': 60 }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /image-cdn:edgeTimeoutSeconds: must be between 1 and 30, got 60/);
+      return true;
+    });
+  });
+});
