@@ -19,4 +19,6 @@ export interface EdgeConfig {
   readonly errorMaxAge: number;
   /** Budget for one S3 request, in milliseconds; the whole handler stays well under 30 s. */
   readonly s3TimeoutMs: number;
+  /** An S3-compatible endpoint instead of AWS's (local runs and tests only; deploys leave it unset). */
+  readonly s3Endpoint?: string;
 }

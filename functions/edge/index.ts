@@ -19,7 +19,11 @@ export const EDGE_CONFIG_FILE = 'edge-config.json';
 
 function loadHandler(): OriginResponseHandler {
   const config = JSON.parse(readFileSync(join(__dirname, EDGE_CONFIG_FILE), 'utf8')) as EdgeConfig;
-  const client = createS3Client({ region: config.bucketRegion, timeoutMs: config.s3TimeoutMs });
+  const client = createS3Client({
+    region: config.bucketRegion,
+    endpoint: config.s3Endpoint,
+    timeoutMs: config.s3TimeoutMs,
+  });
   const store = createS3ImageStore({
     client,
     originalsBucket: config.originalsBucket,

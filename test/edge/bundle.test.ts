@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { createS3Client } from '../../functions/storage/s3-client';
+import { localEdgeConfig } from '../../local/stack';
+import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { originResponseEvent } from '../support/edge-event';
+import * as images from '../support/images';
+
+const zip = resolve(__dirname, '../../dist/edge.zip');
+
+/**
+ * The built Lambda@Edge package (`npm run build`, which `npm test` runs first): its size, and that it
+ * loads and answers in a fresh Node process with nothing from this repo on its module path.
+ */
+describe('edge bundle (dist/edge.zip)', () => {
+  let s3: LocalS3;
+  let dir: string;
+
+  before(async function () {
+    this.timeout(60_000);
+    s3 = await startLocalS3({ buckets: ['originals', 'derivatives'] });
+    const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, credentials: s3.credentials, timeoutMs: 3000 });
+    await client.send(new PutObjectCommand({ Bucket: 'originals', Key: 'cat.jpg', Body: await images.photoJpeg(800, 600) }));
+    client.destroy();
+    dir = mkdtempSync(join(tmpdir(), 'edge-bundle-'));
+    execFileSync('unzip', ['-q', zip, '-d', dir]);
+  });
+
+  after(async () => {
+    await s3.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is under 15 MB zipped (Lambda@Edge allows 50 MB)', () => {
+    const size = statSync(zip).size;
+    assert.ok(size < 15 * 1024 * 1024, `${(size / 1024 / 1024).toFixed(1)} MB`);
+  });
+
+  it('carries sharp for linux-x64 glibc', () => {
+    assert.ok(statSync(join(dir, 'node_modules/@img/sharp-linux-x64/package.json')).isFile());
+    assert.ok(statSync(join(dir, 'node_modules/@img/sharp-libvips-linux-x64/package.json')).isFile());
+  });
+
+  it('loads in a fresh process and answers an origin-response event', async function () {
+    this.timeout(30_000);
+    // What a deploy writes next to the bundle; pointed at the local S3 server here.
+    const config = { ...localEdgeConfig(DEFAULT_RULES), s3Endpoint: s3.endpoint };
+    writeFileSync(join(dir, 'edge-config.json'), JSON.stringify(config));
+    const script = `
+      process.env.AWS_ACCESS_KEY_ID = 'S3RVER'; process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+      const { handler } = require('./index.js');
+      handler(${JSON.stringify(originResponseEvent('/cat.jpg/_w320_q80.webp', '404'))}).then((r) => {
+        process.stdout.write('\\nRESULT ' + JSON.stringify({ status: r.status, type: r.headers['content-type'][0].value, bytes: r.body.length }));
+      });`;
+    // Asynchronously: the S3 server answering the bundle runs in this process.
+    const result = await promisify(execFile)(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH } });
+    // The handler logs JSON lines to stdout too; the answer is the line marked RESULT.
+    const answer = JSON.parse(result.stdout.split('\nRESULT ')[1] ?? 'null') as { status: string; type: string; bytes: number };
+    assert.equal(answer.status, '200', result.stdout);
+    assert.equal(answer.type, 'image/webp');
+    assert.ok(answer.bytes > 100);
+  });
+});
