@@ -32,7 +32,11 @@ function resource(
   cls: unknown,
   name: string,
   inputs: Record<string, unknown>,
-  more: { computed?: Record<string, unknown>; edge?: boolean; deps?: Record<string, [unknown, string][]> } = {},
+  more: {
+    computed?: Record<string, unknown>;
+    edge?: boolean;
+    deps?: Record<string, [unknown, string][]>;
+  } = {},
 ): RegisteredResource {
   const propertyDependencies: Record<string, string[]> = {};
   for (const [key, targets] of Object.entries(more.deps ?? {})) {
@@ -77,9 +81,24 @@ export function bucketPolicy(bucket: string): string {
 }
 
 export const edgePolicy = doc(
-  { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${ORIGINALS}/*`] },
-  { Sid: 'WriteDerivatives', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${DERIVATIVES}/*`] },
-  { Sid: 'ListOriginals', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${ORIGINALS}`] },
+  {
+    Sid: 'ReadOriginals',
+    Effect: 'Allow',
+    Action: ['s3:GetObject'],
+    Resource: [`arn:aws:s3:::${ORIGINALS}/*`],
+  },
+  {
+    Sid: 'WriteDerivatives',
+    Effect: 'Allow',
+    Action: ['s3:PutObject'],
+    Resource: [`arn:aws:s3:::${DERIVATIVES}/*`],
+  },
+  {
+    Sid: 'ListOriginals',
+    Effect: 'Allow',
+    Action: ['s3:ListBucket'],
+    Resource: [`arn:aws:s3:::${ORIGINALS}`],
+  },
   {
     Sid: 'OwnLogs',
     Effect: 'Allow',
@@ -89,8 +108,18 @@ export const edgePolicy = doc(
 );
 
 export const batchPolicy = doc(
-  { Sid: 'ReadOriginals', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${ORIGINALS}/*`] },
-  { Sid: 'WriteDerivatives', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${DERIVATIVES}/*`] },
+  {
+    Sid: 'ReadOriginals',
+    Effect: 'Allow',
+    Action: ['s3:GetObject'],
+    Resource: [`arn:aws:s3:::${ORIGINALS}/*`],
+  },
+  {
+    Sid: 'WriteDerivatives',
+    Effect: 'Allow',
+    Action: ['s3:PutObject'],
+    Resource: [`arn:aws:s3:::${DERIVATIVES}/*`],
+  },
   {
     Sid: 'ReportFailures',
     Effect: 'Allow',
@@ -106,7 +135,13 @@ function bucketWithCompanions(part: string, bucket: string): RegisteredResource[
     resource(
       aws.s3.BucketPublicAccessBlock,
       `${part}-public-access`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       { deps },
     ),
     resource(
@@ -158,8 +193,16 @@ export function compliantStack(): RegisteredResource[] {
       {
         enabled: true,
         origins: [
-          { originId: 'derivatives', domainName: `${DERIVATIVES}.s3.us-west-2.amazonaws.com`, originAccessControlId: 'oac1' },
-          { originId: 'originals', domainName: `${ORIGINALS}.s3.us-west-2.amazonaws.com`, originAccessControlId: 'oac2' },
+          {
+            originId: 'derivatives',
+            domainName: `${DERIVATIVES}.s3.us-west-2.amazonaws.com`,
+            originAccessControlId: 'oac1',
+          },
+          {
+            originId: 'originals',
+            domainName: `${ORIGINALS}.s3.us-west-2.amazonaws.com`,
+            originAccessControlId: 'oac2',
+          },
         ],
         defaultCacheBehavior: {
           targetOriginId: 'derivatives',
@@ -174,7 +217,10 @@ export function compliantStack(): RegisteredResource[] {
       },
       { computed: { arn: DISTRIBUTION_ARN } },
     ),
-    resource(aws.cloudwatch.LogGroup, 'edge-logs', { name: '/aws/lambda/us-east-1.cdn-edge', retentionInDays: 30 }),
+    resource(aws.cloudwatch.LogGroup, 'edge-logs', {
+      name: '/aws/lambda/us-east-1.cdn-edge',
+      retentionInDays: 30,
+    }),
     resource(
       aws.iam.Role,
       'batch-role',
@@ -206,7 +252,9 @@ export function compliantStack(): RegisteredResource[] {
       functionName: 'cdn-batch',
       maximumRetryAttempts: 2,
       maximumEventAgeInSeconds: 3600,
-      destinationConfig: { onFailure: { destination: `arn:aws:sqs:us-west-2:${ACCOUNT}:cdn-batch-failures` } },
+      destinationConfig: {
+        onFailure: { destination: `arn:aws:sqs:us-west-2:${ACCOUNT}:cdn-batch-failures` },
+      },
     }),
     resource(
       aws.s3.BucketNotification,
@@ -231,7 +279,12 @@ export function find(stack: RegisteredResource[], name: string): RegisteredResou
 }
 
 /** Sets a field on both inputs (resource rules) and outputs (stack rules). */
-export function set(stack: RegisteredResource[], name: string, field: string, value: unknown): RegisteredResource[] {
+export function set(
+  stack: RegisteredResource[],
+  name: string,
+  field: string,
+  value: unknown,
+): RegisteredResource[] {
   const r = find(stack, name);
   if (value === undefined) {
     delete r.inputs[field];

@@ -23,7 +23,9 @@ const BATCH_ROLE = urnOf(aws.iam.Role, 'batch-role');
 const withEdgeStatements = (...statements: unknown[]) =>
   set(compliantStack(), 'edge-policy', 'policy', policyDoc(...statements));
 
-const mandatory = (rule: string, message: string, urn: string) => [{ rule, level: 'mandatory', message, urn }];
+const mandatory = (rule: string, message: string, urn: string) => [
+  { rule, level: 'mandatory', message, urn },
+];
 
 describe('iam rules', () => {
   describe('iam-no-wildcard-actions', () => {
@@ -43,7 +45,10 @@ describe('iam rules', () => {
     });
     it('reports "*" in a role inline policy', async () => {
       const stack = set(compliantStack(), 'batch-role', 'inlinePolicies', [
-        { name: 'extra', policy: policyDoc({ Sid: 'All', Effect: 'Allow', Action: ['*'], Resource: 'arn:aws:s3:::b' }) },
+        {
+          name: 'extra',
+          policy: policyDoc({ Sid: 'All', Effect: 'Allow', Action: ['*'], Resource: 'arn:aws:s3:::b' }),
+        },
       ]);
       assert.deepEqual(
         await check(iamNoWildcardActions, stack),
@@ -83,7 +88,11 @@ describe('iam rules', () => {
       );
     });
     it('treats every-bucket ARNs as "*"', async () => {
-      const stack = withEdgeStatements({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::*/*' });
+      const stack = withEdgeStatements({
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::*/*',
+      });
       assert.equal((await check(iamNoWildcardResources, stack))[0]?.rule, 'iam-no-wildcard-resources');
     });
     it('defaults unscopableActions to the documented list, which may use "*"', async () => {
@@ -114,7 +123,11 @@ describe('iam rules', () => {
       );
     });
     it('reports NotResource with Allow', async () => {
-      const stack = withEdgeStatements({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::b/*' });
+      const stack = withEdgeStatements({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        NotResource: 'arn:aws:s3:::b/*',
+      });
       assert.deepEqual(
         await check(iamNoNotActionOrNotResource, stack),
         mandatory(
@@ -155,7 +168,9 @@ describe('iam rules', () => {
       );
     });
     it("reports a broad policy in a role's managedPolicyArns", async () => {
-      const stack = set(compliantStack(), 'batch-role', 'managedPolicyArns', ['arn:aws:iam::aws:policy/AmazonS3FullAccess']);
+      const stack = set(compliantStack(), 'batch-role', 'managedPolicyArns', [
+        'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+      ]);
       assert.equal((await check(iamNoBroadManagedPolicies, stack))[0]?.urn, BATCH_ROLE);
     });
     it('defaults to the documented list plus every *FullAccess, both configurable', async () => {
@@ -174,7 +189,11 @@ describe('iam rules', () => {
       assert.deepEqual(await check(iamNoPrivilegeEscalation, compliantStack()), []);
     });
     it('reports iam:PutRolePolicy granted through a wildcard', async () => {
-      const stack = withEdgeStatements({ Effect: 'Allow', Action: 'iam:Put*Policy', Resource: 'arn:aws:iam::1:role/x' });
+      const stack = withEdgeStatements({
+        Effect: 'Allow',
+        Action: 'iam:Put*Policy',
+        Resource: 'arn:aws:iam::1:role/x',
+      });
       assert.deepEqual(
         await check(iamNoPrivilegeEscalation, stack),
         mandatory(
@@ -187,7 +206,11 @@ describe('iam rules', () => {
     it('reports iam:PassRole with lambda:CreateFunction across statements', async () => {
       const stack = withEdgeStatements(
         { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/x' },
-        { Effect: 'Allow', Action: 'lambda:CreateFunction', Resource: 'arn:aws:lambda:us-east-1:1:function:x' },
+        {
+          Effect: 'Allow',
+          Action: 'lambda:CreateFunction',
+          Resource: 'arn:aws:lambda:us-east-1:1:function:x',
+        },
       );
       assert.deepEqual(
         await check(iamNoPrivilegeEscalation, stack),
@@ -202,7 +225,11 @@ describe('iam rules', () => {
       const props = iamNoPrivilegeEscalation.configSchema?.properties;
       assert.deepEqual(props?.escalationActions?.default, DEFAULT_ESCALATION_ACTIONS);
       assert.deepEqual(props?.passRoleCompanions?.default, DEFAULT_PASS_ROLE_COMPANIONS);
-      const stack = withEdgeStatements({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::1:user/x' });
+      const stack = withEdgeStatements({
+        Effect: 'Allow',
+        Action: 'iam:CreateAccessKey',
+        Resource: 'arn:aws:iam::1:user/x',
+      });
       assert.equal((await check(iamNoPrivilegeEscalation, stack)).length, 1);
       const config = { 'iam-no-privilege-escalation': { escalationActions: [] } };
       assert.deepEqual(await check(iamNoPrivilegeEscalation, stack, config), []);
@@ -319,7 +346,7 @@ describe('iam rules', () => {
         await check(iamNoWildcardActions, stack),
         mandatory(
           'iam-no-wildcard-actions',
-          'cannot verify at preview: string value at .policy can\'t be known during preview. Build the value from names known at preview (e.g. arn:aws:s3:::<bucket>), or run `npm run policy:check`, which resolves every value.',
+          "cannot verify at preview: string value at .policy can't be known during preview. Build the value from names known at preview (e.g. arn:aws:s3:::<bucket>), or run `npm run policy:check`, which resolves every value.",
           EDGE_POLICY,
         ),
       );
@@ -329,6 +356,9 @@ describe('iam rules', () => {
   it('reports a document that is not JSON', async () => {
     const stack = set(compliantStack(), 'edge-policy', 'policy', '{not json');
     const [found] = await check(iamNoWildcardActions, stack);
-    assert.match(found?.message ?? '', /^policy: policy is not valid JSON .*Fix the document so it can be checked\.$/);
+    assert.match(
+      found?.message ?? '',
+      /^policy: policy is not valid JSON .*Fix the document so it can be checked\.$/,
+    );
   });
 });
