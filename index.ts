@@ -48,7 +48,13 @@ const edge = new EdgeFunction('edge', {
 });
 
 const cdn = new ImageDistribution('cdn', {
-  resourcePrefix: resourceName(config, 'cdn'),
+  names: {
+    derivativesOac: resourceName(config, 'derivatives-oac'),
+    originalsOac: resourceName(config, 'originals-oac'),
+    cachePolicy: resourceName(config, 'uri-only'),
+    viewerFunction: resourceName(config, 'viewer-request'),
+    distribution: resourceName(config, 'cdn'),
+  },
   derivatives: buckets.derivatives,
   originals: buckets.originals,
   viewerFunctionCode: buildViewerFunction({

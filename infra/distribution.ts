@@ -9,9 +9,19 @@ import {
   viewerCertificate,
 } from './cloudfront';
 
+/** Account-wide physical names of the distribution's parts (see names.ts; at most 64 characters). */
+export interface DistributionNames {
+  readonly derivativesOac: string;
+  readonly originalsOac: string;
+  readonly cachePolicy: string;
+  readonly viewerFunction: string;
+  /** Comment on the distribution, and prefix of its access-log keys. */
+  readonly distribution: string;
+}
+
 export interface ImageDistributionArgs {
-  /** Prefix of the account-wide names (OACs, cache policy, CloudFront Function); see names.ts. */
-  readonly resourcePrefix: string;
+  /** Physical names of the OACs, the cache policy and the CloudFront Function. */
+  readonly names: DistributionNames;
   /** The derivatives bucket: the default origin. */
   readonly derivatives: aws.s3.Bucket;
   /** The originals bucket: the origin the viewer function selects for untransformed requests. */
@@ -72,9 +82,9 @@ export class ImageDistribution extends pulumi.ComponentResource {
     const priceClass = args.priceClass ?? 'PriceClass_100';
     const aliases = args.aliases ?? [];
 
-    const derivativesOac = this.createOac(`${name}-derivatives-oac`, `${args.resourcePrefix}-derivatives`);
-    const originalsOac = this.createOac(`${name}-originals-oac`, `${args.resourcePrefix}-originals`);
-    this.cachePolicy = this.createCachePolicy(name, args.resourcePrefix, cacheMaxAge);
+    const derivativesOac = this.createOac(`${name}-derivatives-oac`, args.names.derivativesOac);
+    const originalsOac = this.createOac(`${name}-originals-oac`, args.names.originalsOac);
+    this.cachePolicy = this.createCachePolicy(name, args.names.cachePolicy, cacheMaxAge);
     this.viewerFunction = this.createViewerFunction(name, args);
     this.distribution = this.createDistribution(name, args, {
       derivativesOac,
@@ -104,11 +114,15 @@ export class ImageDistribution extends pulumi.ComponentResource {
     );
   }
 
-  private createCachePolicy(name: string, prefix: string, cacheMaxAge: number): aws.cloudfront.CachePolicy {
+  private createCachePolicy(
+    name: string,
+    physicalName: string,
+    cacheMaxAge: number,
+  ): aws.cloudfront.CachePolicy {
     return new aws.cloudfront.CachePolicy(
       `${name}-cache-policy`,
       {
-        name: `${prefix}-uri-only`,
+        name: physicalName,
         comment: 'Key = URI only: the viewer function folded the parameters into it',
         ...cacheTtls(cacheMaxAge),
         parametersInCacheKeyAndForwardedToOrigin: uriOnlyCacheKey(),
@@ -121,7 +135,7 @@ export class ImageDistribution extends pulumi.ComponentResource {
     return new aws.cloudfront.Function(
       `${name}-viewer-request`,
       {
-        name: `${args.resourcePrefix}-viewer-request`,
+        name: args.names.viewerFunction,
         comment: 'Validate and normalise image parameters into the cache key',
         runtime: 'cloudfront-js-2.0',
         code: args.viewerFunctionCode,
@@ -148,7 +162,7 @@ export class ImageDistribution extends pulumi.ComponentResource {
       `${name}-distribution`,
       {
         enabled: true,
-        comment: `Image CDN ${args.resourcePrefix}`,
+        comment: `Image CDN ${args.names.distribution}`,
         httpVersion: 'http2and3',
         isIpv6Enabled: true,
         priceClass: parts.priceClass,
@@ -178,7 +192,7 @@ export class ImageDistribution extends pulumi.ComponentResource {
           ? {
               loggingConfig: {
                 bucket: `${args.loggingBucket}.s3.amazonaws.com`,
-                prefix: `${args.resourcePrefix}/`,
+                prefix: `${args.names.distribution}/`,
                 includeCookies: false,
               },
             }

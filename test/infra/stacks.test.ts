@@ -565,7 +565,12 @@ describe('infra stacks side by side', function () {
     const devNames = physicalNames(dev);
     const prodNames = new Set(physicalNames(prod));
     assert.equal(devNames.length, dev.resources.filter((r) => r.type in NAME_INPUT).length);
-    for (const name of devNames) assert.doesNotMatch(name, / undefined$/);
+    for (const name of [...devNames, ...prodNames]) {
+      const physical = name.slice(name.indexOf(' ') + 1);
+      assert.doesNotMatch(physical, /^undefined$/);
+      if (!physical.startsWith('/aws/lambda/'))
+        assert.ok(physical.length <= 64, `${name} fits AWS name limits`);
+    }
     assert.deepEqual(
       devNames.filter((name) => prodNames.has(name)),
       [],
@@ -583,5 +588,58 @@ describe('infra stacks side by side', function () {
       assert.match(error.stderr, /image-cdn:edgeTimeoutSeconds: must be between 1 and 30, got 60/);
       return true;
     });
+  });
+});
+
+describe('infra stack options (dev with a domain, access logs, WAF)', function () {
+  this.timeout(120_000);
+  const certificateArn = `arn:aws:acm:us-east-1:${ACCOUNT_ID}:certificate/0a1b2c3d-example`;
+  const webAclId = `arn:aws:wafv2:us-east-1:${ACCOUNT_ID}:global/webacl/images/abc`;
+  let stack: Stack;
+
+  before(async () => {
+    stack = await runStack('dev', {
+      'image-cdn:aliases': ['img.example.com'],
+      'image-cdn:certificateArn': certificateArn,
+      'image-cdn:loggingBucket': 'example-cdn-logs',
+      'image-cdn:webAclId': webAclId,
+      'image-cdn:edgeListOriginals': false,
+      'image-cdn:originShield': true,
+    });
+  });
+
+  it('serves the aliases with the us-east-1 ACM certificate, SNI and TLSv1.2_2021', () => {
+    const inputs = stack.only(T.distribution).inputs;
+    assert.deepEqual(inputs.aliases, ['img.example.com']);
+    assert.deepEqual(inputs.viewerCertificate, {
+      acmCertificateArn: certificateArn,
+      sslSupportMethod: 'sni-only',
+      minimumProtocolVersion: 'TLSv1.2_2021',
+    });
+    assert.equal(
+      stack.run.outputs.exampleImageUrl,
+      'https://img.example.com/photos/cat.jpg?width=640&format=auto',
+    );
+  });
+
+  it('writes access logs to the logging bucket and attaches the web ACL', () => {
+    const inputs = stack.only(T.distribution).inputs;
+    assert.deepEqual(inputs.loggingConfig, {
+      bucket: 'example-cdn-logs.s3.amazonaws.com',
+      prefix: 'image-cdn-dev-us-west-2-cdn/',
+      includeCookies: false,
+    });
+    assert.equal(inputs.webAclId, webAclId);
+  });
+
+  it('puts Origin Shield in the home region by default', () => {
+    const origins = stack.only(T.distribution).inputs.origins as { originShield?: unknown }[];
+    for (const origin of origins)
+      assert.deepEqual(origin.originShield, { enabled: true, originShieldRegion: 'us-west-2' });
+  });
+
+  it('leaves s3:ListBucket out of the edge role when edgeListOriginals is false', () => {
+    const actions = statements(stack, stack.get(T.rolePolicy, 'edge-policy')).flatMap((s) => s.Action);
+    assert.deepEqual(actions, ['s3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 });
