@@ -1,12 +1,11 @@
 // The image CDN: read the stack's config once, build the components, export what users need.
 import * as pulumi from '@pulumi/pulumi';
-import type { EdgeConfig } from './functions/edge/edge-config';
 import { buildViewerFunction } from './functions/viewer/build';
 import { BatchResizer } from './infra/batch-resizer';
-import { ORIGINALS_ORIGIN_ID } from './infra/cloudfront';
 import { loadConfig } from './infra/config';
 import { ImageDistribution } from './infra/distribution';
 import { EdgeFunction } from './infra/edge-function';
+import { edgeConfigFor, viewerConfigFor } from './infra/function-configs';
 import { ImageBuckets } from './infra/image-buckets';
 import { bucketName, resourceName } from './infra/names';
 import { OriginBucketPolicies } from './infra/origin-bucket-policies';
@@ -21,18 +20,9 @@ const buckets = new ImageBuckets('images', {
   forceDestroy: config.buckets.forceDestroy,
 });
 
-const edgeConfig: pulumi.Output<EdgeConfig> = pulumi
+const edgeConfig = pulumi
   .all([buckets.originals.bucket, buckets.derivatives.bucket])
-  .apply(([originalsBucket, derivativesBucket]) => ({
-    originalsBucket,
-    derivativesBucket,
-    bucketRegion: config.region,
-    rules: config.rules,
-    transform: config.edgeTransform,
-    cacheMaxAge: config.cacheMaxAgeSeconds,
-    errorMaxAge: config.errorMaxAgeSeconds,
-    s3TimeoutMs: config.s3TimeoutMs,
-  }));
+  .apply(([originals, derivatives]) => edgeConfigFor(config, originals, derivatives));
 
 const edge = new EdgeFunction('edge', {
   functionName: resourceName(config, 'edge'),
@@ -57,11 +47,7 @@ const cdn = new ImageDistribution('cdn', {
   },
   derivatives: buckets.derivatives,
   originals: buckets.originals,
-  viewerFunctionCode: buildViewerFunction({
-    rules: config.rules,
-    originalsOriginId: ORIGINALS_ORIGIN_ID,
-    errorMaxAge: config.errorMaxAgeSeconds,
-  }),
+  viewerFunctionCode: buildViewerFunction(viewerConfigFor(config)),
   edgeFunctionQualifiedArn: edge.qualifiedArn,
   cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
   priceClass: config.distribution.priceClass,

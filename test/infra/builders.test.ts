@@ -16,6 +16,10 @@ import {
   trustPolicy,
 } from '../../infra/iam';
 import { bucketName, physicalName, resourceName } from '../../infra/names';
+import { parseConfig } from '../../infra/config';
+import { edgeConfigFor, viewerConfigFor } from '../../infra/function-configs';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 
 describe('infra builders', () => {
   describe('physical names', () => {
@@ -235,6 +239,31 @@ describe('infra builders', () => {
         minimumProtocolVersion: 'TLSv1.2_2021',
       });
       assert.deepEqual(viewerCertificate(undefined), { cloudfrontDefaultCertificate: true });
+    });
+  });
+
+  describe('function configs', () => {
+    const config = parseConfig(() => undefined, { project: 'image-cdn', stack: 'dev', region: 'eu-west-1' });
+
+    it('give the edge its buckets, their region, the rules and the fast transform settings', () => {
+      assert.deepEqual(edgeConfigFor(config, 'o', 'd'), {
+        originalsBucket: 'o',
+        derivativesBucket: 'd',
+        bucketRegion: 'eu-west-1',
+        rules: DEFAULT_RULES,
+        transform: DEFAULT_TRANSFORM_SETTINGS,
+        cacheMaxAge: 31_536_000,
+        errorMaxAge: 60,
+        s3TimeoutMs: 5_000,
+      });
+    });
+
+    it('give the viewer function the same rules and the originals origin id', () => {
+      assert.deepEqual(viewerConfigFor(config), {
+        rules: DEFAULT_RULES,
+        originalsOriginId: 'originals',
+        errorMaxAge: 60,
+      });
     });
   });
 });

@@ -1,0 +1,34 @@
+import type { EdgeConfig } from '../functions/edge/edge-config';
+import type { ViewerConfig } from '../functions/viewer/viewer-config';
+import { ORIGINALS_ORIGIN_ID } from './cloudfront';
+import type { CdnConfig } from './config';
+
+/**
+ * What the origin-response handler is built with: the stack's buckets (known once they exist, so this is
+ * called inside an `apply`), their region, and the same rules as the viewer function and the batch resizer.
+ */
+export function edgeConfigFor(
+  config: CdnConfig,
+  originalsBucket: string,
+  derivativesBucket: string,
+): EdgeConfig {
+  return {
+    originalsBucket,
+    derivativesBucket,
+    bucketRegion: config.region,
+    rules: config.rules,
+    transform: config.edgeTransform,
+    cacheMaxAge: config.cacheMaxAgeSeconds,
+    errorMaxAge: config.errorMaxAgeSeconds,
+    s3TimeoutMs: config.s3TimeoutMs,
+  };
+}
+
+/** What the viewer-request CloudFront Function is built with. */
+export function viewerConfigFor(config: CdnConfig): ViewerConfig {
+  return {
+    rules: config.rules,
+    originalsOriginId: ORIGINALS_ORIGIN_ID,
+    errorMaxAge: config.errorMaxAgeSeconds,
+  };
+}
