@@ -116,7 +116,10 @@ export function conditionValues(statement: Statement, key: string, operators?: s
 }
 
 function globToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, caseInsensitive ? 'i' : '');
 }
 

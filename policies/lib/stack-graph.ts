@@ -78,7 +78,9 @@ export function roleOf(fn: PolicyResource, roles: PolicyResource[]): PolicyResou
   if (byGraph) return byGraph;
   const arn = peek(() => fn.props.role);
   if (typeof arn !== 'string') return undefined;
-  return roles.find((r) => peek(() => r.props.arn) === arn || arn.endsWith(`:role/${peek(() => r.props.name)}`));
+  return roles.find(
+    (r) => peek(() => r.props.arn) === arn || arn.endsWith(`:role/${peek(() => r.props.name)}`),
+  );
 }
 
 function sameRole(attachment: PolicyResource, role: PolicyResource): boolean {
@@ -151,7 +153,11 @@ export function edgeAssociations(fn: PolicyResource, all: PolicyResource[]): Edg
         const lambdaArn = peek(() => a.lambdaArn);
         const eventType = String(peek(() => a.eventType) ?? 'origin-response');
         if (typeof lambdaArn === 'string' ? armatches(fn, lambdaArn) : dependsOnFn) {
-          out.push({ distribution, eventType, lambdaArn: typeof lambdaArn === 'string' ? lambdaArn : undefined });
+          out.push({
+            distribution,
+            eventType,
+            lambdaArn: typeof lambdaArn === 'string' ? lambdaArn : undefined,
+          });
         }
       }
     }
@@ -169,7 +175,10 @@ export function edgeFunctions(all: PolicyResource[], edgeTag: string): PolicyRes
 }
 
 /** The region a resource is created in: its own `region` input (aws v7), else its provider's. */
-export function regionOf(r: { props: Record<string, unknown>; provider?: { props: Record<string, unknown> } }) {
+export function regionOf(r: {
+  props: Record<string, unknown>;
+  provider?: { props: Record<string, unknown> };
+}) {
   const own = r.props.region;
   if (typeof own === 'string' && own !== '') return own;
   const fromProvider = r.provider?.props.region;

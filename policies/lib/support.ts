@@ -61,7 +61,11 @@ export function typeOf(resourceClass: unknown): string {
 /** A rule that validates resources of any of several types (the SDK helper takes only one class). */
 export function validateResourcesOfTypes(
   types: string[],
-  validate: (props: Record<string, unknown>, args: Parameters<ResourceValidation>[0], report: ReportViolation) => void,
+  validate: (
+    props: Record<string, unknown>,
+    args: Parameters<ResourceValidation>[0],
+    report: ReportViolation,
+  ) => void,
 ): ResourceValidation {
   return (args, report) => {
     if (!types.includes(args.type)) return;

@@ -60,7 +60,11 @@ function configOf(policy: AnyPolicy, config: PolicyPackConfig): () => object {
 
 const isTypeOf = (type: string) => (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === type;
 
-function resourceArgs(r: RegisteredResource, policy: AnyPolicy, config: PolicyPackConfig): ResourceValidationArgs {
+function resourceArgs(
+  r: RegisteredResource,
+  policy: AnyPolicy,
+  config: PolicyPackConfig,
+): ResourceValidationArgs {
   const props = unknownCheckingProxy(r.inputs) as Record<string, unknown>;
   return {
     type: r.type,
@@ -78,7 +82,8 @@ function resourceArgs(r: RegisteredResource, policy: AnyPolicy, config: PolicyPa
     ...(r.provider ? { provider: r.provider } : {}),
     stackTags: new Map(),
     isType: isTypeOf(r.type),
-    asType: ((cls: unknown) => (isTypeOf(r.type)(cls) ? props : undefined)) as ResourceValidationArgs['asType'],
+    asType: ((cls: unknown) =>
+      isTypeOf(r.type)(cls) ? props : undefined) as ResourceValidationArgs['asType'],
     getConfig: configOf(policy, config) as ResourceValidationArgs['getConfig'],
     notApplicable: (reason?: string) => {
       throw new NotApplicable(reason);
@@ -147,7 +152,13 @@ export async function evaluate(
     const enforcementLevel = levelOf(policy, config, options.packEnforcementLevel ?? 'advisory');
     if (enforcementLevel === 'disabled') continue;
     const push = (message: string, urn?: string) =>
-      violations.push({ policyName: policy.name, description: policy.description, enforcementLevel, message, urn });
+      violations.push({
+        policyName: policy.name,
+        description: policy.description,
+        enforcementLevel,
+        message,
+        urn,
+      });
     const guard = async (urn: string | undefined, run: () => Promise<void> | void) => {
       try {
         await run();
@@ -184,7 +195,9 @@ export async function evaluate(
       for (const validate of validations) {
         const tag = (validate as { __pulumiType?: string }).__pulumiType;
         if (tag && tag !== r.type) continue;
-        await guard(r.urn, () => validate(resourceArgs(r, policy, config), (message) => push(message, r.urn)));
+        await guard(r.urn, () =>
+          validate(resourceArgs(r, policy, config), (message) => push(message, r.urn)),
+        );
       }
     }
   }

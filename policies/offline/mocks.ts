@@ -38,7 +38,14 @@ export function mockResource(
       const version = inputs.publish === true ? '1' : '$LATEST';
       return {
         id: fn,
-        state: { ...inputs, name: fn, arn, version, qualifiedArn: `${arn}:${version}`, invokeArn: `${arn}/invocations` },
+        state: {
+          ...inputs,
+          name: fn,
+          arn,
+          version,
+          qualifiedArn: `${arn}:${version}`,
+          invokeArn: `${arn}/invocations`,
+        },
       };
     }
     case 'aws:lambda/layerVersion:LayerVersion': {
@@ -57,11 +64,17 @@ export function mockResource(
     case 'aws:sqs/queue:Queue': {
       const queue = str(inputs.name, name);
       const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${queue}`;
-      return { id: url, state: { ...inputs, name: queue, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue}` } };
+      return {
+        id: url,
+        state: { ...inputs, name: queue, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue}` },
+      };
     }
     case 'aws:cloudwatch/logGroup:LogGroup': {
       const group = str(inputs.name, name);
-      return { id: group, state: { ...inputs, name: group, arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${group}` } };
+      return {
+        id: group,
+        state: { ...inputs, name: group, arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${group}` },
+      };
     }
     case 'aws:cloudfront/distribution:Distribution': {
       const id = `E${name.replace(/[^a-z0-9]/gi, '').toUpperCase()}`;
@@ -119,10 +132,19 @@ function policyDocument(inputs: { statements?: PolicyDocumentStatementArgs[] }):
   return { id: 'mock', json, minifiedJson: json };
 }
 
-export function mockCall(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+export function mockCall(
+  token: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): Record<string, unknown> {
   switch (token) {
     case 'aws:index/getCallerIdentity:getCallerIdentity':
-      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci`, userId: 'AIDAMOCK', id: ACCOUNT_ID };
+      return {
+        accountId: ACCOUNT_ID,
+        arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci`,
+        userId: 'AIDAMOCK',
+        id: ACCOUNT_ID,
+      };
     case 'aws:index/getRegion:getRegion':
       return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com` };
     case 'aws:index/getPartition:getPartition':
@@ -130,6 +152,8 @@ export function mockCall(token: string, inputs: Record<string, unknown>, region:
     case 'aws:iam/getPolicyDocument:getPolicyDocument':
       return policyDocument(inputs as { statements?: PolicyDocumentStatementArgs[] });
     default:
-      throw new Error(`the offline checker has no mock for invoke ${token}: add one to policies/offline/mocks.ts`);
+      throw new Error(
+        `the offline checker has no mock for invoke ${token}: add one to policies/offline/mocks.ts`,
+      );
   }
 }

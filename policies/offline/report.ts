@@ -51,7 +51,10 @@ export function formatJson(result: CheckResult): string {
       stack: result.stack,
       program: result.program,
       resources: result.resources.length,
-      rules: result.policies.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? 'advisory' })),
+      rules: result.policies.map((p) => ({
+        name: p.name,
+        enforcementLevel: p.enforcementLevel ?? 'advisory',
+      })),
       violations: result.violations.map((v) => ({
         ...v,
         resourceType: v.urn ? typeOf.get(v.urn)?.type : undefined,

@@ -26,7 +26,10 @@ export interface ProgramRun {
 const configValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** The config the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml. */
-export function stackConfig(root: string, stack: string): { project: string; config: Record<string, string> } {
+export function stackConfig(
+  root: string,
+  stack: string,
+): { project: string; config: Record<string, string> } {
   const yaml = localRequire('js-yaml') as YamlModule;
   const project = yaml.load(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')) as {
     name: string;
@@ -34,11 +37,14 @@ export function stackConfig(root: string, stack: string): { project: string; con
   };
   const stackPath = join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackPath)) throw new Error(`no stack file ${stackPath}`);
-  const stackFile = (yaml.load(readFileSync(stackPath, 'utf8')) ?? {}) as { config?: Record<string, unknown> };
+  const stackFile = (yaml.load(readFileSync(stackPath, 'utf8')) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
   const config: Record<string, string> = {};
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
     // `key: {type, default}` declares a typed key; `key: value` is the short form of a default.
-    const isDeclaration = declaration !== null && typeof declaration === 'object' && !Array.isArray(declaration);
+    const isDeclaration =
+      declaration !== null && typeof declaration === 'object' && !Array.isArray(declaration);
     const value = isDeclaration ? (declaration as { default?: unknown }).default : declaration;
     if (value !== undefined) config[key.includes(':') ? key : `${project.name}:${key}`] = configValue(value);
   }
@@ -56,7 +62,9 @@ interface RegisterRequest {
   getCustom(): boolean;
   getObject(): unknown;
   getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+  getPropertydependenciesMap(): {
+    forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
 }
 interface RegisterResponse {
   getUrn(): string;

@@ -60,7 +60,10 @@ export const cloudfrontTlsMinimum: ResourceValidationPolicy = {
   configSchema: tlsSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== DISTRIBUTION) return;
-    const { minimumProtocolVersion } = configWithDefaults<{ minimumProtocolVersion: string }>(tlsSchema, args);
+    const { minimumProtocolVersion } = configWithDefaults<{ minimumProtocolVersion: string }>(
+      tlsSchema,
+      args,
+    );
     const cert = asRecord(args.props.viewerCertificate);
     // The default *.cloudfront.net certificate always uses TLSv1; the setting only exists for custom ones.
     if (!cert.acmCertificateArn && !cert.iamCertificateId) return;
@@ -87,7 +90,9 @@ export const cloudfrontS3OriginOac: ResourceValidationPolicy = {
       const isS3 = S3_ORIGIN.test(String(origin.domainName)) || origin.s3OriginConfig !== undefined;
       if (!isS3) continue;
       if (oai) {
-        report(`origin "${String(origin.originId)}" uses an OAI: set originAccessControlId to an OAC instead.`);
+        report(
+          `origin "${String(origin.originId)}" uses an OAI: set originAccessControlId to an OAC instead.`,
+        );
       } else if (!origin.originAccessControlId) {
         report(`origin "${String(origin.originId)}" has no OAC: set originAccessControlId.`);
       }

@@ -69,7 +69,12 @@ function withStatements(
 }
 
 function documentRule(
-  visit: (statements: Statement[], label: string, report: ReportViolation, args: ResourceValidationArgs) => void,
+  visit: (
+    statements: Statement[],
+    label: string,
+    report: ReportViolation,
+    args: ResourceValidationArgs,
+  ) => void,
 ) {
   return reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (!PERMISSION_DOCUMENT_TYPES.includes(args.type)) return;
@@ -184,7 +189,9 @@ export const iamNoNotActionOrNotResource: ResourceValidationPolicy = {
     statements.forEach((s, i) => {
       if (s.effect !== 'Allow') return;
       if (s.notActions.length > 0) {
-        report(`${label} ${statementLabel(s, i)} uses NotAction with Allow: list the allowed actions in Action.`);
+        report(
+          `${label} ${statementLabel(s, i)} uses NotAction with Allow: list the allowed actions in Action.`,
+        );
       }
       if (s.notResources.length > 0) {
         report(
@@ -261,7 +268,10 @@ export const iamNoBroadManagedPolicies: ResourceValidationPolicy = {
     for (const arn of attachedPolicyArns(args.type, args.props)) {
       const name = awsManagedPolicyName(arn);
       if (name === undefined) continue;
-      if (cfg.disallowedPolicies.includes(name) || (cfg.disallowAllFullAccess && name.endsWith('FullAccess'))) {
+      if (
+        cfg.disallowedPolicies.includes(name) ||
+        (cfg.disallowAllFullAccess && name.endsWith('FullAccess'))
+      ) {
         report(
           `attaches AWS-managed policy "${name}", which grants far more than this program needs: ` +
             'attach a customer policy with the exact actions and resources instead.',
@@ -350,7 +360,11 @@ export const iamNoPrivilegeEscalation: ResourceValidationPolicy = {
   }),
 };
 
-function trustStatements(props: Record<string, unknown>, report: ReportViolation, visit: (s: Statement[]) => void) {
+function trustStatements(
+  props: Record<string, unknown>,
+  report: ReportViolation,
+  visit: (s: Statement[]) => void,
+) {
   withStatements([{ label: 'assumeRolePolicy', document: props.assumeRolePolicy }], report, visit);
 }
 
@@ -389,7 +403,8 @@ const lambdaTrustSchema = {
 
 export const iamLambdaRoleTrust: ResourceValidationPolicy = {
   name: 'iam-lambda-role-trust',
-  description: 'A Lambda execution role trusts only lambda.amazonaws.com, plus edgelambda.amazonaws.com for edge.',
+  description:
+    'A Lambda execution role trusts only lambda.amazonaws.com, plus edgelambda.amazonaws.com for edge.',
   enforcementLevel: 'mandatory',
   configSchema: lambdaTrustSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {

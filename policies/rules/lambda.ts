@@ -27,12 +27,18 @@ const edgeTagProperty = {
   edgeTag: {
     type: 'string' as const,
     default: DEFAULT_EDGE_TAG,
-    description: 'A function tagged <edgeTag>: "true" is treated as an edge function even before it is associated.',
+    description:
+      'A function tagged <edgeTag>: "true" is treated as an edge function even before it is associated.',
   },
 };
 
 function edgeRule(
-  check: (fn: PolicyResource, all: PolicyResource[], report: (m: string) => void, cfg: Record<string, unknown>) => void,
+  check: (
+    fn: PolicyResource,
+    all: PolicyResource[],
+    report: (m: string) => void,
+    cfg: Record<string, unknown>,
+  ) => void,
   schema: { properties: Record<string, object> },
 ) {
   return reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
@@ -46,7 +52,11 @@ function edgeRule(
 const regionSchema = {
   properties: {
     ...edgeTagProperty,
-    region: { type: 'string' as const, default: 'us-east-1', description: 'The only region Lambda@Edge accepts.' },
+    region: {
+      type: 'string' as const,
+      default: 'us-east-1',
+      description: 'The only region Lambda@Edge accepts.',
+    },
   },
 };
 
@@ -74,7 +84,8 @@ export const lambdaEdgePublishedVersion: StackValidationPolicy = {
   enforcementLevel: 'mandatory',
   configSchema: publishedSchema,
   validateStack: edgeRule((fn, all, report) => {
-    if (fn.props.publish !== true) report('publish is not true: set publish: true so each deploy has a version.');
+    if (fn.props.publish !== true)
+      report('publish is not true: set publish: true so each deploy has a version.');
     for (const a of edgeAssociations(fn, all)) {
       if (a.lambdaArn === undefined) {
         report(
@@ -112,7 +123,8 @@ const DEFAULT_LAMBDA_TIMEOUT = 3;
 
 export const lambdaEdgeRestrictions: StackValidationPolicy = {
   name: 'lambda-edge-restrictions',
-  description: 'A Lambda@Edge function has no environment, layers, VPC or DLQ, runs on x86_64, and fits the timeout.',
+  description:
+    'A Lambda@Edge function has no environment, layers, VPC or DLQ, runs on x86_64, and fits the timeout.',
   enforcementLevel: 'mandatory',
   configSchema: restrictionsSchema,
   validateStack: edgeRule((fn, all, report, cfg) => {
@@ -132,7 +144,9 @@ export const lambdaEdgeRestrictions: StackValidationPolicy = {
     const viewer = events.length > 0 && events.every((e) => e.startsWith('viewer-'));
     const limit = Number(viewer ? cfg.maxViewerTimeoutSeconds : cfg.maxOriginTimeoutSeconds);
     if (timeout > limit) {
-      report(`timeout is ${timeout} s: set it to at most ${limit} s for ${viewer ? 'viewer' : 'origin'} events.`);
+      report(
+        `timeout is ${timeout} s: set it to at most ${limit} s for ${viewer ? 'viewer' : 'origin'} events.`,
+      );
     }
   }, restrictionsSchema),
 };
@@ -199,14 +213,16 @@ const asyncSchema = {
       type: 'array' as const,
       items: { type: 'string' as const },
       default: ['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com'],
-      description: 'Service principals that invoke a function asynchronously when granted lambda:InvokeFunction.',
+      description:
+        'Service principals that invoke a function asynchronously when granted lambda:InvokeFunction.',
     },
   },
 };
 
 export const lambdaAsyncFailureHandling: StackValidationPolicy = {
   name: 'lambda-async-failure-handling',
-  description: 'An asynchronously invoked function has an event-invoke config and a DLQ or on-failure destination.',
+  description:
+    'An asynchronously invoked function has an event-invoke config and a DLQ or on-failure destination.',
   enforcementLevel: 'advisory',
   configSchema: asyncSchema,
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {

@@ -14,7 +14,12 @@ const PUBLIC_GRANTEE_URIS = [
   'http://acs.amazonaws.com/groups/global/AllUsers',
   'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
 ];
-export const PAB_FLAGS = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'];
+export const PAB_FLAGS = [
+  'blockPublicAcls',
+  'blockPublicPolicy',
+  'ignorePublicAcls',
+  'restrictPublicBuckets',
+];
 
 export const s3PublicAccessBlockAllFlags: ResourceValidationPolicy = {
   name: 's3-public-access-block-all-flags',
@@ -165,7 +170,8 @@ const SOURCE_ARN_OPERATORS = ['StringEquals', 'ArnEquals', 'ArnLike', 'StringLik
 
 export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
   name: 's3-cloudfront-reads-via-oac',
-  description: 'CloudFront reads buckets through OAC (cloudfront.amazonaws.com with AWS:SourceArn), never an OAI.',
+  description:
+    'CloudFront reads buckets through OAC (cloudfront.amazonaws.com with AWS:SourceArn), never an OAI.',
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== T.bucketPolicy && !BUCKET_TYPES.includes(args.type)) return;

@@ -34,9 +34,14 @@ const edgeAccessSchema = {
     allowListOriginals: {
       type: 'boolean' as const,
       default: true,
-      description: 'Also accept s3:ListBucket on the originals bucket (turns a missing original into 404, not 403).',
+      description:
+        'Also accept s3:ListBucket on the originals bucket (turns a missing original into 404, not 403).',
     },
-    edgeTag: { type: 'string' as const, default: DEFAULT_EDGE_TAG, description: 'Tag marking edge functions.' },
+    edgeTag: {
+      type: 'string' as const,
+      default: DEFAULT_EDGE_TAG,
+      description: 'Tag marking edge functions.',
+    },
   },
 };
 
@@ -88,7 +93,10 @@ export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
     for (const fn of edges) {
       const role = roleOf(fn, roles);
       if (!role) {
-        report(`edge function "${fn.name}": its role is not a role in this stack: create the role here.`, fn.urn);
+        report(
+          `edge function "${fn.name}": its role is not a role in this stack: create the role here.`,
+          fn.urn,
+        );
         continue;
       }
       if (checked.has(role.urn)) continue;
@@ -102,7 +110,8 @@ export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
       }
       for (const [action, resource] of granted) {
         const ok = allowed.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource);
-        if (!ok) report(`edge role "${role.name}" grants ${action} on ${resource}: ${expectation}.`, role.urn);
+        if (!ok)
+          report(`edge role "${role.name}" grants ${action} on ${resource}: ${expectation}.`, role.urn);
       }
       for (const [action, resource] of required) {
         if (!granted.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource)) {
@@ -118,7 +127,13 @@ const recursionSchema = {
     writeActions: {
       type: 'array' as const,
       items: { type: 'string' as const },
-      default: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:RestoreObject', 's3:ReplicateObject'],
+      default: [
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:RestoreObject',
+        's3:ReplicateObject',
+      ],
       description: 'Actions that create S3 events, so may re-trigger a function subscribed to the bucket.',
     },
   },
@@ -134,6 +149,12 @@ export const lambdaNoTriggerRecursion: StackValidationPolicy = {
     const buckets = ofType(args.resources, ...BUCKET_TYPES);
     const fns = ofType(args.resources, T.lambdaFunction);
     const roles = ofType(args.resources, T.role);
+    // One notification has a filter per suffix; the same finding is reported once.
+    const reported = new Set<string>();
+    const reportOnce = (message: string, urn: string) => {
+      if (!reported.has(message)) report(message, urn);
+      reported.add(message);
+    };
     for (const n of ofType(args.resources, T.bucketNotification)) {
       const bucket = buckets.find((b) => companionsOf(b, args.resources, T.bucketNotification).includes(n));
       if (!bucket) {
@@ -153,7 +174,7 @@ export const lambdaNoTriggerRecursion: StackValidationPolicy = {
           const action = writeActions.find((w) => s.actions.some((a) => actionMatches(a, w)));
           const resource = s.resources.find((r) => resourceReachesPrefix(r, trigger));
           if (action && resource) {
-            report(
+            reportOnce(
               `function "${target.fn.name}" is triggered by ${trigger}* but its role "${role.name}" may ` +
                 `${action} on ${resource}: write only to the derivatives bucket, never where the trigger fires.`,
               role.urn,
@@ -173,7 +194,8 @@ function bucketPolicyDocuments(bucket: PolicyResource, all: PolicyResource[]): u
 
 export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
   name: 's3-bucket-has-access-block-and-policy',
-  description: 'Every bucket has a public access block with all four flags and a bucket policy with a TLS-only deny.',
+  description:
+    'Every bucket has a public access block with all four flags and a bucket policy with a TLS-only deny.',
   enforcementLevel: 'mandatory',
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
     for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
@@ -187,7 +209,10 @@ export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
       }
       const docs = bucketPolicyDocuments(bucket, args.resources);
       if (!docs.some((d) => parsePolicyDocument(d).some(isTlsOnlyDeny))) {
-        report(`bucket "${bucketName(bucket)}" has no bucket policy with a TLS-only deny: ${TLS_ONLY_FIX}`, bucket.urn);
+        report(
+          `bucket "${bucketName(bucket)}" has no bucket policy with a TLS-only deny: ${TLS_ONLY_FIX}`,
+          bucket.urn,
+        );
       }
     }
   }),
@@ -195,12 +220,17 @@ export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
 
 export const s3BucketOwnershipAndEncryption: StackValidationPolicy = {
   name: 's3-bucket-ownership-and-encryption',
-  description: 'Every bucket has ownership controls (BucketOwnerEnforced) and a default encryption configuration.',
+  description:
+    'Every bucket has ownership controls (BucketOwnerEnforced) and a default encryption configuration.',
   enforcementLevel: 'advisory',
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
     for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
       const ownership = companionsOf(bucket, args.resources, T.ownershipControls);
-      if (!ownership.some((o) => (o.props.rule as { objectOwnership?: string })?.objectOwnership === 'BucketOwnerEnforced')) {
+      if (
+        !ownership.some(
+          (o) => (o.props.rule as { objectOwnership?: string })?.objectOwnership === 'BucketOwnerEnforced',
+        )
+      ) {
         report(
           `bucket "${bucketName(bucket)}" has no BucketOwnerEnforced ownership controls: add an ` +
             'aws.s3.BucketOwnershipControls with rule.objectOwnership "BucketOwnerEnforced".',
@@ -223,7 +253,13 @@ export const s3BucketOwnershipAndEncryption: StackValidationPolicy = {
 };
 
 const trustPairingSchema = {
-  properties: { edgeTag: { type: 'string' as const, default: DEFAULT_EDGE_TAG, description: 'Tag marking edge functions.' } },
+  properties: {
+    edgeTag: {
+      type: 'string' as const,
+      default: DEFAULT_EDGE_TAG,
+      description: 'Tag marking edge functions.',
+    },
+  },
 };
 
 function trustedServices(role: PolicyResource): string[] {

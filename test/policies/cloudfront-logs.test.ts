@@ -1,6 +1,10 @@
 import * as aws from '@pulumi/aws';
 import { strict as assert } from 'node:assert';
-import { cloudfrontHttpsOnly, cloudfrontS3OriginOac, cloudfrontTlsMinimum } from '../../policies/rules/cloudfront';
+import {
+  cloudfrontHttpsOnly,
+  cloudfrontS3OriginOac,
+  cloudfrontTlsMinimum,
+} from '../../policies/rules/cloudfront';
 import { logsRetention } from '../../policies/rules/logs';
 import { check, compliantStack, find, set, urnOf } from './fixture';
 
@@ -19,7 +23,10 @@ describe('cloudfront rules', () => {
       assert.deepEqual(await check(cloudfrontHttpsOnly, compliantStack()), []);
     });
     it('reports allow-all', async () => {
-      const stack = withDistribution('defaultCacheBehavior', (b) => ({ ...b, viewerProtocolPolicy: 'allow-all' }));
+      const stack = withDistribution('defaultCacheBehavior', (b) => ({
+        ...b,
+        viewerProtocolPolicy: 'allow-all',
+      }));
       assert.deepEqual(
         await check(cloudfrontHttpsOnly, stack),
         one(
@@ -34,11 +41,16 @@ describe('cloudfront rules', () => {
   describe('cloudfront-tls-minimum', () => {
     it('passes the compliant stack, and the default certificate', async () => {
       assert.deepEqual(await check(cloudfrontTlsMinimum, compliantStack()), []);
-      const stack = set(compliantStack(), 'cdn-distribution', 'viewerCertificate', { cloudfrontDefaultCertificate: true });
+      const stack = set(compliantStack(), 'cdn-distribution', 'viewerCertificate', {
+        cloudfrontDefaultCertificate: true,
+      });
       assert.deepEqual(await check(cloudfrontTlsMinimum, stack), []);
     });
     it('reports an older security policy with a custom certificate', async () => {
-      const stack = withDistribution('viewerCertificate', (c) => ({ ...c, minimumProtocolVersion: 'TLSv1.2_2019' }));
+      const stack = withDistribution('viewerCertificate', (c) => ({
+        ...c,
+        minimumProtocolVersion: 'TLSv1.2_2019',
+      }));
       assert.deepEqual(
         await check(cloudfrontTlsMinimum, stack),
         one(
@@ -49,7 +61,10 @@ describe('cloudfront rules', () => {
       );
     });
     it('defaults minimumProtocolVersion to TLSv1.2_2021, and config can raise it', async () => {
-      assert.equal(cloudfrontTlsMinimum.configSchema?.properties.minimumProtocolVersion?.default, 'TLSv1.2_2021');
+      assert.equal(
+        cloudfrontTlsMinimum.configSchema?.properties.minimumProtocolVersion?.default,
+        'TLSv1.2_2021',
+      );
       const config = { 'cloudfront-tls-minimum': { minimumProtocolVersion: 'TLSv1.2_2025' } };
       assert.equal((await check(cloudfrontTlsMinimum, compliantStack(), config)).length, 1);
     });
@@ -86,7 +101,11 @@ describe('cloudfront rules', () => {
       });
       assert.deepEqual(
         await check(cloudfrontS3OriginOac, stack),
-        one('cloudfront-s3-origin-oac', 'origin "derivatives" has no OAC: set originAccessControlId.', DISTRIBUTION),
+        one(
+          'cloudfront-s3-origin-oac',
+          'origin "derivatives" has no OAC: set originAccessControlId.',
+          DISTRIBUTION,
+        ),
       );
     });
   });

@@ -3,6 +3,7 @@
 // changes one field, and asserts the exact violation.
 import * as aws from '@pulumi/aws';
 import type { PolicyPackConfig } from '@pulumi/policy';
+import { createRequire } from 'node:module';
 import { AnyPolicy, evaluate, RegisteredResource } from '../../policies/offline/evaluate';
 
 export const ACCOUNT = '123456789012';
@@ -320,3 +321,11 @@ export async function check(
     ...(v.urn ? { urn: v.urn } : {}),
   }));
 }
+
+/**
+ * The sentinel the engine sends for a string that depends on a resource not created yet (marked @internal in
+ * the SDK's typings, so it is loaded untyped).
+ */
+export const UNKNOWN_STRING = (
+  createRequire(__filename)('@pulumi/policy/proxy') as { unknownStringValue: string }
+).unknownStringValue;

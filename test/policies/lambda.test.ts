@@ -9,7 +9,7 @@ import {
   lambdaEdgeRuntime,
   lambdaPermissionSourceRestricted,
 } from '../../policies/rules/lambda';
-import { check, compliantStack, EDGE_FN_ARN, find, set, urnOf } from './fixture';
+import { check, compliantStack, EDGE_FN_ARN, find, set, urnOf, UNKNOWN_STRING } from './fixture';
 
 const EDGE_FN = urnOf(aws.lambda.Function, 'edge-function');
 const BATCH_FN = urnOf(aws.lambda.Function, 'batch-function');
@@ -19,7 +19,10 @@ const one = (rule: string, level: string, message: string, urn: string) => [{ ru
 function withAssociation(association: Record<string, unknown>) {
   const stack = compliantStack();
   const behavior = find(stack, 'cdn-distribution').inputs.defaultCacheBehavior as Record<string, unknown>;
-  return set(stack, 'cdn-distribution', 'defaultCacheBehavior', { ...behavior, lambdaFunctionAssociations: [association] });
+  return set(stack, 'cdn-distribution', 'defaultCacheBehavior', {
+    ...behavior,
+    lambdaFunctionAssociations: [association],
+  });
 }
 
 describe('lambda rules', () => {
@@ -85,8 +88,7 @@ describe('lambda rules', () => {
       );
     });
     it('finds the function through the dependency graph while the ARN is unknown, and reports it', async () => {
-      const { unknownStringValue } = await import('@pulumi/policy/proxy');
-      const stack = withAssociation({ eventType: 'origin-response', lambdaArn: unknownStringValue });
+      const stack = withAssociation({ eventType: 'origin-response', lambdaArn: UNKNOWN_STRING });
       find(stack, 'cdn-distribution').propertyDependencies.defaultCacheBehavior = [EDGE_FN];
       assert.deepEqual(
         await check(lambdaEdgePublishedVersion, stack),
@@ -112,13 +114,31 @@ describe('lambda rules', () => {
       assert.deepEqual(await check(lambdaEdgeRestrictions, compliantStack()), []);
     });
     it('reports environment variables', () =>
-      restriction('environment', { variables: { A: '1' } }, 'has environment variables: bake configuration into the bundle instead.'));
+      restriction(
+        'environment',
+        { variables: { A: '1' } },
+        'has environment variables: bake configuration into the bundle instead.',
+      ));
     it('reports layers', () =>
-      restriction('layers', ['arn:aws:lambda:us-east-1:1:layer:x:1'], 'has layers: bundle dependencies into the package instead.'));
-    it('reports a VPC config', () => restriction('vpcConfig', { subnetIds: ['subnet-1'], securityGroupIds: [] }, 'has a VPC config: remove vpcConfig.'));
+      restriction(
+        'layers',
+        ['arn:aws:lambda:us-east-1:1:layer:x:1'],
+        'has layers: bundle dependencies into the package instead.',
+      ));
+    it('reports a VPC config', () =>
+      restriction(
+        'vpcConfig',
+        { subnetIds: ['subnet-1'], securityGroupIds: [] },
+        'has a VPC config: remove vpcConfig.',
+      ));
     it('reports a dead-letter queue', () =>
-      restriction('deadLetterConfig', { targetArn: 'arn:aws:sqs:us-east-1:1:q' }, 'has a dead-letter queue: remove deadLetterConfig.'));
-    it('reports arm64', () => restriction('architectures', ['arm64'], 'architectures is [arm64]: use ["x86_64"].'));
+      restriction(
+        'deadLetterConfig',
+        { targetArn: 'arn:aws:sqs:us-east-1:1:q' },
+        'has a dead-letter queue: remove deadLetterConfig.',
+      ));
+    it('reports arm64', () =>
+      restriction('architectures', ['arm64'], 'architectures is [arm64]: use ["x86_64"].'));
     it('reports an origin timeout over 30 s', () =>
       restriction('timeout', 31, 'timeout is 31 s: set it to at most 30 s for origin events.'));
     it('defaults the timeout quotas to 30 s (origin) and 5 s (viewer)', async () => {
@@ -162,7 +182,10 @@ describe('lambda rules', () => {
       );
     });
     it('defaults deprecatedRuntimes to the documented list', async () => {
-      assert.deepEqual(lambdaEdgeRuntime.configSchema?.properties.deprecatedRuntimes?.default, DEFAULT_DEPRECATED_RUNTIMES);
+      assert.deepEqual(
+        lambdaEdgeRuntime.configSchema?.properties.deprecatedRuntimes?.default,
+        DEFAULT_DEPRECATED_RUNTIMES,
+      );
       const config = { 'lambda-edge-runtime': { deprecatedRuntimes: ['nodejs22.x'] } };
       assert.equal((await check(lambdaEdgeRuntime, compliantStack(), config)).length, 1);
     });
@@ -232,7 +255,10 @@ describe('lambda rules', () => {
     });
     it('reports a service permission without sourceArn', async () => {
       const stack = set(compliantStack(), 'batch-s3-invoke', 'sourceArn', undefined);
-      assert.match((await check(lambdaPermissionSourceRestricted, stack))[0]?.message ?? '', /has no sourceArn:/);
+      assert.match(
+        (await check(lambdaPermissionSourceRestricted, stack))[0]?.message ?? '',
+        /has no sourceArn:/,
+      );
     });
   });
 });

@@ -28,7 +28,11 @@ describe('stack rules', () => {
       assert.deepEqual(await check(iamEdgeRoleExactS3Access, compliantStack()), []);
     });
     it("reports access to a bucket that is not this stack's", async () => {
-      const stack = edgePolicyPlus({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other-stack-originals/*' });
+      const stack = edgePolicyPlus({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::other-stack-originals/*',
+      });
       assert.deepEqual(
         await check(iamEdgeRoleExactS3Access, stack),
         one(
@@ -40,10 +44,16 @@ describe('stack rules', () => {
       );
     });
     it('reports an extra S3 action on the right bucket', async () => {
-      const stack = edgePolicyPlus({ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::cdn-test-derivatives/*' });
+      const stack = edgePolicyPlus({
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::cdn-test-derivatives/*',
+      });
       assert.deepEqual(
         (await check(iamEdgeRoleExactS3Access, stack)).map((f) => f.message),
-        [`edge role "edge-role" grants s3:DeleteObject on arn:aws:s3:::cdn-test-derivatives/*: ${EXPECTATION}.`],
+        [
+          `edge role "edge-role" grants s3:DeleteObject on arn:aws:s3:::cdn-test-derivatives/*: ${EXPECTATION}.`,
+        ],
       );
     });
     it('reports a missing grant the handler needs', async () => {
@@ -100,7 +110,10 @@ describe('stack rules', () => {
     });
     it('reports a write through a wildcard action in an inline policy', async () => {
       const stack = set(compliantStack(), 'batch-role', 'inlinePolicies', [
-        { name: 'w', policy: policyDoc({ Effect: 'Allow', Action: 's3:Put*', Resource: 'arn:aws:s3:::cdn-test-*' }) },
+        {
+          name: 'w',
+          policy: policyDoc({ Effect: 'Allow', Action: 's3:Put*', Resource: 'arn:aws:s3:::cdn-test-*' }),
+        },
       ]);
       assert.equal((await check(lambdaNoTriggerRecursion, stack))[0]?.urn, BATCH_ROLE);
     });
@@ -109,7 +122,11 @@ describe('stack rules', () => {
         compliantStack(),
         'batch-policy',
         'policy',
-        policyDoc({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::cdn-test-originals/renditions/*' }),
+        policyDoc({
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::cdn-test-originals/renditions/*',
+        }),
       );
       assert.deepEqual(await check(lambdaNoTriggerRecursion, stack), []);
     });
@@ -125,7 +142,11 @@ describe('stack rules', () => {
         compliantStack(),
         'batch-policy',
         'policy',
-        policyDoc({ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::cdn-test-originals/*' }),
+        policyDoc({
+          Effect: 'Allow',
+          Action: 's3:DeleteObject',
+          Resource: 'arn:aws:s3:::cdn-test-originals/*',
+        }),
       );
       assert.equal((await check(lambdaNoTriggerRecursion, stack)).length, 1);
       const config = { 'lambda-no-trigger-recursion': { writeActions: ['s3:PutObject'] } };

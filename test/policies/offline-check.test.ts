@@ -1,0 +1,144 @@
+// End to end: the offline checker runs the real program (and copies of it with one bad resource injected)
+// under mocks in a child process, and its exit code and JSON report name the right rule.
+import { execFile } from 'node:child_process';
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+interface Report {
+  stack: string;
+  resources: number;
+  rules: { name: string }[];
+  violations: {
+    policyName: string;
+    enforcementLevel: string;
+    message: string;
+    urn?: string;
+    resourceName?: string;
+  }[];
+  summary: { mandatory: number; advisory: number };
+}
+
+interface Run {
+  code: number;
+  report?: Report;
+  stdout: string;
+  stderr: string;
+}
+
+function runCheck(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'policies', 'offline', 'check.ts'), ...args],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: number }).code ?? -1) : 0;
+        let report: Report | undefined;
+        if (args.includes('--json')) {
+          try {
+            report = JSON.parse(stdout) as Report;
+          } catch {
+            report = undefined;
+          }
+        }
+        resolve({ code, report, stdout, stderr });
+      },
+    );
+  });
+}
+
+const mandatoryRules = (report: Report | undefined) => [
+  ...new Set(
+    (report?.violations ?? []).filter((v) => v.enforcementLevel === 'mandatory').map((v) => v.policyName),
+  ),
+];
+
+describe('offline policy check (end to end)', function () {
+  this.timeout(120_000);
+
+  for (const stack of ['dev', 'prod-eu']) {
+    it(`passes the real program for stack ${stack} with zero mandatory violations`, async () => {
+      const run = await runCheck('--stack', stack, '--json');
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.report?.stack, stack);
+      assert.ok((run.report?.resources ?? 0) > 30, 'the program registered its resources');
+      assert.equal(run.report?.summary.mandatory, 0, JSON.stringify(run.report?.violations));
+      assert.ok((run.report?.rules.length ?? 0) >= 25, 'every rule was evaluated');
+    });
+  }
+
+  it('prints a preview-style text report', async () => {
+    const run = await runCheck('--stack', 'dev');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /^Policies:\n {4}✅ image-cdn-policies@v0\.1\.0 \(offline: stack dev, \d+ resources, \d+ rules\)/,
+    );
+  });
+
+  const injected: [string, string, RegExp][] = [
+    ['wildcard-role-policy', 'iam-no-wildcard-actions', /allows "s3:\*": list the exact actions/],
+    ['public-bucket-policy', 's3-no-public-grants', /statement "PublicRead" allows Principal "\*"/],
+    [
+      'edge-without-publish',
+      'lambda-edge-published-version',
+      /edge function "injected-edge": publish is not true/,
+    ],
+    [
+      'batch-writes-originals',
+      'lambda-no-trigger-recursion',
+      /may s3:PutObject on arn:aws:s3:::image-cdn-dev-us-west-2-originals\/\*/,
+    ],
+  ];
+  for (const [program, rule, message] of injected) {
+    it(`fails a copy of the program with ${program}, naming ${rule}`, async () => {
+      const run = await runCheck(
+        '--stack',
+        'dev',
+        '--json',
+        '--program',
+        join(__dirname, 'programs', `${program}.ts`),
+      );
+      assert.equal(run.code, 1, run.stderr);
+      assert.deepEqual(mandatoryRules(run.report), [rule]);
+      const violation = run.report?.violations.find((v) => v.policyName === rule);
+      assert.match(violation?.message ?? '', message);
+      assert.match(violation?.urn ?? '', /^urn:pulumi:dev::image-cdn::/);
+    });
+  }
+
+  it('names the rule and URN in the text report and exits 1', async () => {
+    const run = await runCheck(
+      '--stack',
+      'dev',
+      '--program',
+      join(__dirname, 'programs', 'wildcard-role-policy.ts'),
+    );
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /- \[mandatory\] {2}iam-no-wildcard-actions\n/);
+    assert.match(run.stdout, /urn:pulumi:dev::image-cdn::aws:iam\/rolePolicy:RolePolicy::injected-wildcard/);
+  });
+
+  it('lets --policy-pack-config turn a rule advisory, like the CLI', async () => {
+    const config = join(__dirname, 'programs', 'recursion-advisory.json');
+    const run = await runCheck(
+      '--stack',
+      'dev',
+      '--json',
+      '--program',
+      join(__dirname, 'programs', 'batch-writes-originals.ts'),
+      '--policy-pack-config',
+      config,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.report?.violations[0]?.enforcementLevel, 'advisory');
+  });
+
+  it('exits 2 on an unknown stack', async () => {
+    const run = await runCheck('--stack', 'no-such-stack');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no stack file/);
+  });
+});

@@ -1,0 +1,12 @@
+// The real program plus a RolePolicy that lets the batch role write the originals bucket that triggers it.
+import * as aws from '@pulumi/aws';
+import '../../../index';
+import { originalsBucket, roleName } from './context';
+
+new aws.iam.RolePolicy('injected-batch-write', {
+  role: roleName('batch'),
+  policy: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${originalsBucket()}/*` }],
+  }),
+});
