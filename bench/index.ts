@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark, each printing ratios measured against its baseline in this run.
+ * Not a test: numbers depend on the machine; the targets are printed next to them.
+ */
+import { runBatchBench } from './batch';
+import { runEdgeBench } from './edge';
+import { runTransformBench } from './transform';
+
+async function main() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  console.log(`# image-cdn benchmarks (${new Date().toISOString()}, Node ${process.version})`);
+  await runTransformBench();
+  await runEdgeBench();
+  console.log('\n## Batch resizer');
+  await runBatchBench();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
