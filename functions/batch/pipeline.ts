@@ -6,15 +6,22 @@ import type { TransformSettings } from '../transform/settings';
 import type { Limiter } from './limit';
 
 /**
- * Many renditions from one decode. The original is decoded once, auto-oriented and converted to 8-bit
- * sRGB, into raw pixels; each rendition is a `clone()` of a sharp instance over those pixels, so the
- * compressed original is never decoded twice. (A clone of a sharp instance over the *compressed* buffer
- * would decode it again in every clone.)
+ * Many renditions from one original, decoding as few pixels as possible.
+ *
+ * - **Decode once** (the default): the original is decoded once, auto-oriented and converted to 8-bit
+ *   sRGB, into raw pixels; each rendition is a `clone()` of one sharp instance over those pixels, so the
+ *   compressed original is never decoded twice. (A clone over the *compressed* buffer would decode it
+ *   again in every clone.) This is what PNG, TIFF, HEIF and GIF originals get.
+ * - **Shrink-on-load**: JPEG and WebP decoders can decode straight at 1/2, 1/4 or 1/8 scale. When the
+ *   renditions are small enough that decoding each at its own reduced scale reads fewer pixels in total
+ *   than one full decode (the shares sum to less than 1), each rendition is made by `transform()` itself,
+ *   the edge's own function. Measured on 12 MP JPEGs with 320/640/1280 outputs, a full decode plus three
+ *   resizes from full resolution costs about three times the three reduced decodes (see bench/batch.ts).
  *
  * The checks and encoder settings mirror functions/transform/transform.ts (`admit`, `encode`), which does
  * not export them; the tests compare this pipeline's output with `transform()` for every format so the two
- * cannot drift unnoticed. Animated originals with an animated output (GIF/WebP) go through `transform()`
- * itself, one decode per rendition, because their frames must be kept.
+ * cannot drift unnoticed. Animated originals with an animated output (GIF/WebP) also go through
+ * `transform()`, one decode per rendition, because their frames must be kept.
  */
 
 /** A rendition's outcome: the derivative, or the permanent reason it cannot be made. */
@@ -88,6 +95,11 @@ function admitRendition(
   settings: TransformSettings,
 ): { animated: boolean } {
   const animated = source.frames > 1 && ANIMATED_OUTPUTS.indexOf(spec.format) >= 0;
+  const pixels = source.width * source.height;
+  if (animated && (source.frames > settings.maxFrames || pixels * source.frames > settings.inputPixelLimit))
+    throw tooManyPixels(
+      `The animation has ${source.frames} frames of ${source.width}×${source.height}, over the input limits`,
+    );
   const planned = plannedSize(spec, source.width, source.height);
   if (planned.width * planned.height > settings.maxPixels)
     throw tooManyPixels(
@@ -111,6 +123,52 @@ export function encode(pipeline: Sharp, spec: ResizeSpec, settings: TransformSet
     case 'gif':
       return pipeline.gif({ effort: thorough ? 7 : 3 });
   }
+}
+
+export type Strategy = 'decode-once' | 'shrink-on-load';
+
+/** sharp's canvas rule for each fit (ResolveShrink in sharp's src/common.cc). */
+function shrinkFor(spec: ResizeSpec, width: number, height: number): number {
+  if (spec.width === undefined && spec.height === undefined) return 1;
+  let h = spec.width === undefined ? undefined : width / spec.width;
+  let v = spec.height === undefined ? undefined : height / spec.height;
+  if (h !== undefined && v !== undefined) {
+    const fit = spec.fit ?? 'cover';
+    if (fit === 'cover' || fit === 'outside') h = v = Math.min(h, v);
+    else if (fit === 'contain' || fit === 'inside') h = v = Math.max(h, v);
+  }
+  h ??= v as number;
+  v ??= h;
+  if (!spec.enlarge) {
+    h = Math.max(1, h);
+    v = Math.max(1, v);
+  }
+  return Math.min(h, v);
+}
+
+/**
+ * The share of the original's pixels sharp decodes for `spec` (sharp's src/pipeline.cc): JPEG loads at
+ * 1/2, 1/4 or 1/8 scale when the shrink allows (one step less when the shrink is exactly that integer),
+ * WebP at any scale below 1; other formats decode in full.
+ */
+export function decodedShare(meta: Metadata, spec: ResizeSpec): number {
+  const rotated = (meta.orientation ?? 1) >= 5;
+  const width = meta.width ?? 1;
+  const height = meta.pageHeight ?? meta.height ?? 1;
+  const shrink = shrinkFor(spec, rotated ? height : width, rotated ? width : height);
+  if (meta.format === 'jpeg') {
+    let factor = shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
+    if (factor > 1 && Math.trunc(shrink) === factor) factor /= 2;
+    return 1 / (factor * factor);
+  }
+  if (meta.format === 'webp' && shrink > 1) return 1 / (shrink * shrink);
+  return 1;
+}
+
+/** Decode once, unless decoding each rendition at its own reduced scale reads fewer pixels in total. */
+export function chooseStrategy(meta: Metadata, specs: readonly ResizeSpec[]): Strategy {
+  const total = specs.reduce((sum, spec) => sum + decodedShare(meta, spec), 0);
+  return specs.length > 0 && total < 1 ? 'shrink-on-load' : 'decode-once';
 }
 
 interface Decoded {
@@ -161,17 +219,25 @@ async function renderFromPixels(
   };
 }
 
+export interface RenderedSet {
+  readonly strategy: Strategy;
+  /** One entry per spec, in order. */
+  readonly rendered: Rendered[];
+}
+
 /**
  * Renders every spec from `input`. Throws a permanent ImageError when the original itself is unusable
  * (not an image, corrupt, too many pixels); a spec that alone is impossible (output over the pixel limit)
- * comes back with its error. Every sharp task runs through `limit`, which bounds CPU use.
+ * comes back with its error. Every sharp task runs through `limit`, which bounds CPU use. `strategy`
+ * forces one way of decoding (the benchmark compares them); by default it is chosen per original.
  */
 export async function renderRenditions(
   input: Buffer,
   specs: readonly ResizeSpec[],
   settings: TransformSettings,
   limit: Limiter,
-): Promise<Rendered[]> {
+  options: { readonly strategy?: Strategy } = {},
+): Promise<RenderedSet> {
   if (input.length === 0) throw corrupt();
   if (!settings.allowSvg && looksLikeSvg(input)) throw unsupported('SVG originals are disabled');
   const meta = await readMetadata(input);
@@ -186,25 +252,31 @@ export async function renderRenditions(
     }
   });
   const still = plans.filter((plan) => !('error' in plan) && !plan.animated);
+  const strategy =
+    options.strategy ??
+    chooseStrategy(
+      meta,
+      still.map((plan) => plan.spec),
+    );
   let base: { sharp: Sharp; hasAlpha: boolean } | undefined;
-  if (still.length > 0) {
+  if (strategy === 'decode-once' && still.length > 0) {
     const { data, info } = await limit(() => decodeOnce(input, settings));
     const raw = { width: info.width, height: info.height, channels: info.channels };
     base = { sharp: sharp(data, { raw }), hasAlpha: info.channels === 2 || info.channels === 4 };
   }
 
-  return Promise.all(
+  const rendered = await Promise.all(
     plans.map(async (plan): Promise<Rendered> => {
       if ('error' in plan) return { spec: plan.spec, error: plan.error as ImageError };
-      try {
-        const result = plan.animated
-          ? await limit(() => transform(input, plan.spec, settings))
-          : await limit(() => renderFromPixels(base!.sharp, base!.hasAlpha, plan.spec, settings));
-        return { spec: plan.spec, result };
-      } catch (error) {
-        if (isImageError(error) && error.status < 500) return { spec: plan.spec, error };
-        throw error;
-      }
+      const pixels = base;
+      // Every per-rendition limit was checked above: an error from here on concerns the original
+      // (corrupt data found while decoding) and fails it as a whole.
+      const result =
+        pixels && !plan.animated
+          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.spec, settings))
+          : await limit(() => transform(input, plan.spec, settings));
+      return { spec: plan.spec, result };
     }),
   );
+  return { strategy, rendered };
 }

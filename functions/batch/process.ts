@@ -90,6 +90,7 @@ export async function processOriginal(
 ): Promise<ItemOutcome> {
   const started = Date.now();
   const timings: Record<string, number> = {};
+  let decoding: string | undefined;
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const start = Date.now();
     try {
@@ -105,6 +106,7 @@ export async function processOriginal(
       outcome: result.outcome,
       code: result.code,
       reason: result.reason,
+      decoding,
       renditions: result.renditions?.map((r) => ({ key: r.key, outcome: r.outcome, code: r.code })),
       ms: { total: result.ms, ...timings },
     });
@@ -137,7 +139,7 @@ export async function processOriginal(
       if (original.etag) etag = unquote(original.etag);
       const todo = targets.filter((_, index) => !unchanged(index));
       if (todo.length > 0) {
-        const rendered = await timed('render', () =>
+        const { strategy, rendered } = await timed('render', () =>
           renderRenditions(
             original.body,
             todo.map((target) => target.spec),
@@ -145,6 +147,7 @@ export async function processOriginal(
             deps.cpu,
           ),
         );
+        decoding = strategy;
         const outcomes = await timed('put', () =>
           Promise.all(
             rendered.map(async (item, index): Promise<RenditionOutcome> => {
