@@ -106,7 +106,10 @@ export interface BatchPolicyArgs {
   readonly functionName: string;
 }
 
-/** The batch resizer reads originals, writes derivatives, reports failures to its queue, and logs. */
+/**
+ * The batch resizer reads originals (objects, and the listing its prefix back-fill walks), writes
+ * derivatives, reports failures to its queue, and logs. It never writes the bucket that triggers it.
+ */
 export function batchFunctionPolicy(args: BatchPolicyArgs): PolicyDocument {
   return document(
     {
@@ -114,6 +117,12 @@ export function batchFunctionPolicy(args: BatchPolicyArgs): PolicyDocument {
       Effect: 'Allow',
       Action: ['s3:GetObject'],
       Resource: [objectsArn(args.originalsBucket)],
+    },
+    {
+      Sid: 'ListOriginals',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [bucketArn(args.originalsBucket)],
     },
     {
       Sid: 'WriteDerivatives',

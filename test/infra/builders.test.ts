@@ -156,6 +156,7 @@ describe('infra builders', () => {
         policy.Statement.map((s) => [s.Action, s.Resource]),
         [
           [['s3:GetObject'], ['arn:aws:s3:::o-bucket/*']],
+          [['s3:ListBucket'], ['arn:aws:s3:::o-bucket']],
           [['s3:PutObject'], ['arn:aws:s3:::d-bucket/*']],
           [['sqs:SendMessage'], ['arn:aws:sqs:eu-west-1:111122223333:q']],
           [

@@ -498,7 +498,7 @@ for (const { stack: stackName, region } of STACKS) {
         assert.equal(group.inputs.retentionInDays, configOf(stack, 'logRetentionDays'));
       });
 
-      it('has a role that may read originals, write derivatives, report failures and log, nothing else', () => {
+      it('has a role that may read (and list) originals, write derivatives, report failures and log, nothing else', () => {
         const trust = stack.json<PolicyDocument>(stack.get(T.role, 'batch-role'), 'assumeRolePolicy');
         assert.deepEqual(
           trust.Statement.map((s) => s.Principal),
@@ -511,6 +511,12 @@ for (const { stack: stackName, region } of STACKS) {
             Effect: 'Allow',
             Action: ['s3:GetObject'],
             Resource: [`arn:aws:s3:::${originals}/*`],
+          },
+          {
+            Sid: 'ListOriginals',
+            Effect: 'Allow',
+            Action: ['s3:ListBucket'],
+            Resource: [`arn:aws:s3:::${originals}`],
           },
           {
             Sid: 'WriteDerivatives',
