@@ -6,6 +6,7 @@ import {
   StackValidation,
   UnknownValueError,
 } from '@pulumi/policy';
+import { PolicyDocumentError } from './iam-document';
 
 /**
  * The schema defaults overlaid with whatever `--policy-pack-config` set. The CLI also fills defaults from
@@ -42,6 +43,9 @@ export function reportingUnknowns<F extends ResourceValidation | StackValidation
       await (validate as (a: Parameters<F>[0], r: ReportViolation) => Promise<void> | void)(args, report);
     } catch (e) {
       if (e instanceof UnknownValueError) report(unknownMessage((e as Error).message));
+      // A document that does not parse cannot be judged, which a mandatory rule must not treat as a pass.
+      else if (e instanceof PolicyDocumentError)
+        report(`${e.message}: fix the document so it can be checked.`);
       else throw e;
     }
   };
@@ -56,21 +60,6 @@ export function typeOf(resourceClass: unknown): string {
   const token = (resourceClass as { __pulumiType?: string }).__pulumiType;
   if (!token) throw new Error('not a Pulumi resource class');
   return token;
-}
-
-/** A rule that validates resources of any of several types (the SDK helper takes only one class). */
-export function validateResourcesOfTypes(
-  types: string[],
-  validate: (
-    props: Record<string, unknown>,
-    args: Parameters<ResourceValidation>[0],
-    report: ReportViolation,
-  ) => void,
-): ResourceValidation {
-  return (args, report) => {
-    if (!types.includes(args.type)) return;
-    validate(args.props, args, report);
-  };
 }
 
 export function asRecord(value: unknown): Record<string, unknown> {

@@ -167,7 +167,14 @@ export const lambdaNoTriggerRecursion: StackValidationPolicy = {
           continue;
         }
         const role = roleOf(target.fn, roles);
-        if (!role) continue;
+        if (!role) {
+          reportOnce(
+            `function "${target.fn.name}" runs as a role that is not in this stack, so what it may write ` +
+              'cannot be checked: create its role in this stack.',
+            target.fn.urn,
+          );
+          continue;
+        }
         const trigger = `${bucketArn(bucket)}/${target.prefix}`;
         for (const { statement: s } of roleStatements(role, args.resources)) {
           if (s.effect !== 'Allow') continue;
@@ -279,7 +286,14 @@ export const iamLambdaTrustMatchesFunction: StackValidationPolicy = {
     const roles = ofType(args.resources, T.role);
     for (const fn of ofType(args.resources, T.lambdaFunction)) {
       const role = roleOf(fn, roles);
-      if (!role) continue;
+      if (!role) {
+        report(
+          `function "${fn.name}" runs as a role that is not in this stack, so its trust cannot be checked: ` +
+            'create its role in this stack.',
+          fn.urn,
+        );
+        continue;
+      }
       const trustsEdge = trustedServices(role).includes(EDGE_LAMBDA_SERVICE);
       if (edges.has(fn.urn) && !trustsEdge) {
         report(

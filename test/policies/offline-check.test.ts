@@ -136,6 +136,23 @@ describe('offline policy check (end to end)', function () {
     assert.equal(run.report?.violations[0]?.enforcementLevel, 'advisory');
   });
 
+  it("really examines the program's edge function, edge role and log groups (tightened config fails them)", async () => {
+    const config = join(__dirname, 'programs', 'tightened.json');
+    const run = await runCheck('--stack', 'dev', '--json', '--policy-pack-config', config);
+    assert.equal(run.code, 1, run.stderr);
+    const found = (rule: string) => (run.report?.violations ?? []).filter((v) => v.policyName === rule);
+    // The edge function is found through the distribution's origin-response association.
+    assert.deepEqual(
+      found('lambda-edge-runtime').map((v) => v.resourceName),
+      ['edge-function'],
+    );
+    assert.match(
+      found('iam-edge-role-exact-s3-access')[0]?.message ?? '',
+      /grants s3:ListBucket on arn:aws:s3:::image-cdn-dev-us-west-2-originals:/,
+    );
+    assert.ok(found('logs-retention').length >= 4, 'every log group was checked');
+  });
+
   it('exits 2 on an unknown stack', async () => {
     const run = await runCheck('--stack', 'no-such-stack');
     assert.equal(run.code, 2);

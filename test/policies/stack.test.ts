@@ -117,6 +117,30 @@ describe('stack rules', () => {
       ]);
       assert.equal((await check(lambdaNoTriggerRecursion, stack))[0]?.urn, BATCH_ROLE);
     });
+    it('reports a triggered function whose role is not in the stack, instead of passing', async () => {
+      const stack = set(
+        compliantStack(),
+        'batch-function',
+        'role',
+        'arn:aws:iam::123456789012:role/elsewhere',
+      );
+      assert.deepEqual(
+        await check(lambdaNoTriggerRecursion, stack),
+        one(
+          'lambda-no-trigger-recursion',
+          'mandatory',
+          'function "batch-function" runs as a role that is not in this stack, so what it may write cannot be checked: create its role in this stack.',
+          urnOf(aws.lambda.Function, 'batch-function'),
+        ),
+      );
+    });
+    it('reports a role policy that does not parse, instead of passing', async () => {
+      const stack = set(compliantStack(), 'batch-policy', 'policy', '{"Statement": [{"Effect": "Perhaps"}]}');
+      assert.deepEqual(
+        (await check(lambdaNoTriggerRecursion, stack)).map((f) => f.message),
+        ['Statement[0] has Effect "Perhaps": fix the document so it can be checked.'],
+      );
+    });
     it('accepts a write to the same bucket outside the triggering prefix', async () => {
       const stack = set(
         compliantStack(),
@@ -251,6 +275,20 @@ describe('stack rules', () => {
           'role "batch-role" of regular function "batch-function" trusts edgelambda.amazonaws.com: trust only lambda.amazonaws.com.',
           BATCH_ROLE,
         ),
+      );
+    });
+    it('reports a function whose role is not in the stack, instead of passing', async () => {
+      const stack = set(
+        compliantStack(),
+        'edge-function',
+        'role',
+        'arn:aws:iam::123456789012:role/elsewhere',
+      );
+      assert.deepEqual(
+        (await check(iamLambdaTrustMatchesFunction, stack)).map((f) => f.message),
+        [
+          'function "edge-function" runs as a role that is not in this stack, so its trust cannot be checked: create its role in this stack.',
+        ],
       );
     });
     it('defaults edgeTag to lambda-edge', () => {
