@@ -93,7 +93,14 @@ describe('iam rules', () => {
         Action: 's3:PutObject',
         Resource: 'arn:aws:s3:::*/*',
       });
-      assert.equal((await check(iamNoWildcardResources, stack))[0]?.rule, 'iam-no-wildcard-resources');
+      assert.deepEqual(
+        await check(iamNoWildcardResources, stack),
+        mandatory(
+          'iam-no-wildcard-resources',
+          'policy statement #1 allows s3:PutObject on Resource "arn:aws:s3:::*/*": scope it to the ARNs it needs (e.g. "arn:aws:s3:::<bucket>/*"); only unscopableActions may use "*".',
+          EDGE_POLICY,
+        ),
+      );
     });
     it('defaults unscopableActions to the documented list, which may use "*"', async () => {
       assert.deepEqual(
@@ -171,7 +178,14 @@ describe('iam rules', () => {
       const stack = set(compliantStack(), 'batch-role', 'managedPolicyArns', [
         'arn:aws:iam::aws:policy/AmazonS3FullAccess',
       ]);
-      assert.equal((await check(iamNoBroadManagedPolicies, stack))[0]?.urn, BATCH_ROLE);
+      assert.deepEqual(
+        await check(iamNoBroadManagedPolicies, stack),
+        mandatory(
+          'iam-no-broad-managed-policies',
+          'attaches AWS-managed policy "AmazonS3FullAccess", which grants far more than this program needs: attach a customer policy with the exact actions and resources instead.',
+          BATCH_ROLE,
+        ),
+      );
     });
     it('defaults to the documented list plus every *FullAccess, both configurable', async () => {
       const props = iamNoBroadManagedPolicies.configSchema?.properties;

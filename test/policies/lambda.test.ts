@@ -255,9 +255,11 @@ describe('lambda rules', () => {
     });
     it('reports a service permission without sourceArn', async () => {
       const stack = set(compliantStack(), 'batch-s3-invoke', 'sourceArn', undefined);
-      assert.match(
-        (await check(lambdaPermissionSourceRestricted, stack))[0]?.message ?? '',
-        /has no sourceArn:/,
+      assert.deepEqual(
+        (await check(lambdaPermissionSourceRestricted, stack)).map((f) => f.message),
+        [
+          "permission for s3.amazonaws.com has no sourceArn: set sourceArn and sourceAccount so only this stack's resource can invoke the function.",
+        ],
       );
     });
   });

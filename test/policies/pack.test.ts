@@ -2,7 +2,60 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configWithDefaults } from '../../policies/lib/support';
 import { allPolicies, resourcePolicies, stackValidationPolicies } from '../../policies/rules/all';
+import {
+  DEFAULT_DISALLOWED_MANAGED_POLICIES,
+  DEFAULT_ESCALATION_ACTIONS,
+  DEFAULT_PASS_ROLE_COMPANIONS,
+  DEFAULT_UNSCOPABLE_ACTIONS,
+} from '../../policies/rules/iam';
+import { DEFAULT_DEPRECATED_RUNTIMES } from '../../policies/rules/lambda';
+
+/** What each configurable rule uses when --policy-pack-config says nothing. */
+const DEFAULTS: Record<string, Record<string, unknown>> = {
+  'iam-no-wildcard-actions': { allowedWildcardActions: [] },
+  'iam-no-wildcard-resources': { unscopableActions: DEFAULT_UNSCOPABLE_ACTIONS },
+  'iam-no-broad-managed-policies': {
+    disallowedPolicies: DEFAULT_DISALLOWED_MANAGED_POLICIES,
+    disallowAllFullAccess: true,
+  },
+  'iam-no-privilege-escalation': {
+    escalationActions: DEFAULT_ESCALATION_ACTIONS,
+    passRoleCompanions: DEFAULT_PASS_ROLE_COMPANIONS,
+  },
+  'iam-lambda-role-trust': { allowedServices: ['lambda.amazonaws.com', 'edgelambda.amazonaws.com'] },
+  's3-default-encryption': { allowedAlgorithms: ['AES256', 'aws:kms', 'aws:kms:dsse'] },
+  'logs-retention': { maxRetentionDays: 3653 },
+  'cloudfront-tls-minimum': { minimumProtocolVersion: 'TLSv1.2_2021' },
+  'lambda-edge-in-us-east-1': { edgeTag: 'lambda-edge', region: 'us-east-1' },
+  'lambda-edge-published-version': { edgeTag: 'lambda-edge' },
+  'lambda-edge-restrictions': {
+    edgeTag: 'lambda-edge',
+    maxOriginTimeoutSeconds: 30,
+    maxViewerTimeoutSeconds: 5,
+  },
+  'lambda-edge-runtime': { edgeTag: 'lambda-edge', deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+  'lambda-async-failure-handling': {
+    asyncPrincipals: ['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com'],
+  },
+  'iam-edge-role-exact-s3-access': {
+    originalsMatch: 'originals',
+    derivativesMatch: 'derivatives',
+    allowListOriginals: true,
+    edgeTag: 'lambda-edge',
+  },
+  'lambda-no-trigger-recursion': {
+    writeActions: [
+      's3:PutObject',
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:RestoreObject',
+      's3:ReplicateObject',
+    ],
+  },
+  'iam-lambda-trust-matches-function': { edgeTag: 'lambda-edge' },
+};
 
 const MANDATORY = [
   'iam-no-wildcard-actions',
@@ -55,6 +108,20 @@ describe('policy pack', () => {
         );
       }
     }
+  });
+
+  it('resolves each configurable rule to its documented defaults, and config overrides one key', () => {
+    const configurable = allPolicies.filter((p) => p.configSchema).map((p) => p.name);
+    assert.deepEqual(configurable.sort(), Object.keys(DEFAULTS).sort());
+    for (const p of allPolicies.filter((q) => q.configSchema)) {
+      const none = configWithDefaults(p.configSchema!, { getConfig: <T>() => ({}) as T });
+      assert.deepEqual(none, DEFAULTS[p.name], p.name);
+    }
+    const logs = allPolicies.find((p) => p.name === 'logs-retention')!;
+    const set = configWithDefaults(logs.configSchema!, {
+      getConfig: <T>() => ({ maxRetentionDays: 14 }) as T,
+    });
+    assert.deepEqual(set, { maxRetentionDays: 14 });
   });
 
   it('splits resource and stack rules, and serves all of them', () => {
