@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     resources: run.resources,
     policies: allPolicies,
     violations,
+    config: options.config,
   };
   process.stdout.write(`${options.json ? formatJson(result) : formatText(result)}\n`);
   return summary(violations).mandatory > 0 ? 1 : 0;

@@ -40,7 +40,12 @@ export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 class NotApplicable extends Error {}
 
-function levelOf(policy: AnyPolicy, config: PolicyPackConfig, packLevel: EnforcementLevel): EnforcementLevel {
+/** A rule's effective level: --policy-pack-config, else the rule's own, else the pack's. */
+export function levelOf(
+  policy: AnyPolicy,
+  config: PolicyPackConfig,
+  packLevel: EnforcementLevel = 'advisory',
+): EnforcementLevel {
   const entry = config[policy.name];
   const configured = typeof entry === 'string' ? entry : entry?.enforcementLevel;
   const level = configured ?? policy.enforcementLevel ?? packLevel;

@@ -1,6 +1,7 @@
 // Formats violations like `pulumi preview --policy-pack`: one block per rule with its level and
 // description, then each offending resource's URN and the message saying how to fix it.
-import type { AnyPolicy, RegisteredResource, Violation } from './evaluate';
+import type { PolicyPackConfig } from '@pulumi/policy';
+import { AnyPolicy, levelOf, RegisteredResource, Violation } from './evaluate';
 
 export interface CheckResult {
   pack: { name: string; version: string };
@@ -9,6 +10,7 @@ export interface CheckResult {
   resources: RegisteredResource[];
   policies: AnyPolicy[];
   violations: Violation[];
+  config: PolicyPackConfig;
 }
 
 export function summary(violations: Violation[]) {
@@ -53,7 +55,7 @@ export function formatJson(result: CheckResult): string {
       resources: result.resources.length,
       rules: result.policies.map((p) => ({
         name: p.name,
-        enforcementLevel: p.enforcementLevel ?? 'advisory',
+        enforcementLevel: levelOf(p, result.config),
       })),
       violations: result.violations.map((v) => ({
         ...v,

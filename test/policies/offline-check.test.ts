@@ -9,7 +9,7 @@ const root = join(__dirname, '..', '..');
 interface Report {
   stack: string;
   resources: number;
-  rules: { name: string }[];
+  rules: { name: string; enforcementLevel: string }[];
   violations: {
     policyName: string;
     enforcementLevel: string;
@@ -134,6 +134,10 @@ describe('offline policy check (end to end)', function () {
     );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.report?.violations[0]?.enforcementLevel, 'advisory');
+    assert.equal(
+      run.report?.rules.find((r) => r.name === 'lambda-no-trigger-recursion')?.enforcementLevel,
+      'advisory',
+    );
   });
 
   it("really examines the program's edge function, edge role and log groups (tightened config fails them)", async () => {
