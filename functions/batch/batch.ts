@@ -162,6 +162,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     let slowest = 0;
     let lastStarted: string | undefined;
     let stopped = false;
+    let listingError: string | undefined;
     const timeIsShort = () =>
       context !== undefined && context.getRemainingTimeInMillis() < Math.max(reserveMs, 2 * slowest);
     let token: string | undefined;
@@ -170,7 +171,15 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
         stopped = true;
         break;
       }
-      const page = await processor.storage.listOriginals(prefix, startAfter, token);
+      let page: Awaited<ReturnType<typeof processor.storage.listOriginals>>;
+      try {
+        page = await processor.storage.listOriginals(prefix, startAfter, token);
+      } catch (error) {
+        // Report what was done and where to resume, rather than losing it all to one failed listing.
+        listingError = (error as Error).message;
+        stopped = true;
+        break;
+      }
       token = page.nextContinuationToken;
       for (const key of page.keys) {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
@@ -191,8 +200,15 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     await Promise.all(inFlight);
     // Every started original has finished, so the listing can resume right after the last one started.
     const resumeAfter = stopped ? (lastStarted ?? startAfter) : undefined;
+    const summary = summarise('prefix', items);
     const result: BatchResult = {
-      ...summarise('prefix', items),
+      ...summary,
+      failed: listingError
+        ? [
+            ...summary.failed,
+            { key: prefix, code: 'storage_fault', reason: `Listing failed: ${listingError}` },
+          ]
+        : summary.failed,
       complete: !stopped,
       ...(resumeAfter !== undefined ? { resumeAfter } : {}),
     };

@@ -136,4 +136,27 @@ describe('batch handler under transient S3 faults', function () {
       await proxy.close();
     }
   });
+  it('reports a failed listing in a prefix backfill, with where to resume', async () => {
+    await putOriginal(direct, 'p/a.jpg', image);
+    const proxy = await startFaultProxy(s3, (req) =>
+      req.method === 'GET' && /[?&]list-type=2/.test(req.url ?? '')
+        ? { status: 503, code: 'SlowDown' }
+        : undefined,
+    );
+    const client = clientFor(s3, proxy.endpoint);
+    try {
+      const handler = createBatchHandler({ config, client, concurrency: 2, log: () => {} });
+      const result = await handler({ prefix: 'p/', startAfter: 'p/0.jpg' });
+      assert.equal(result.complete, false);
+      assert.equal(result.resumeAfter, 'p/0.jpg');
+      assert.deepEqual(
+        result.failed.map((item) => [item.key, item.code]),
+        [['p/', 'storage_fault']],
+      );
+      assert.deepEqual(await listKeys(direct, DERIVED), []);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
 });
