@@ -17,7 +17,7 @@ import {
 } from '../lib/stack-graph';
 import { configWithDefaults, reportingUnknowns } from '../lib/support';
 import { EDGE_LAMBDA_SERVICE } from './iam';
-import { isTlsOnlyDeny, PAB_FLAGS, TLS_ONLY_FIX } from './s3';
+import { PAB_FLAGS, TLS_ONLY_FIX } from './s3';
 
 const edgeAccessSchema = {
   properties: {
@@ -201,8 +201,7 @@ function bucketPolicyDocuments(bucket: PolicyResource, all: PolicyResource[]): u
 
 export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
   name: 's3-bucket-has-access-block-and-policy',
-  description:
-    'Every bucket has a public access block with all four flags and a bucket policy with a TLS-only deny.',
+  description: 'Every bucket has a public access block with all four flags and a bucket policy.',
   enforcementLevel: 'mandatory',
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
     for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
@@ -214,10 +213,10 @@ export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
           bucket.urn,
         );
       }
-      const docs = bucketPolicyDocuments(bucket, args.resources);
-      if (!docs.some((d) => parsePolicyDocument(d).some(isTlsOnlyDeny))) {
+      // The policy's content (TLS-only deny, OAC grant, nothing public) is judged by the s3-* resource rules.
+      if (bucketPolicyDocuments(bucket, args.resources).length === 0) {
         report(
-          `bucket "${bucketName(bucket)}" has no bucket policy with a TLS-only deny: ${TLS_ONLY_FIX}`,
+          `bucket "${bucketName(bucket)}" has no bucket policy: add an aws.s3.BucketPolicy; ${TLS_ONLY_FIX}`,
           bucket.urn,
         );
       }

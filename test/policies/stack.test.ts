@@ -201,7 +201,7 @@ describe('stack rules', () => {
         one(
           's3-bucket-has-access-block-and-policy',
           'mandatory',
-          'bucket "cdn-test-originals" has no bucket policy with a TLS-only deny: add a Deny of "s3:*" for Principal "*" on the bucket ARN and "<bucket ARN>/*" with Condition {"Bool": {"aws:SecureTransport": "false"}}.',
+          'bucket "cdn-test-originals" has no bucket policy: add an aws.s3.BucketPolicy; add a Deny of "s3:*" for Principal "*" on the bucket ARN and "<bucket ARN>/*" with Condition {"Bool": {"aws:SecureTransport": "false"}}.',
           ORIGINALS_BUCKET,
         ),
       );
