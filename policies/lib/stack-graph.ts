@@ -136,7 +136,7 @@ function cacheBehaviors(distribution: PolicyResource): Record<string, unknown>[]
   ];
 }
 
-function armatches(fn: PolicyResource, arn: string): boolean {
+function arnMatches(fn: PolicyResource, arn: string): boolean {
   const base = peek(() => fn.props.arn);
   return typeof base === 'string' && (arn === base || arn.startsWith(`${base}:`));
 }
@@ -152,7 +152,7 @@ export function edgeAssociations(fn: PolicyResource, all: PolicyResource[]): Edg
       for (const a of asArray(behavior.lambdaFunctionAssociations).map(asRecord)) {
         const lambdaArn = peek(() => a.lambdaArn);
         const eventType = String(peek(() => a.eventType) ?? 'origin-response');
-        if (typeof lambdaArn === 'string' ? armatches(fn, lambdaArn) : dependsOnFn) {
+        if (typeof lambdaArn === 'string' ? arnMatches(fn, lambdaArn) : dependsOnFn) {
           out.push({
             distribution,
             eventType,
@@ -191,7 +191,7 @@ export function notificationTargets(notification: PolicyResource, fns: PolicyRes
     .map(asRecord)
     .map((entry) => {
       const arn = peek(() => entry.lambdaFunctionArn);
-      const byArn = typeof arn === 'string' ? fns.find((f) => armatches(f, arn)) : undefined;
+      const byArn = typeof arn === 'string' ? fns.find((f) => arnMatches(f, arn)) : undefined;
       const byGraph = fns.filter((f) => dependsThrough(notification, 'lambdaFunctions', f));
       return {
         fn: byArn ?? (byGraph.length === 1 ? byGraph[0] : undefined),
