@@ -1,18 +1,32 @@
+import { signUrl, signedSrcset } from '../functions/signing/sign-url';
+
 /** The demo page: a responsive gallery whose `srcset` lets the browser pick widths, with `format=auto`. */
 const WIDTHS = [320, 640, 960, 1280];
 
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }
 
-export function demoPage(keys: readonly string[]): string {
+/** With a signing secret, every URL on the page is signed, as an application would sign them. */
+export function demoPage(keys: readonly string[], signingSecret?: string): string {
+  const sign = (url: string) => (signingSecret ? signUrl(url, signingSecret) : url);
   const figures = keys
     .map((key) => {
       const path = '/' + key.split('/').map(encodeURIComponent).join('/');
-      const srcset = WIDTHS.map((w) => `${path}?width=${w}&amp;format=auto ${w}w`).join(', ');
-      return `<figure><img src="${path}?width=640&amp;format=auto" srcset="${srcset}"
+      const srcset = signingSecret
+        ? signedSrcset(path, WIDTHS, { format: 'auto' }, signingSecret)
+        : WIDTHS.map((w) => `${path}?width=${w}&format=auto ${w}w`).join(', ');
+      return `<figure><img src="${escapeHtml(sign(`${path}?width=640&format=auto`))}" srcset="${escapeHtml(srcset)}"
         sizes="(max-width: 800px) 100vw, 45vw" alt="${escapeHtml(key)}" loading="lazy">
-        <figcaption>${escapeHtml(key)} · <a href="${path}">original</a></figcaption></figure>`;
+        <figcaption>${escapeHtml(key)} · <a href="${escapeHtml(sign(path))}">original</a></figcaption></figure>`;
     })
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './stack';
 
-const USAGE = 'usage: npm start -- [--port <n>] [--originals <dir>] [--quiet]';
+const USAGE = 'usage: npm start -- [--port <n>] [--originals <dir>] [--signing-secret <s>] [--quiet]';
 
 async function main() {
   // The AWS SDK warns that its 2027 releases need Node 22; that is not news to someone trying the demo.
@@ -15,6 +15,7 @@ async function main() {
       port: { type: 'string', default: '3000' },
       originals: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'signing-secret': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -29,6 +30,7 @@ async function main() {
   const stack = await startLocalStack({
     port,
     originalsDir: values.originals,
+    signingSecret: values['signing-secret'] ?? process.env.IMAGE_CDN_SIGNING_SECRET,
     progress: (message) => console.log(`local edge: ${message}`),
     log: values.quiet ? () => {} : (entry) => console.log(JSON.stringify(entry)),
   });

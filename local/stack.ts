@@ -23,6 +23,8 @@ export interface LocalStackOptions {
   /** A folder of the user's own images (subfolders included) instead of the generated samples. */
   readonly originalsDir?: string;
   readonly rules?: QueryRules;
+  /** Require signed URLs (`s`, optional `expires`) signed with this secret, as a deployed stack can. */
+  readonly signingSecret?: string;
   readonly log?: (entry: Record<string, unknown>) => void;
   readonly progress?: (message: string) => void;
 }
@@ -81,7 +83,7 @@ export function localEdgeConfig(rules: QueryRules): EdgeConfig {
 /** Starts the whole local edge: S3-compatible store, buckets, originals, viewer function, handler, CDN. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const progress = options.progress ?? (() => {});
-  const config = localEdgeConfig(options.rules ?? DEFAULT_RULES);
+  const config = { ...localEdgeConfig(options.rules ?? DEFAULT_RULES), signingSecret: options.signingSecret };
   const images = options.originalsDir ? await readImageFolder(options.originalsDir) : await generateSamples();
 
   const s3 = await startLocalS3({ buckets: [LOCAL_BUCKETS.originals, LOCAL_BUCKETS.derivatives] });
@@ -110,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         rules: config.rules,
         originalsOriginId: ORIGINALS_ORIGIN_ID,
         errorMaxAge: config.errorMaxAge,
+        signingSecret: options.signingSecret,
       }),
     );
     const store = createS3ImageStore({
@@ -124,7 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       originResponse,
       s3: client,
       origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
-      demoPage: () => demoPage(keys),
+      demoPage: () => demoPage(keys, options.signingSecret),
       port: options.port,
     });
     return {

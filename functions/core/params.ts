@@ -27,15 +27,20 @@ const ALIASES: Record<string, string> = {
   enlarge: 'enlarge',
 };
 
+/** The canonical name of a recognised parameter (`w` → `width`), or undefined for anything else. */
+export function canonicalParameterName(given: string): string | undefined {
+  const lower = given.toLowerCase();
+  return Object.prototype.hasOwnProperty.call(ALIASES, lower) ? ALIASES[lower] : undefined;
+}
+
 /** Collects the recognised parameters, one value each; unknown names are dropped. */
 function pickParameters(query: QueryValues): Record<string, string> {
   const picked: Record<string, string> = Object.create(null);
   const names = Object.keys(query);
   for (let i = 0; i < names.length; i++) {
     const given = names[i] as string;
-    const lower = given.toLowerCase();
-    if (!Object.prototype.hasOwnProperty.call(ALIASES, lower)) continue;
-    const name = ALIASES[lower] as string;
+    const name = canonicalParameterName(given);
+    if (!name) continue;
     const values = query[given] as readonly string[];
     if (values.length !== 1 || picked[name] !== undefined) throw invalidParameter(name, 'must be given once');
     const value = (values[0] as string).trim();

@@ -19,6 +19,11 @@ export interface EdgeConfig {
   readonly errorMaxAge: number;
   /** Budget for one S3 request, in milliseconds; the whole handler stays well under 30 s. */
   readonly s3TimeoutMs: number;
+  /**
+   * The viewer function's signing secret, when signed URLs are on: the redirect to a stored derivative
+   * must carry a signature too.
+   */
+  readonly signingSecret?: string;
   /** An S3-compatible endpoint instead of AWS's (local runs and tests only; deploys leave it unset). */
   readonly s3Endpoint?: string;
 }

@@ -5,6 +5,7 @@ import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
 import type { ResizeSpec } from '../core/spec';
 import type { ImageStore } from '../storage/image-store';
+import { signatureFor } from '../signing/sign-url';
 import { fitsGeneratedResponse } from '../transform/budget';
 import { transform } from '../transform/transform';
 import type { EdgeConfig } from './edge-config';
@@ -114,7 +115,8 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
     }
     if (!stored) throw imageError(503, 'storage_fault', 'Storage is unavailable, try again');
     // Too large to return inline: send the viewer back for the object just stored.
-    const redirect = respond(302, 'Found', { location: uri, 'cache-control': 'no-store' });
+    const location = config.signingSecret ? `${uri}?s=${signatureFor(key, '', config.signingSecret)}` : uri;
+    const redirect = respond(302, 'Found', { location, 'cache-control': 'no-store' });
     return { response: redirect, outcome: 'redirected', details };
   }
 

@@ -9,6 +9,7 @@
  * runtime's own modules, and must avoid syntax the runtime lacks (classes, for-of, spreads).
  */
 import cf from 'cloudfront';
+import crypto from 'crypto';
 import { imageError, isImageError, type ImageError } from '../core/errors';
 import {
   derivativeKey,
@@ -19,6 +20,7 @@ import {
   type ParsedDerivativeKey,
 } from '../core/key';
 import { decodeComponent, parseQuery, validateSpec, type QueryValues } from '../core/params';
+import { checkSignature } from '../core/signing';
 import type { ViewerConfig } from './viewer-config';
 
 declare const __VIEWER_CONFIG__: ViewerConfig;
@@ -86,11 +88,12 @@ function errorResponse(error: ImageError): ViewerResponse {
 function serveDerivative(
   request: ViewerRequest,
   key: string,
+  query: QueryValues,
   derivative: ParsedDerivativeKey,
 ): ViewerRequest {
   validateOriginalKey(derivative.originalKey, CONFIG.rules.maxKeyBytes);
   validateSpec(derivative.spec, CONFIG.rules);
-  if (parseQuery(queryValues(request.querystring || {}), key, undefined, CONFIG.rules) !== null) {
+  if (parseQuery(query, key, undefined, CONFIG.rules) !== null) {
     throw imageError(400, 'invalid_key', 'Invalid image path: a derivative cannot be transformed again');
   }
   request.uri = keyToUri(key);
@@ -98,15 +101,24 @@ function serveDerivative(
   return request;
 }
 
+function hmacHex(payload: string): string {
+  return crypto
+    .createHmac('sha256', CONFIG.signingSecret as string)
+    .update(payload)
+    .digest('hex');
+}
+
 export function handler(event: ViewerEvent): ViewerRequest | ViewerResponse {
   const request = event.request;
   try {
     const key = uriToKey(request.uri);
+    const query = queryValues(request.querystring || {});
+    if (CONFIG.signingSecret) checkSignature(key, query, Math.floor(Date.now() / 1000), hmacHex);
     const derivative = parseDerivativeKey(key);
-    if (derivative) return serveDerivative(request, key, derivative);
+    if (derivative) return serveDerivative(request, key, query, derivative);
     validateOriginalKey(key, CONFIG.rules.maxKeyBytes);
     const accept = request.headers.accept ? request.headers.accept.value : undefined;
-    const spec = parseQuery(queryValues(request.querystring || {}), key, accept, CONFIG.rules);
+    const spec = parseQuery(query, key, accept, CONFIG.rules);
     request.querystring = {};
     if (spec === null) {
       request.uri = keyToUri(key);

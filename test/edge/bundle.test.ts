@@ -25,8 +25,15 @@ describe('edge bundle (dist/edge.zip)', () => {
   before(async function () {
     this.timeout(60_000);
     s3 = await startLocalS3({ buckets: ['originals', 'derivatives'] });
-    const client = createS3Client({ region: 'us-east-1', endpoint: s3.endpoint, credentials: s3.credentials, timeoutMs: 3000 });
-    await client.send(new PutObjectCommand({ Bucket: 'originals', Key: 'cat.jpg', Body: await images.photoJpeg(800, 600) }));
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      credentials: s3.credentials,
+      timeoutMs: 3000,
+    });
+    await client.send(
+      new PutObjectCommand({ Bucket: 'originals', Key: 'cat.jpg', Body: await images.photoJpeg(800, 600) }),
+    );
     client.destroy();
     dir = mkdtempSync(join(tmpdir(), 'edge-bundle-'));
     execFileSync('unzip', ['-q', zip, '-d', dir]);
@@ -60,9 +67,16 @@ describe('edge bundle (dist/edge.zip)', () => {
         process.stdout.write('\\nRESULT ' + JSON.stringify({ status: r.status, type: r.headers['content-type'][0].value, bytes: r.body.length }));
       });`;
     // Asynchronously: the S3 server answering the bundle runs in this process.
-    const result = await promisify(execFile)(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH } });
+    const result = await promisify(execFile)(process.execPath, ['-e', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
     // The handler logs JSON lines to stdout too; the answer is the line marked RESULT.
-    const answer = JSON.parse(result.stdout.split('\nRESULT ')[1] ?? 'null') as { status: string; type: string; bytes: number };
+    const answer = JSON.parse(result.stdout.split('\nRESULT ')[1] ?? 'null') as {
+      status: string;
+      type: string;
+      bytes: number;
+    };
     assert.equal(answer.status, '200', result.stdout);
     assert.equal(answer.type, 'image/webp');
     assert.ok(answer.bytes > 100);

@@ -64,7 +64,7 @@ describe('demo page in headless Chromium', function () {
     });
     await page.goto(stack.url + '/', { waitUntil: 'networkidle' });
     // Lazy images below the fold load once scrolled into view.
-    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
     await page.waitForLoadState('networkidle');
     await Promise.all(pending);
 

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type JpegOptions, type Sharp } from 'sharp';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -20,7 +20,7 @@ export async function quadrantImage(width = 40, height = 20): Promise<Buffer> {
     .toBuffer();
 }
 
-async function apply(input: Buffer, op: (image: sharp.Sharp) => sharp.Sharp): Promise<Buffer> {
+async function apply(input: Buffer, op: (image: Sharp) => Sharp): Promise<Buffer> {
   return op(sharp(input)).png().toBuffer();
 }
 
@@ -30,7 +30,7 @@ async function apply(input: Buffer, op: (image: sharp.Sharp) => sharp.Sharp): Pr
  */
 export async function orientedJpeg(orientation: number): Promise<Buffer> {
   const intended = await quadrantImage();
-  const inverse: Record<number, Array<(image: sharp.Sharp) => sharp.Sharp>> = {
+  const inverse: Record<number, Array<(image: Sharp) => Sharp>> = {
     1: [],
     2: [(i) => i.flop()],
     3: [(i) => i.rotate(180)],
@@ -45,7 +45,7 @@ export async function orientedJpeg(orientation: number): Promise<Buffer> {
   return sharp(stored).jpeg({ quality: 95 }).withMetadata({ orientation }).toBuffer();
 }
 
-export function photoJpeg(width: number, height: number, options: sharp.JpegOptions = {}): Promise<Buffer> {
+export function photoJpeg(width: number, height: number, options: JpegOptions = {}): Promise<Buffer> {
   // A gradient with noise compresses like a photo, unlike a flat colour.
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <defs><linearGradient id="g"><stop offset="0" stop-color="#3a6"/><stop offset="1" stop-color="#c52"/></linearGradient></defs>
@@ -173,11 +173,13 @@ export async function regionColour(image: Buffer, left: number, top: number, wid
     .raw()
     .toBuffer({ resolveWithObject: true });
   const pixels = raw.info.width * raw.info.height;
-  const sum = [0, 0, 0];
+  let r = 0;
+  let g = 0;
+  let b = 0;
   for (let i = 0; i < raw.data.length; i += 3) {
-    sum[0] += raw.data[i] as number;
-    sum[1] += raw.data[i + 1] as number;
-    sum[2] += raw.data[i + 2] as number;
+    r += raw.data[i] as number;
+    g += raw.data[i + 1] as number;
+    b += raw.data[i + 2] as number;
   }
-  return { r: (sum[0] as number) / pixels, g: (sum[1] as number) / pixels, b: (sum[2] as number) / pixels };
+  return { r: r / pixels, g: g / pixels, b: b / pixels };
 }
