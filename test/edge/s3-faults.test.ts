@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { IncomingMessage } from 'node:http';
+import sharp from 'sharp';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { createOriginResponseHandler } from '../../functions/edge/origin-response';
+import { createS3ImageStore } from '../../functions/storage/image-store';
+import { createS3Client } from '../../functions/storage/s3-client';
+import { localEdgeConfig } from '../../local/stack';
+import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { originResponseEvent } from '../support/edge-event';
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
+import * as images from '../support/images';
+
+/** A short S3 budget, so stalls are detected quickly: 2 attempts × 600 ms. */
+const config = { ...localEdgeConfig(DEFAULT_RULES), s3TimeoutMs: 600 };
+const BUDGET_MS = 4_000;
+
+describe('origin-response handler under S3 faults (fault-injecting proxy in front of s3rver)', function () {
+  this.timeout(30_000);
+  let s3: LocalS3;
+  let direct: S3Client;
+  let proxy: FaultProxy | undefined;
+  let client: S3Client | undefined;
+  const logs: Array<Record<string, unknown>> = [];
+
+  before(async () => {
+    s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
+    direct = createS3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      credentials: s3.credentials,
+      timeoutMs: 3000,
+    });
+    await direct.send(
+      new PutObjectCommand({
+        Bucket: config.originalsBucket,
+        Key: 'cat.jpg',
+        Body: await images.photoJpeg(800, 600),
+      }),
+    );
+  });
+
+  afterEach(async () => {
+    client?.destroy();
+    await proxy?.close();
+    proxy = undefined;
+    logs.length = 0;
+  });
+
+  after(async () => {
+    direct.destroy();
+    await s3.close();
+  });
+
+  async function handlerBehind(choose: (req: IncomingMessage) => Fault | undefined) {
+    proxy = await startFaultProxy(s3.port, choose);
+    client = createS3Client({
+      region: 'us-east-1',
+      endpoint: proxy.endpoint,
+      credentials: s3.credentials,
+      timeoutMs: config.s3TimeoutMs,
+    });
+    const store = createS3ImageStore({
+      client,
+      originalsBucket: config.originalsBucket,
+      derivativesBucket: config.derivativesBucket,
+    });
+    return createOriginResponseHandler({ store, config, log: (entry) => logs.push(entry) });
+  }
+
+  async function derivativeExists(key: string): Promise<boolean> {
+    try {
+      await direct.send(new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: key }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  const onGet = (fault: Fault) => (req: IncomingMessage) => (req.method === 'GET' ? fault : undefined);
+
+  const readFaults: Array<[string, Fault]> = [
+    ['500 InternalError', { kind: 'status', status: 500, code: 'InternalError' }],
+    ['503 SlowDown', { kind: 'status', status: 503, code: 'SlowDown' }],
+    ['a connection reset', { kind: 'reset' }],
+    ['a response stalled past the S3 timeout', { kind: 'stall' }],
+    ['a truncated body', { kind: 'truncate-response' }],
+  ];
+  for (const [name, fault] of readFaults) {
+    it(`answers 503 no-store within budget on ${name} reading the original, after one retry`, async () => {
+      const width = 100 + readFaults.findIndex(([n]) => n === name);
+      const key = `cat.jpg/_w${width}_q80.jpeg`;
+      const handler = await handlerBehind(onGet(fault));
+      const started = Date.now();
+      const response = await handler(originResponseEvent(`/${key}`, '404'));
+      const elapsed = Date.now() - started;
+
+      assert.equal(response.status, '503');
+      assert.equal(response.headers?.['cache-control']?.[0]?.value, 'no-store');
+      assert.ok(elapsed < BUDGET_MS, `${elapsed} ms`);
+      const gets = proxy!.requests.filter((r) => r.startsWith('GET'));
+      assert.equal(gets.length, 2, `GET is safe to retry once: ${gets.join(', ')}`);
+      assert.equal(await derivativeExists(key), false);
+      assert.equal(logs.at(-1)?.outcome, 'storage_fault');
+    });
+  }
+
+  for (const [name, fault] of [
+    ['a 500', { kind: 'status', status: 500, code: 'InternalError' }],
+    ['a reset mid-upload', { kind: 'truncate-request' }],
+  ] as Array<[string, Fault]>) {
+    it(`still returns the image when the PUT fails with ${name}, logs it, and leaves nothing half-written`, async () => {
+      const key = name === 'a 500' ? 'cat.jpg/_w210_q80.jpeg' : 'cat.jpg/_w220_q80.jpeg';
+      const handler = await handlerBehind((req) => (req.method === 'PUT' ? fault : undefined));
+      const response = await handler(originResponseEvent(`/${key}`, '404'));
+
+      assert.equal(response.status, '200');
+      const meta = await sharp(Buffer.from(response.body ?? '', 'base64')).metadata();
+      assert.equal(meta.format, 'jpeg');
+      assert.ok(logs.some((entry) => entry.outcome === 'put-failed' && entry.key === key));
+      assert.equal(await derivativeExists(key), false);
+    });
+  }
+});
