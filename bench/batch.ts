@@ -128,7 +128,9 @@ async function child(jobFile: string): Promise<void> {
   // The production entry point's settings (functions/batch/index.ts).
   sharp.cache(false);
   sharp.concurrency(1);
-  const inputs = await Promise.all(job.files.map((file) => readFile(join(job.dir, file))));
+  // The handler reads its originals from S3: only the warm-up image is loaded here, so its RSS is its own.
+  const files = job.mode === 'handler' ? job.files.slice(0, 1) : job.files;
+  const inputs = await Promise.all(files.map((file) => readFile(join(job.dir, file))));
   const config = configFor(job.renditions);
   const specs = specsFor(job.renditions, job.files[0] ?? 'x.jpg');
   // Warm up: load libvips and every encoder once, on a small image.
@@ -146,7 +148,7 @@ async function child(jobFile: string): Promise<void> {
     });
     const handler = createBatchHandler({ config, client, concurrency: job.concurrency, log: () => {} });
     const result = await handler(job.event as S3Event);
-    if (result.written.length !== inputs.length * specs.length)
+    if (result.written.length !== job.files.length * specs.length)
       throw new Error('the handler missed renditions');
   } else if (job.mode === 'sharp') {
     // Plain sharp: the same outputs, the same encoder options, at most `concurrency` tasks at once.
