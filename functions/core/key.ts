@@ -94,13 +94,14 @@ function invalidKey(reason: string) {
 
 /**
  * Throws a 400 unless `key` is a safe original key: no empty, `.` or `..` segments, no control
- * characters or backslashes, not over-long, and not itself shaped like a derivative key.
+ * characters (C0, DEL and C1, e.g. U+0085 NEL) or backslashes, not over-long, and not itself shaped
+ * like a derivative key.
  */
 export function validateOriginalKey(key: string, maxKeyBytes: number): void {
   if (key === '') throw invalidKey('empty');
   if (utf8Length(key) > maxKeyBytes) throw invalidKey('longer than ' + maxKeyBytes + ' bytes');
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f\\]/.test(key)) throw invalidKey('control character or backslash');
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(key)) throw invalidKey('control character or backslash');
   const segments = key.split('/');
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];

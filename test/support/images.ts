@@ -183,3 +183,133 @@ export async function regionColour(image: Buffer, left: number, top: number, wid
   }
   return { r: r / pixels, g: g / pixels, b: b / pixels };
 }
+
+// Helpers for the hostile-input tests (test/edge/hostile-images.test.ts).
+import { deflateSync, inflateSync } from 'node:zlib';
+
+/**
+ * A real decompression bomb: a valid 1-bit greyscale PNG of `width`×`height` whose every row is black.
+ * Its IDAT really inflates to height × (1 + ⌈width/8⌉) bytes and decodes to width × height pixels, but
+ * deflate squeezes it about a thousandfold (20000×20000 is ~50 KB on disk, 400 MP once decoded).
+ */
+export function pngBomb(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(1, 8); // bit depth 1
+  header.writeUInt8(0, 9); // greyscale
+  // Every row is filter byte 0 followed by zero bits; all-zero bytes, so one zero-filled buffer.
+  const raw = Buffer.alloc(height * (1 + Math.ceil(width / 8)));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(raw, { level: 9 })),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Bytes a PNG's IDAT chunks inflate to (to prove a bomb is real without decoding it with sharp). */
+export function pngInflatedLength(png: Buffer): number {
+  const parts: Buffer[] = [];
+  for (let offset = 8; offset < png.length;) {
+    const length = png.readUInt32BE(offset);
+    if (png.toString('ascii', offset + 4, offset + 8) === 'IDAT')
+      parts.push(png.subarray(offset + 8, offset + 8 + length));
+    offset += 12 + length;
+  }
+  return inflateSync(Buffer.concat(parts)).length;
+}
+
+/** An animated GIF of `frames` frames of `width`×`height`, each its own solid colour (so none merge). */
+export function manyFrameGif(frames: number, width: number, height: number): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * frames * 3);
+  for (let frame = 0; frame < frames; frame++) {
+    const colour = [(frame * 37) % 256, (frame * 91) % 256, (frame * 13) % 256];
+    for (let pixel = 0; pixel < width * height; pixel++)
+      raw.set(colour, (frame * width * height + pixel) * 3);
+  }
+  return sharp(raw, { raw: { width, height: height * frames, channels: 3, pageHeight: height } })
+    .gif({ effort: 1 })
+    .toBuffer();
+}
+
+function jpegSegment(marker: number, payload: Buffer): Buffer {
+  if (payload.length > 65533) throw new Error('a JPEG segment holds at most 65533 bytes');
+  const head = Buffer.alloc(4);
+  head.writeUInt8(0xff, 0);
+  head.writeUInt8(marker, 1);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * An EXIF block built to hurt a parser: IFD0 holds `entries` ASCII entries that all point at the same
+ * large string (a naive parser copies it once per entry), its ExifIFD and next-IFD pointers loop back to
+ * IFD0 (a naive parser recurses forever), and the ExifIFD's Interop pointer points at itself.
+ */
+export function hostileExif(entries: number, stringBytes: number): Buffer {
+  const tags = [0x010e, 0x010f, 0x0110, 0x0131, 0x013b, 0x8298, 0x0132];
+  const ifd0 = 8;
+  const ifd0Size = 2 + (entries + 2) * 12 + 4;
+  const exifIfd = ifd0 + ifd0Size;
+  const exifIfdSize = 2 + 2 * 12 + 4;
+  const text = exifIfd + exifIfdSize;
+  const tiff = Buffer.alloc(text + stringBytes, 0x41);
+  tiff.write('MM', 0, 'ascii');
+  tiff.writeUInt16BE(42, 2);
+  tiff.writeUInt32BE(ifd0, 4);
+  const entry = (at: number, tag: number, type: number, count: number, value: number) => {
+    tiff.writeUInt16BE(tag, at);
+    tiff.writeUInt16BE(type, at + 2);
+    tiff.writeUInt32BE(count, at + 4);
+    tiff.writeUInt32BE(value, at + 8);
+  };
+  tiff.writeUInt16BE(entries + 2, ifd0);
+  for (let i = 0; i < entries; i++)
+    entry(ifd0 + 2 + i * 12, tags[i % tags.length] as number, 2, stringBytes, text);
+  entry(ifd0 + 2 + entries * 12, 0x8769, 4, 1, exifIfd); // ExifIFD
+  entry(ifd0 + 2 + (entries + 1) * 12, 0x8825, 4, 1, ifd0); // GPS IFD → IFD0 again
+  tiff.writeUInt32BE(ifd0, ifd0 + 2 + (entries + 2) * 12); // next IFD → IFD0: a cycle
+  tiff.writeUInt16BE(2, exifIfd);
+  entry(exifIfd + 2, 0xa005, 4, 1, exifIfd); // Interop IFD → itself
+  entry(exifIfd + 14, 0x8769, 4, 1, ifd0); // ExifIFD inside ExifIFD → IFD0
+  tiff.writeUInt32BE(exifIfd, exifIfd + 26); // next IFD → itself
+  tiff.writeUInt8(0, tiff.length - 1);
+  return Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
+}
+
+/**
+ * `jpeg` with metadata segments inserted after SOI: `exif` as APP1, then `fillerSegments` segments of
+ * 64 KB each (XMP-shaped APP1, ICC-shaped APP2 with a garbage profile, APP13 and COM), a few MB of
+ * metadata around a tiny picture.
+ */
+export function jpegWithMetadata(jpeg: Buffer, exif: Buffer, fillerSegments: number): Buffer {
+  const segments: Buffer[] = [jpegSegment(0xe1, exif)];
+  const fill = (prefix: string) =>
+    Buffer.concat([Buffer.from(prefix, 'binary'), Buffer.alloc(65533 - prefix.length, 0x3c)]);
+  for (let i = 0; i < fillerSegments; i++) {
+    switch (i % 4) {
+      case 0:
+        segments.push(jpegSegment(0xe1, fill('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>')));
+        break;
+      case 1:
+        segments.push(
+          jpegSegment(
+            0xe2,
+            Buffer.concat([
+              Buffer.from('ICC_PROFILE\0', 'binary'),
+              Buffer.from([1 + (i % 200), 200]),
+              fill(''),
+            ]).subarray(0, 65533),
+          ),
+        );
+        break;
+      case 2:
+        segments.push(jpegSegment(0xed, fill('Photoshop 3.0\0')));
+        break;
+      default:
+        segments.push(jpegSegment(0xfe, fill('comment ')));
+    }
+  }
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
