@@ -4,6 +4,7 @@
  */
 import { runBatchBench } from './batch';
 import { runEdgeBench } from './edge';
+import { runSustainedBench } from './sustained';
 import { runTransformBench } from './transform';
 
 async function main() {
@@ -13,6 +14,7 @@ async function main() {
   await runEdgeBench();
   console.log('\n## Batch resizer');
   await runBatchBench();
+  await runSustainedBench();
 }
 
 main().catch((error: unknown) => {

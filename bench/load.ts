@@ -32,12 +32,17 @@ export async function runLoad(options: {
   connections: number;
   durationSeconds: number;
   requests?: Array<{ path: string; headers?: Record<string, string> }>;
+  /** Chooses each request's path; called once per request. */
+  nextPath?: () => string;
 }): Promise<LoadFigures> {
+  const requests = options.nextPath
+    ? [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: options.nextPath!() }) }]
+    : options.requests?.map((r) => ({ method: 'GET', path: r.path, headers: r.headers }));
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.durationSeconds,
-    requests: options.requests?.map((r) => ({ method: 'GET', path: r.path, headers: r.headers })),
+    requests,
   });
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]),
@@ -67,14 +72,16 @@ export interface ServerProcess {
 }
 
 /** Starts `npm start`'s program in a child process, so load and server do not share an event loop. */
-export async function startLocalEdgeProcess(port: number): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(__dirname, '../local/main.ts'), '--port', String(port), '--quiet'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+export async function startLocalEdgeProcess(
+  port: number,
+  originalsDir?: string,
+  extraArgs: string[] = [],
+): Promise<ServerProcess> {
+  const args = [join(__dirname, '../local/main.ts'), '--port', String(port), '--quiet', ...extraArgs];
+  if (originalsDir) args.push('--originals', originalsDir);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

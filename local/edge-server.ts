@@ -24,6 +24,8 @@ export interface LocalEdgeOptions {
   readonly demoPage?: () => string;
   readonly port?: number;
   readonly host?: string;
+  /** Bytes of response bodies the cache may hold; the least recently used go first. @default 128 MiB */
+  readonly cacheBytes?: number;
 }
 
 export interface LocalEdge {
@@ -87,8 +89,43 @@ function viewerEvent(req: IncomingMessage, url: URL) {
   return { request: { method: req.method ?? 'GET', uri: url.pathname, querystring, headers, cookies: {} } };
 }
 
+/** A byte-bounded LRU cache: a Map keeps insertion order, so re-inserting on use makes it LRU. */
+function createCache(maxBytes: number) {
+  const entries = new Map<string, CachedResponse>();
+  let bytes = 0;
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (entry) bytes -= entry.body.length;
+    entries.delete(key);
+  };
+  return {
+    get size() {
+      return entries.size;
+    },
+    get(key: string, now: number): CachedResponse | undefined {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      remove(key);
+      if (entry.expires <= now) return undefined;
+      entries.set(key, entry);
+      bytes += entry.body.length;
+      return entry;
+    },
+    set(key: string, entry: CachedResponse) {
+      if (entry.body.length > maxBytes) return;
+      remove(key);
+      entries.set(key, entry);
+      bytes += entry.body.length;
+      for (const oldest of entries.keys()) {
+        if (bytes <= maxBytes) break;
+        remove(oldest);
+      }
+    },
+  };
+}
+
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
-  const cache = new Map<string, CachedResponse>();
+  const cache = createCache(options.cacheBytes ?? 128 * 1024 * 1024);
   const inFlight = new Map<string, Promise<CachedResponse>>();
 
   /** Reads the object behind `uri` from an origin bucket, as CloudFront's S3 origin request would. */
@@ -192,9 +229,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     request: { uri: string; headers: Record<string, { value: string }> },
   ) {
     const cacheKey = `${originId}:${request.uri}`;
-    const cached = cache.get(cacheKey);
-    if (cached && cached.expires > Date.now()) return { entry: cached, hit: true };
-    if (cached) cache.delete(cacheKey);
+    const cached = cache.get(cacheKey, Date.now());
+    if (cached) return { entry: cached, hit: true };
     // Concurrent misses for one key share a single origin fetch, as CloudFront collapses them.
     let pending = inFlight.get(cacheKey);
     if (!pending) {

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './stack';
 
-const USAGE = 'usage: npm start -- [--port <n>] [--originals <dir>] [--signing-secret <s>] [--quiet]';
+const USAGE =
+  'usage: npm start -- [--port <n>] [--originals <dir>] [--signing-secret <s>] [--cache-mb <n>] [--quiet]';
 
 async function main() {
   // The AWS SDK warns that its 2027 releases need Node 22; that is not news to someone trying the demo.
@@ -16,6 +17,7 @@ async function main() {
       originals: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'signing-secret': { type: 'string' },
+      'cache-mb': { type: 'string', default: '128' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -24,6 +26,8 @@ async function main() {
     return;
   }
   const port = Number(values.port);
+  const cacheMb = Number(values['cache-mb']);
+  if (!(cacheMb >= 0)) throw new Error(`--cache-mb must be a number of megabytes, got ${values['cache-mb']}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0-65535, got ${values.port}`);
 
@@ -31,6 +35,7 @@ async function main() {
     port,
     originalsDir: values.originals,
     signingSecret: values['signing-secret'] ?? process.env.IMAGE_CDN_SIGNING_SECRET,
+    cacheBytes: cacheMb * 1024 * 1024,
     progress: (message) => console.log(`local edge: ${message}`),
     log: values.quiet ? () => {} : (entry) => console.log(JSON.stringify(entry)),
   });

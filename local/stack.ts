@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   readonly rules?: QueryRules;
   /** Require signed URLs (`s`, optional `expires`) signed with this secret, as a deployed stack can. */
   readonly signingSecret?: string;
+  /** Bytes the CDN cache may hold. @default 128 MiB */
+  readonly cacheBytes?: number;
   readonly log?: (entry: Record<string, unknown>) => void;
   readonly progress?: (message: string) => void;
 }
@@ -129,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
       demoPage: () => demoPage(keys, options.signingSecret),
       port: options.port,
+      cacheBytes: options.cacheBytes,
     });
     return {
       url: edge.url,

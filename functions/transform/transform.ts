@@ -21,6 +21,10 @@ export interface TransformResult {
   readonly height: number;
 }
 
+// Every request decodes a different original or size, so libvips' operation cache would only hold
+// memory (up to 50 MB by default) that a Lambda container or a long-running server then never returns.
+sharp.cache(false);
+
 /** Input formats accepted (sharp's metadata names). SVG is added only when enabled. */
 const ACCEPTED_INPUTS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'];
 

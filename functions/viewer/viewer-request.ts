@@ -52,7 +52,7 @@ export interface ViewerEvent {
 
 /** CloudFront gives each query parameter a value and, when repeated, every value in `multiValue`. */
 function queryValues(querystring: Record<string, FunctionValue>): QueryValues {
-  const values: Record<string, string[]> = {};
+  const values: Record<string, string[]> = Object.create(null);
   const names = Object.keys(querystring);
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
@@ -64,7 +64,9 @@ function queryValues(querystring: Record<string, FunctionValue>): QueryValues {
     } else {
       list.push(decodeComponent(entry.value));
     }
-    values[decodeComponent(name)] = list;
+    // `w` and `%77` decode to one name: their values add up, so the pair counts as a repeat.
+    const decoded = decodeComponent(name);
+    values[decoded] = values[decoded] ? (values[decoded] as string[]).concat(list) : list;
   }
   return values;
 }

@@ -142,3 +142,20 @@ describe('viewer-request function (built artifact in a vm sandbox)', () => {
     );
   });
 });
+
+describe('viewer-request function: encoded parameter names', () => {
+  it('counts an encoded name and its plain spelling as a repeat', () => {
+    const { result } = run(event('/a.jpg', { w: { value: '100' }, '%77': { value: '200' } }));
+    assert.equal(asResponse(result).statusCode, 400);
+  });
+
+  it('treats __proto__ as an ordinary unknown parameter', () => {
+    // An own `__proto__` key, as CloudFront's JSON event would carry it (a literal would set the prototype).
+    const querystring = JSON.parse(
+      '{"__proto__":{"value":"1"},"width":{"value":"10"}}',
+    ) as ViewerEvent['request']['querystring'];
+    assert.ok(Object.prototype.hasOwnProperty.call(querystring, '__proto__'));
+    const { result } = run(event('/a.jpg', querystring));
+    assert.equal(asRequest(result).uri, '/a.jpg/_w10_q80.jpeg');
+  });
+});
