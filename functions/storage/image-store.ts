@@ -23,7 +23,12 @@ export interface S3ImageStoreOptions {
   readonly client: S3Client;
   readonly originalsBucket: string;
   readonly derivativesBucket: string;
+  /** Originals larger than this are refused (413) from their Content-Length, before the body is read. */
+  readonly maxOriginalBytes?: number;
 }
+
+/** Pixels, not bytes, bound decoding; this only keeps one huge file from filling the container's memory. */
+export const DEFAULT_MAX_ORIGINAL_BYTES = 64 * 1024 * 1024;
 
 /** Metadata key recording which version of the original a derivative was made from. */
 export const SOURCE_ETAG_METADATA = 'source-etag';
@@ -61,11 +66,16 @@ export function storageFault(): ImageError {
 
 export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
   const { client, originalsBucket, derivativesBucket } = options;
+  const maxOriginalBytes = options.maxOriginalBytes ?? DEFAULT_MAX_ORIGINAL_BYTES;
   return {
     async getOriginal(key) {
       try {
         const response = await client.send(new GetObjectCommand({ Bucket: originalsBucket, Key: key }));
         if (!response.Body) throw storageFault();
+        if ((response.ContentLength ?? 0) > maxOriginalBytes) {
+          (response.Body as { destroy?: () => void }).destroy?.();
+          throw imageError(413, 'too_many_pixels', `The original is over ${maxOriginalBytes} bytes`);
+        }
         const body = Buffer.from(await response.Body.transformToByteArray());
         if (response.ContentLength !== undefined && body.length !== response.ContentLength)
           throw storageFault();

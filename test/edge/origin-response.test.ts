@@ -151,3 +151,40 @@ describe('origin-response handler (real s3rver, real sharp)', () => {
     dead.destroy();
   });
 });
+
+describe('S3 image store limits', () => {
+  it('refuses an original over maxOriginalBytes from its Content-Length', async () => {
+    const s3 = await startLocalS3({ buckets: ['originals', 'derivatives'] });
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      credentials: s3.credentials,
+      timeoutMs: 3000,
+    });
+    try {
+      await client.send(
+        new PutObjectCommand({ Bucket: 'originals', Key: 'big.jpg', Body: Buffer.alloc(2048, 1) }),
+      );
+      const store = createS3ImageStore({
+        client,
+        originalsBucket: 'originals',
+        derivativesBucket: 'derivatives',
+        maxOriginalBytes: 1024,
+      });
+      await assert.rejects(store.getOriginal('big.jpg'), (error: unknown) => {
+        assert.equal((error as { status?: number }).status, 413);
+        return true;
+      });
+      const roomy = createS3ImageStore({
+        client,
+        originalsBucket: 'originals',
+        derivativesBucket: 'derivatives',
+        maxOriginalBytes: 4096,
+      });
+      assert.equal((await roomy.getOriginal('big.jpg')).body.length, 2048);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  });
+});
