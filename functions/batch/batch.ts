@@ -1,23 +1,19 @@
-import { availableParallelism } from "node:os";
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { Context, S3Event } from "aws-lambda";
-import { createS3ImageStore } from "../storage/image-store";
-import type { BatchConfig } from "./config";
+import { availableParallelism } from 'node:os';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Context, S3Event } from 'aws-lambda';
+import { createS3ImageStore } from '../storage/image-store';
+import type { BatchConfig } from './config';
 import {
   eventItem,
   InvalidPayloadError,
   isS3Event,
   parseBackfillPayload,
   type BackfillPayload,
-} from "./event";
-import { createLimiter, type Limiter } from "./limit";
-import { createLogger, type LogSink } from "./log";
-import {
-  processOriginal,
-  type ItemOutcome,
-  type ProcessorDeps,
-} from "./process";
-import { createBatchStorage } from "./storage";
+} from './event';
+import { createLimiter, type Limiter } from './limit';
+import { createLogger, type LogSink } from './log';
+import { processOriginal, type ItemOutcome, type ProcessorDeps } from './process';
+import { createBatchStorage } from './storage';
 
 export interface BatchHandlerDeps {
   readonly config: BatchConfig;
@@ -36,7 +32,7 @@ export interface BatchHandlerDeps {
 
 /** What an invocation did. For S3 events `records` names every record's outcome, in event order. */
 export interface BatchResult {
-  readonly trigger: "s3" | "keys" | "prefix";
+  readonly trigger: 's3' | 'keys' | 'prefix';
   /** Originals (or records) looked at. */
   readonly originals: number;
   /** Derivative keys written by this invocation. */
@@ -64,12 +60,12 @@ export interface BatchResult {
 export type BatchEvent = S3Event | BackfillPayload;
 export type BatchHandler = (
   event: BatchEvent,
-  context?: Pick<Context, "getRemainingTimeInMillis">,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<BatchResult>;
 
 /** Thrown for an S3 event with transient failures, so that Lambda's asynchronous retries take over. */
 export class RetryableBatchError extends Error {
-  override readonly name = "RetryableBatchError";
+  override readonly name = 'RetryableBatchError';
   constructor(
     message: string,
     readonly result: BatchResult,
@@ -78,10 +74,7 @@ export class RetryableBatchError extends Error {
   }
 }
 
-function summarise(
-  trigger: BatchResult["trigger"],
-  items: readonly ItemOutcome[],
-) {
+function summarise(trigger: BatchResult['trigger'], items: readonly ItemOutcome[]) {
   const written: string[] = [];
   const skipped: {
     key: string;
@@ -92,9 +85,8 @@ function summarise(
   const failed: { key: string; code?: string; reason?: string }[] = [];
   let unchanged = 0;
   for (const item of items) {
-    if (item.outcome === "failed")
-      failed.push({ key: item.key, code: item.code, reason: item.reason });
-    else if (item.outcome !== "processed")
+    if (item.outcome === 'failed') failed.push({ key: item.key, code: item.code, reason: item.reason });
+    else if (item.outcome !== 'processed')
       skipped.push({
         key: item.key,
         outcome: item.outcome,
@@ -102,12 +94,12 @@ function summarise(
         reason: item.reason,
       });
     for (const rendition of item.renditions ?? []) {
-      if (rendition.outcome === "written") written.push(rendition.key);
-      else if (rendition.outcome === "unchanged") unchanged++;
+      if (rendition.outcome === 'written') written.push(rendition.key);
+      else if (rendition.outcome === 'unchanged') unchanged++;
       else
         skipped.push({
           key: rendition.key,
-          outcome: "skipped",
+          outcome: 'skipped',
           code: rendition.code,
           reason: rendition.reason,
         });
@@ -124,11 +116,7 @@ function summarise(
 }
 
 /** Runs `work` over `items` with at most `limit` at once, keeping the input order in the answer. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: Limiter,
-  work: (item: T) => Promise<R>,
-) {
+async function mapLimited<T, R>(items: readonly T[], limit: Limiter, work: (item: T) => Promise<R>) {
   return Promise.all(items.map((item) => limit(() => work(item))));
 }
 
@@ -149,70 +137,54 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
       originalsBucket: config.originalsBucket,
       derivativesBucket: config.derivedBucket,
     }),
-    storage: createBatchStorage(
-      client,
-      config.originalsBucket,
-      config.derivedBucket,
-    ),
+    storage: createBatchStorage(client, config.originalsBucket, config.derivedBucket),
     cpu: createLimiter(concurrency),
     log,
   };
   const originals = createLimiter(concurrency);
 
   async function onS3Event(event: S3Event): Promise<BatchResult> {
-    const records = await mapLimited(
-      event.Records,
-      originals,
-      async (record): Promise<ItemOutcome> => {
-        const item = eventItem(record);
-        const refuse = (code: string, reason: string): ItemOutcome => {
-          log("batch.original", {
-            key: item.key,
-            bucket: item.bucket,
-            outcome: "refused",
-            code,
-            reason,
-          });
-          return {
-            key: item.key,
-            bucket: item.bucket,
-            outcome: "refused",
-            code,
-            reason,
-          };
-        };
-        if (!item.eventName.startsWith("ObjectCreated:"))
-          return {
-            key: item.key,
-            bucket: item.bucket,
-            outcome: "ignored",
-            reason: `${item.eventName} event`,
-          };
-        if (item.bucket === config.derivedBucket)
-          return refuse(
-            "derivatives_bucket",
-            "Event for the derivatives bucket (recursion guard)",
-          );
-        if (item.bucket !== config.originalsBucket)
-          return refuse(
-            "wrong_bucket",
-            `Event for bucket ${item.bucket}, not ${config.originalsBucket}`,
-          );
-        if (item.decodeError) return refuse("invalid_key", item.decodeError);
-        return {
+    const records = await mapLimited(event.Records, originals, async (record): Promise<ItemOutcome> => {
+      const item = eventItem(record);
+      const refuse = (code: string, reason: string): ItemOutcome => {
+        log('batch.original', {
+          key: item.key,
           bucket: item.bucket,
-          ...(await processOriginal(item.key, item.etag, processor)),
+          outcome: 'refused',
+          code,
+          reason,
+        });
+        return {
+          key: item.key,
+          bucket: item.bucket,
+          outcome: 'refused',
+          code,
+          reason,
         };
-      },
-    );
-    const result: BatchResult = { ...summarise("s3", records), records };
-    log("batch.summary", { ...result, records: undefined });
+      };
+      if (!item.eventName.startsWith('ObjectCreated:'))
+        return {
+          key: item.key,
+          bucket: item.bucket,
+          outcome: 'ignored',
+          reason: `${item.eventName} event`,
+        };
+      if (item.bucket === config.derivedBucket)
+        return refuse('derivatives_bucket', 'Event for the derivatives bucket (recursion guard)');
+      if (item.bucket !== config.originalsBucket)
+        return refuse('wrong_bucket', `Event for bucket ${item.bucket}, not ${config.originalsBucket}`);
+      if (item.decodeError) return refuse('invalid_key', item.decodeError);
+      return {
+        bucket: item.bucket,
+        ...(await processOriginal(item.key, item.etag, processor)),
+      };
+    });
+    const result: BatchResult = { ...summarise('s3', records), records };
+    log('batch.summary', { ...result, records: undefined });
     if (result.failed.length > 0)
       throw new RetryableBatchError(
         `Transient failure on ${result.failed.length} of ${records.length} record(s), to be retried: ` +
-          result.failed
-            .map((item) => `${item.key} (${item.reason})`)
-            .join("; "),
+          result.failed.map((item) => `${item.key} (${item.reason})`).join('; '),
         result,
       );
     return result;
@@ -225,7 +197,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
    */
   async function runGuarded(
     source: AsyncIterable<string>,
-    context: Pick<Context, "getRemainingTimeInMillis"> | undefined,
+    context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
   ) {
     const items: ItemOutcome[] = [];
     const inFlight = new Set<Promise<void>>();
@@ -235,8 +207,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     let stopped = false;
     let sourceError: string | undefined;
     const timeIsShort = () =>
-      context !== undefined &&
-      context.getRemainingTimeInMillis() < Math.max(reserveMs, 2 * slowest);
+      context !== undefined && context.getRemainingTimeInMillis() < Math.max(reserveMs, 2 * slowest);
     try {
       for await (const key of source) {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
@@ -245,13 +216,12 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
           break;
         }
         const begin = Date.now();
-        const task = processOriginal(key, undefined, processor).then(
-          (outcome) => {
-            items.push(outcome);
-            slowest = Math.max(slowest, Date.now() - begin);
-            inFlight.delete(task);
-          },
-        );
+        const index = started;
+        const task = processOriginal(key, undefined, processor).then((outcome) => {
+          items[index] = outcome; // in the source's order, whatever the order of completion
+          slowest = Math.max(slowest, Date.now() - begin);
+          inFlight.delete(task);
+        });
         inFlight.add(task);
         started++;
         lastStarted = key;
@@ -267,25 +237,25 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
 
   async function onKeys(
     keys: readonly string[],
-    context: Pick<Context, "getRemainingTimeInMillis"> | undefined,
+    context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
   ): Promise<BatchResult> {
     async function* each() {
       yield* keys;
     }
     const run = await runGuarded(each(), context);
     const result: BatchResult = {
-      ...summarise("keys", run.items),
+      ...summarise('keys', run.items),
       complete: !run.stopped,
       ...(run.stopped ? { remainingKeys: keys.slice(run.started) } : {}),
     };
-    log("batch.summary", result);
+    log('batch.summary', { ...result });
     return result;
   }
 
   async function onPrefix(
     prefix: string,
     startAfter: string | undefined,
-    context: Pick<Context, "getRemainingTimeInMillis"> | undefined,
+    context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
   ): Promise<BatchResult> {
     const storage = processor.storage;
     async function* listing() {
@@ -297,10 +267,8 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
       } while (token);
     }
     const run = await runGuarded(listing(), context);
-    const summary = summarise("prefix", run.items);
-    const resumeAfter = run.stopped
-      ? (run.lastStarted ?? startAfter)
-      : undefined;
+    const summary = summarise('prefix', run.items);
+    const resumeAfter = run.stopped ? (run.lastStarted ?? startAfter) : undefined;
     const result: BatchResult = {
       ...summary,
       failed: run.sourceError
@@ -308,7 +276,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
             ...summary.failed,
             {
               key: prefix,
-              code: "storage_fault",
+              code: 'storage_fault',
               reason: `Listing failed: ${run.sourceError}`,
             },
           ]
@@ -316,15 +284,15 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
       complete: !run.stopped,
       ...(resumeAfter !== undefined ? { resumeAfter } : {}),
     };
-    log("batch.summary", { prefix, startAfter, ...result });
+    log('batch.summary', { prefix, startAfter, ...result });
     return result;
   }
 
   return async (event, context) => {
     if (isS3Event(event)) return onS3Event(event);
-    if ((event as { Event?: string })?.Event === "s3:TestEvent")
+    if ((event as { Event?: string })?.Event === 's3:TestEvent')
       return {
-        trigger: "s3",
+        trigger: 's3',
         originals: 0,
         written: [],
         unchanged: 0,
@@ -336,11 +304,10 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     try {
       payload = parseBackfillPayload(event);
     } catch (error) {
-      if (error instanceof InvalidPayloadError)
-        log("batch.invalid_payload", { reason: error.message });
+      if (error instanceof InvalidPayloadError) log('batch.invalid_payload', { reason: error.message });
       throw error;
     }
     if (payload.keys) return onKeys(payload.keys, context);
-    return onPrefix(payload.prefix ?? "", payload.startAfter, context);
+    return onPrefix(payload.prefix ?? '', payload.startAfter, context);
   };
 }

@@ -102,6 +102,24 @@ describe('batch backfill (synchronous invocation)', function () {
     assert.equal((await listKeys(client, DERIVED)).length, keys.length * 2);
   });
 
+  it('stops a keys backfill before the timeout and lists the keys not started', async () => {
+    const keys = ['k/1.jpg', 'k/2.jpg', 'k/3.jpg', 'k/4.jpg'];
+    for (const key of keys) await putOriginal(client, key, image);
+    let remaining = 11_500;
+    const handler = handlerWith({
+      concurrency: 1,
+      reserveMs: 10_000,
+      log: (line) => {
+        if (JSON.parse(line).event === 'batch.original') remaining -= 1000;
+      },
+    });
+    const result = await handler({ keys }, { getRemainingTimeInMillis: () => remaining });
+    assert.equal(result.complete, false);
+    assert.equal(result.originals, 2);
+    assert.deepEqual(result.remainingKeys, ['k/3.jpg', 'k/4.jpg']);
+    assert.equal((await listKeys(client, DERIVED)).length, 4);
+  });
+
   it('rejects a malformed payload with a message saying what is expected', async () => {
     await assert.rejects(handlerWith()({ key: 'a.jpg' } as never), (error: unknown) => {
       return error instanceof InvalidPayloadError && /expected \{"keys"/.test(error.message);
