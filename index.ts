@@ -2,7 +2,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { buildViewerFunction } from './functions/viewer/build';
 import { BatchResizer } from './infra/batch-resizer';
-import { loadConfig } from './infra/config';
+import { loadConfig, loadSigningSecret } from './infra/config';
 import { ImageDistribution } from './infra/distribution';
 import { EdgeFunction } from './infra/edge-function';
 import { edgeConfigFor, viewerConfigFor } from './infra/function-configs';
@@ -11,6 +11,7 @@ import { bucketName, resourceName } from './infra/names';
 import { OriginBucketPolicies } from './infra/origin-bucket-policies';
 
 const config = loadConfig();
+const signingSecret = loadSigningSecret();
 
 const buckets = new ImageBuckets('images', {
   originalsBucketName: bucketName(config, 'originals'),
@@ -21,8 +22,8 @@ const buckets = new ImageBuckets('images', {
 });
 
 const edgeConfig = pulumi
-  .all([buckets.originals.bucket, buckets.derivatives.bucket])
-  .apply(([originals, derivatives]) => edgeConfigFor(config, originals, derivatives));
+  .all([buckets.originals.bucket, buckets.derivatives.bucket, signingSecret])
+  .apply(([originals, derivatives, secret]) => edgeConfigFor(config, originals, derivatives, secret));
 
 const edge = new EdgeFunction('edge', {
   functionName: resourceName(config, 'edge'),
@@ -47,7 +48,7 @@ const cdn = new ImageDistribution('cdn', {
   },
   derivatives: buckets.derivatives,
   originals: buckets.originals,
-  viewerFunctionCode: buildViewerFunction(viewerConfigFor(config)),
+  viewerFunctionCode: signingSecret.apply((secret) => buildViewerFunction(viewerConfigFor(config, secret))),
   edgeFunctionQualifiedArn: edge.qualifiedArn,
   cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
   priceClass: config.distribution.priceClass,

@@ -65,6 +65,7 @@ export const CONFIG_DEFAULTS = {
   batchMaxRetryAttempts: 2,
   batchMaxEventAgeSeconds: 3_600,
   failureQueueRetentionSeconds: 1_209_600,
+  signingSecret: '',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -303,6 +304,31 @@ export function loadConfig(): CdnConfig {
     stack: pulumi.getStack(),
     region: aws.get('region'),
     ...(awsProfile ? { awsProfile } : {}),
+  });
+}
+
+/** Shortest signing secret accepted: 16 bytes of entropy is the least an HMAC key should have. */
+export const MIN_SIGNING_SECRET_LENGTH = 16;
+
+/** Throws unless `secret` is empty (signing off) or long enough to be a real key. */
+export function validateSigningSecret(secret: string): void {
+  if (secret !== '' && secret.length < MIN_SIGNING_SECRET_LENGTH) {
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:signingSecret`,
+      `must be at least ${MIN_SIGNING_SECRET_LENGTH} characters (or unset to turn signed URLs off)`,
+    );
+  }
+}
+
+/**
+ * The signed-URL secret, read with `getSecret` so it stays encrypted in the state, and in the viewer
+ * function code and edge config built from it. Empty when signed URLs are off.
+ */
+export function loadSigningSecret(): pulumi.Output<string> {
+  const secret = new pulumi.Config(CONFIG_NAMESPACE).getSecret('signingSecret') ?? pulumi.secret('');
+  return secret.apply((value) => {
+    validateSigningSecret(value);
+    return value;
   });
 }
 

@@ -11,8 +11,10 @@ export function edgeConfigFor(
   config: CdnConfig,
   originalsBucket: string,
   derivativesBucket: string,
+  signingSecret = '',
 ): EdgeConfig {
   return {
+    ...(signingSecret ? { signingSecret } : {}),
     originalsBucket,
     derivativesBucket,
     bucketRegion: config.region,
@@ -25,8 +27,9 @@ export function edgeConfigFor(
 }
 
 /** What the viewer-request CloudFront Function is built with. */
-export function viewerConfigFor(config: CdnConfig): ViewerConfig {
+export function viewerConfigFor(config: CdnConfig, signingSecret = ''): ViewerConfig {
   return {
+    ...(signingSecret ? { signingSecret } : {}),
     rules: config.rules,
     originalsOriginId: ORIGINALS_ORIGIN_ID,
     errorMaxAge: config.errorMaxAgeSeconds,

@@ -5,6 +5,8 @@
 //
 // Config is what the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides.
 import * as pulumi from '@pulumi/pulumi';
+// Mocks see secrets as `{ [specialSigKey]: specialSecretSig, value }`.
+import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,8 +42,15 @@ function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Re
   return config;
 }
 
-/** Assets and archives hold promises; turn them into plain JSON. */
+/** Assets and archives hold promises, and secrets arrive wrapped; turn them into plain JSON. */
 async function plain(value: unknown): Promise<unknown> {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    (value as Record<string, unknown>)[specialSigKey] === specialSecretSig
+  ) {
+    return plain((value as { value: unknown }).value);
+  }
   if (value instanceof pulumi.asset.StringAsset) return { asset: 'string', text: await value.text };
   if (value instanceof pulumi.asset.FileAsset) return { asset: 'file', path: await value.path };
   if (value instanceof pulumi.asset.FileArchive) return { archive: 'file', path: await value.path };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EdgeConfig } from '../../functions/edge/edge-config';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import { signUrl } from '../../functions/signing/sign-url';
 import type { PolicyDocument } from '../../infra/iam';
 import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from './stack-run';
 
@@ -647,5 +648,41 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
   it('leaves s3:ListBucket out of the edge role when edgeListOriginals is false', () => {
     const actions = statements(stack, stack.get(T.rolePolicy, 'edge-policy')).flatMap((s) => s.Action);
     assert.deepEqual(actions, ['s3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+});
+
+describe('infra stack with signed URLs (signingSecret set)', function () {
+  this.timeout(120_000);
+  const secret = 'stack-signing-secret-0123456789';
+  let stack: Stack;
+
+  before(async () => {
+    stack = await runStack('dev', { 'image-cdn:signingSecret': secret });
+  });
+
+  it('bakes the secret into the viewer function, which then refuses unsigned requests', () => {
+    const run = loadViewerFunction(String(stack.only(T.cfFunction).inputs.code));
+    const unsigned = run(viewerEvent('/photos/cat.jpg', { width: '320' }));
+    assert.ok(isViewerResponse(unsigned.result));
+    assert.equal(unsigned.result.statusCode, 403);
+    const signed = new URL(signUrl('/photos/cat.jpg?width=320', secret), 'https://cdn.example');
+    const query = Object.fromEntries(signed.searchParams.entries());
+    assert.ok(!isViewerResponse(run(viewerEvent('/photos/cat.jpg', query)).result));
+  });
+
+  it('gives the edge the secret too, for signed redirects', () => {
+    const code = stack.get(T.lambda, 'edge-function').inputs.code as {
+      assets: Record<string, { text?: string }>;
+    };
+    const baked = JSON.parse(code.assets['edge-config.json']!.text!) as EdgeConfig;
+    assert.equal(baked.signingSecret, secret);
+  });
+
+  it('refuses a secret too short to be a key, naming the key', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:signingSecret': 'short' }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /image-cdn:signingSecret: must be at least 16 characters/);
+      return true;
+    });
   });
 });
