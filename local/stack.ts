@@ -1,6 +1,9 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { createBatchHandler } from '../functions/batch/batch';
+import { parseRenditions } from '../functions/batch/config';
+import { triggerBatch } from '../functions/batch/local';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import { createOriginResponseHandler } from '../functions/edge/origin-response';
 import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
@@ -17,6 +20,9 @@ import { loadViewerFunction } from './viewer-sandbox';
 export const LOCAL_BUCKETS = { originals: 'originals', derivatives: 'derivatives' } as const;
 const ORIGINALS_ORIGIN_ID = 'originals';
 
+/** What the local batch resizer pre-generates for each upload, in the CDN's query language. */
+export const DEFAULT_LOCAL_RENDITIONS = 'width=320&format=webp;width=640&format=webp';
+
 export interface LocalStackOptions {
   /** Port of the CDN; 0 picks a free one. */
   readonly port?: number;
@@ -25,6 +31,12 @@ export interface LocalStackOptions {
   readonly rules?: QueryRules;
   /** Require signed URLs (`s`, optional `expires`) signed with this secret, as a deployed stack can. */
   readonly signingSecret?: string;
+  /**
+   * Renditions the batch resizer makes when an original is uploaded while the edge runs (s3rver's S3
+   * events trigger it, as S3 triggers the Lambda); `false` turns the batch resizer off.
+   * @default DEFAULT_LOCAL_RENDITIONS
+   */
+  readonly renditions?: string | false;
   /** Bytes the CDN cache may hold. @default 128 MiB */
   readonly cacheBytes?: number;
   readonly log?: (entry: Record<string, unknown>) => void;
@@ -39,6 +51,8 @@ export interface LocalStack {
   readonly config: EdgeConfig;
   /** Keys of the originals uploaded at start-up. */
   readonly keys: readonly string[];
+  /** Resolves once every batch run triggered so far has finished. */
+  batchSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,6 +137,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       derivativesBucket: config.derivativesBucket,
     });
     const originResponse = createOriginResponseHandler({ store, config, log: options.log });
+    const batchRuns = new Set<Promise<unknown>>();
+    if (options.renditions !== false) {
+      // Subscribed after the start-up uploads: later uploads trigger the resizer, as S3 would.
+      const batch = createBatchHandler({
+        config: {
+          originalsBucket: config.originalsBucket,
+          derivedBucket: config.derivativesBucket,
+          renditions: parseRenditions(options.renditions ?? DEFAULT_LOCAL_RENDITIONS, config.rules),
+          rules: config.rules,
+          transform: { ...config.transform, effort: 'thorough' },
+        },
+        client,
+        concurrency: 1,
+        log: options.log ? (line) => options.log?.(JSON.parse(line) as Record<string, unknown>) : undefined,
+      });
+      s3.onEvent((event) => {
+        const bucket = event.Records[0]?.s3.bucket.name;
+        if (bucket !== config.originalsBucket || !event.Records[0]?.eventName.startsWith('ObjectCreated'))
+          return;
+        const run = triggerBatch(batch, event).catch((error: unknown) =>
+          options.log?.({ level: 'error', outcome: 'batch-failed', error: (error as Error).message }),
+        );
+        batchRuns.add(run);
+        void run.finally(() => batchRuns.delete(run));
+      });
+    }
     const keys = images.map((image) => image.key);
     const edge = await startLocalEdge({
       viewer,
@@ -140,8 +180,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       client,
       config,
       keys,
+      batchSettled: async () => {
+        while (batchRuns.size > 0) await Promise.all([...batchRuns]);
+      },
       async close() {
         await edge.close();
+        while (batchRuns.size > 0) await Promise.all([...batchRuns]);
         client.destroy();
         await s3.close();
       },

@@ -135,6 +135,39 @@ describe('local edge over HTTP (end to end)', function () {
     assert.deepEqual([meta.format, meta.width], ['png', 1000]);
   });
 
+  it('pre-generates renditions on upload, so the first CDN request for one is served without a resize', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const batchStack = await startLocalStack({
+      port: 0,
+      renditions: 'width=320&format=webp',
+      log: (entry) => logs.push(entry),
+    });
+    try {
+      await batchStack.client.send(
+        new PutObjectCommand({
+          Bucket: 'originals',
+          Key: 'uploads/new photo.jpg',
+          Body: await images.photoJpeg(1200, 900),
+        }),
+      );
+      await batchStack.batchSettled();
+      assert.ok(
+        logs.some((entry) => entry.outcome === 'written' || entry.written !== undefined),
+        JSON.stringify(logs),
+      );
+
+      const response = await fetch(`${batchStack.url}/uploads/new%20photo.jpg?format=webp&width=320`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('x-cache') ?? '', /^Miss/);
+      assert.equal(response.headers.get('server-timing'), null, 'a resize would add server-timing');
+      assert.ok(!logs.some((entry) => entry.outcome === 'resized'), 'the edge handler did not resize');
+      const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      assert.deepEqual([meta.format, meta.width], ['webp', 320]);
+    } finally {
+      await batchStack.close();
+    }
+  });
+
   it('shows a demo page with a srcset gallery using format=auto', async () => {
     const html = await (await get('/')).text();
     assert.match(html, /srcset="[^"]*width=320&amp;format=auto 320w/);
