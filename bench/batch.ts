@@ -37,13 +37,17 @@ export interface BatchBenchFigures {
   readonly concurrency: number;
   readonly handlerSeconds: number;
   readonly plainSharpSeconds: number;
-  /** Handler throughput ÷ plain sharp throughput (target ≥ 0.9). */
+  /** Handler throughput ÷ plain sharp throughput, by wall time (target ≥ 0.9). */
   readonly throughputRatio: number;
-  /** Per case: time decoding once per rendition ÷ time decoding once (expected ≥ 1.5×). */
-  readonly decodeOnceGain: Record<string, { gain: number; handlerChooses: Strategy }>;
+  /** The same by CPU time: plain sharp's CPU seconds ÷ the handler's, for the same work. */
+  readonly cpuRatio: number;
+  /** Per case: decoding once per rendition ÷ decoding once, by wall and CPU time (expected ≥ 1.5×). */
+  readonly decodeOnceGain: Record<string, { gain: number; cpuGain: number; handlerChooses: Strategy }>;
   /** Peak RSS of the process running the handler, in MB (target ≤ 400). */
   readonly handlerPeakRssMb: number;
+  readonly handlerPeakRssMbWithArenaMax2: number;
   readonly plainSharpPeakRssMb: number;
+  readonly plainSharpPeakRssMbWithArenaMax2: number;
 }
 
 interface Job {
@@ -60,6 +64,9 @@ interface Job {
 
 interface ChildReport {
   readonly seconds: number;
+  /** User + system CPU time of the whole child process over the timed section: steadier than wall time
+   * on a shared machine, and it leaves out s3rver, which runs in the parent. */
+  readonly cpuSeconds: number;
   readonly maxRssMb: number;
   readonly strategy?: Strategy;
 }
@@ -138,6 +145,7 @@ async function child(jobFile: string): Promise<void> {
   await renderRenditions(warm, specs, config.transform, createLimiter(job.concurrency));
 
   let strategy: Strategy | undefined;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   if (job.mode === 'handler') {
     const client = createS3Client({
@@ -179,18 +187,24 @@ async function child(jobFile: string): Promise<void> {
     strategy = sets[0]?.strategy;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const report: ChildReport = { seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, strategy };
+  const cpu = process.cpuUsage(cpuStart);
+  const report: ChildReport = {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    strategy,
+  };
   process.stdout.write(JSON.stringify(report) + '\n');
 }
 
-async function runChild(dir: string, job: Job): Promise<ChildReport> {
+async function runChild(dir: string, job: Job, env: NodeJS.ProcessEnv = {}): Promise<ChildReport> {
   const jobFile = join(dir, `job-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   await writeFile(jobFile, JSON.stringify(job));
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(
       process.execPath,
       ['--import', 'tsx', __filename, '--child', jobFile],
-      { maxBuffer: 1 << 20, env: process.env },
+      { maxBuffer: 1 << 20, env: { ...process.env, ...env } },
       (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     ),
   );
@@ -244,27 +258,37 @@ export async function runBatchBench(): Promise<BatchBenchFigures> {
     };
 
     // 1. Handler vs plain sharp, interleaved H S S H so that drift in a shared machine's load cancels out.
-    //    A second handler run would find every derivative current and skip it (idempotency), so the
-    //    originals are re-uploaded first: new versions, new ETags, all renditions to make again.
-    const handlerRuns: ChildReport[] = [];
-    const sharpRuns: ChildReport[] = [];
-    handlerRuns.push(await runChild(dir, handlerJob));
-    sharpRuns.push(await runChild(dir, { ...base, mode: 'sharp', files: jpegFiles }));
-    sharpRuns.push(await runChild(dir, { ...base, mode: 'sharp', files: jpegFiles }));
+    //    The second pair runs with MALLOC_ARENA_MAX=2 (the setting recommended for the function), to show
+    //    its effect on RSS. A second handler run would find every derivative current and skip it
+    //    (idempotency), so the originals are re-uploaded first: new versions, new ETags, all to make again.
+    const arenas = { MALLOC_ARENA_MAX: '2' };
+    const sharpJob: Job = { ...base, mode: 'sharp', files: jpegFiles };
+    const handlerDefault = await runChild(dir, handlerJob);
+    const sharpDefault = await runChild(dir, sharpJob);
+    const sharpArenas = await runChild(dir, sharpJob, arenas);
     const retagged: string[] = [];
     for (let i = 0; i < count; i++) {
-      // Re-upload with one extra trailing byte (ignored by JPEG decoders): a new version, a new ETag.
+      // One extra trailing byte, ignored by JPEG decoders: a new version with a new ETag.
       const body = Buffer.concat([await readFile(join(dir, `${i}.jpg`)), Buffer.from([0])]);
       const put = await client.send(new PutObjectCommand({ Bucket: ORIGINALS, Key: keys[i], Body: body }));
       retagged.push((put.ETag ?? '').replace(/"/g, ''));
     }
-    handlerRuns.push(await runChild(dir, { ...handlerJob, event: s3Event(keys, retagged, sizes) }));
-    // The fastest run of each is the least disturbed by other work on the machine.
-    const best = (runs: ChildReport[]) => Math.min(...runs.map((run) => run.seconds));
+    const handlerArenas = await runChild(
+      dir,
+      { ...handlerJob, event: s3Event(keys, retagged, sizes) },
+      arenas,
+    );
+    // The least disturbed run of each is the one least slowed by other work on the machine.
+    const best = (runs: readonly ChildReport[], field: 'seconds' | 'cpuSeconds' = 'seconds') =>
+      Math.min(...runs.map((run) => run[field]));
+    const handlerRuns = [handlerDefault, handlerArenas];
+    const sharpRuns = [sharpDefault, sharpArenas];
     const handlerSeconds = best(handlerRuns);
     const plainSharpSeconds = best(sharpRuns);
+    const cpuRatio = best(sharpRuns, 'cpuSeconds') / best(handlerRuns, 'cpuSeconds');
 
-    // 2. One decode for all renditions vs one decode per rendition, both forced, same concurrency.
+    // 2. One decode for all renditions vs one decode per rendition, both forced, same concurrency,
+    //    interleaved once · per rendition · per rendition · once, the best of each kept.
     const decodeOnceGain: BatchBenchFigures['decodeOnceGain'] = {};
     const cases = [
       ['JPEG originals, configured outputs', jpegFiles.slice(0, decodeCount), RENDITIONS],
@@ -275,18 +299,18 @@ export async function runBatchBench(): Promise<BatchBenchFigures> {
     const gainLines: string[] = [];
     for (const [name, files, renditions] of cases) {
       const job = { ...base, mode: 'decode' as const, files, renditions };
-      // Interleaved, once · per rendition · per rendition · once, and the best of each kept.
-      const runs = [];
+      const once: ChildReport[] = [];
+      const perRendition: ChildReport[] = [];
       for (const strategy of ['decode-once', 'shrink-on-load', 'shrink-on-load', 'decode-once'] as const)
-        runs.push({ strategy, ...(await runChild(dir, { ...job, strategy })) });
-      const once = { seconds: best(runs.filter((run) => run.strategy === 'decode-once')) };
-      const perRendition = { seconds: best(runs.filter((run) => run.strategy === 'shrink-on-load')) };
+        (strategy === 'decode-once' ? once : perRendition).push(await runChild(dir, { ...job, strategy }));
       const meta = await sharp(join(dir, files[0] as string)).metadata();
       const handlerChooses = chooseStrategy(meta, specsFor(renditions, files[0] as string));
-      decodeOnceGain[name] = { gain: perRendition.seconds / once.seconds, handlerChooses };
+      const gain = best(perRendition) / best(once);
+      const cpuGain = best(perRendition, 'cpuSeconds') / best(once, 'cpuSeconds');
+      decodeOnceGain[name] = { gain, cpuGain, handlerChooses };
       gainLines.push(
-        `    ${name.padEnd(36)} ${f2(perRendition.seconds / once.seconds)}×  ` +
-          `(${f2(perRendition.seconds)} s ÷ ${f2(once.seconds)} s; handler uses ${handlerChooses})`,
+        `    ${name.padEnd(36)} ${f2(gain)}× wall (${f2(best(perRendition))} s ÷ ${f2(best(once))} s), ` +
+          `${f2(cpuGain)}× CPU; handler uses ${handlerChooses}`,
       );
     }
 
@@ -296,26 +320,33 @@ export async function runBatchBench(): Promise<BatchBenchFigures> {
       handlerSeconds,
       plainSharpSeconds,
       throughputRatio: plainSharpSeconds / handlerSeconds,
+      cpuRatio,
       decodeOnceGain,
-      handlerPeakRssMb: Math.max(...handlerRuns.map((run) => run.maxRssMb)),
-      plainSharpPeakRssMb: Math.max(...sharpRuns.map((run) => run.maxRssMb)),
+      handlerPeakRssMb: handlerDefault.maxRssMb,
+      handlerPeakRssMbWithArenaMax2: handlerArenas.maxRssMb,
+      plainSharpPeakRssMb: sharpDefault.maxRssMb,
+      plainSharpPeakRssMbWithArenaMax2: sharpArenas.maxRssMb,
     };
+    const runs = (list: readonly ChildReport[]) =>
+      list.map((run) => `${f2(run.seconds)} s wall / ${f2(run.cpuSeconds)} s CPU`).join(', ');
     console.log(
-      `  handler, S3 event of ${count} records via s3rver   ${f2(handlerSeconds)} s  ` +
-        `${f2(count / handlerSeconds)} originals/s  (runs: ${handlerRuns.map((run) => f2(run.seconds)).join(', ')})`,
+      `  handler, S3 event of ${count} records via s3rver  ${f2(count / handlerSeconds)} originals/s  (${runs(handlerRuns)})`,
     );
     console.log(
-      `  plain sharp, same outputs, same concurrency  ${f2(plainSharpSeconds)} s  ` +
-        `${f2(count / plainSharpSeconds)} originals/s  (runs: ${sharpRuns.map((run) => f2(run.seconds)).join(', ')})`,
+      `  plain sharp, same outputs and concurrency    ${f2(count / plainSharpSeconds)} originals/s  (${runs(sharpRuns)})`,
     );
     console.log(
-      `  handler ÷ plain sharp throughput             ${f2(figures.throughputRatio)}  (target ≥ 0.9)`,
+      `  handler ÷ plain sharp throughput             ${f2(figures.throughputRatio)} wall, ${f2(cpuRatio)} CPU  (target ≥ 0.9)`,
     );
     console.log(`  one decode ÷ one decode per rendition, ${decodeCount} originals (expected ≥ 1.5×):`);
     for (const line of gainLines) console.log(line);
     console.log(
-      `  peak RSS, handler process                    ${figures.handlerPeakRssMb.toFixed(0)} MB  (target ≤ 400 MB; ` +
-        `plain sharp process ${figures.plainSharpPeakRssMb.toFixed(0)} MB)`,
+      `  peak RSS, handler process                    ${handlerDefault.maxRssMb.toFixed(0)} MB, ` +
+        `${handlerArenas.maxRssMb.toFixed(0)} MB with MALLOC_ARENA_MAX=2  (target ≤ 400 MB)`,
+    );
+    console.log(
+      `  peak RSS, plain sharp process                ${sharpDefault.maxRssMb.toFixed(0)} MB, ` +
+        `${sharpArenas.maxRssMb.toFixed(0)} MB with MALLOC_ARENA_MAX=2`,
     );
     return figures;
   } finally {
