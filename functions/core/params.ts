@@ -105,6 +105,20 @@ function resolveFormat(
   return requested;
 }
 
+/** The configured maxima, applied to what will really be produced. */
+function checkOutputSize(width: number | undefined, height: number | undefined, rules: QueryRules): void {
+  if (width !== undefined && width > rules.maxWidth)
+    throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
+  if (height !== undefined && height > rules.maxHeight)
+    throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
+  if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
+    throw imageError(
+      400,
+      'too_many_pixels',
+      'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels',
+    );
+}
+
 /**
  * Parses a request's query into a canonical spec, or null when it asks for no transform (the original
  * is then served unchanged). Throws a 400 ImageError naming the parameter for any invalid value.
@@ -142,16 +156,7 @@ export function parseQuery(
     if (height !== undefined) height = Math.max(1, Math.round((height * allowed) / width));
     width = allowed;
   }
-  if (width !== undefined && width > rules.maxWidth)
-    throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
-  if (height !== undefined && height > rules.maxHeight)
-    throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
-  if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
-    throw imageError(
-      400,
-      'too_many_pixels',
-      'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels',
-    );
+  checkOutputSize(width, height, rules);
 
   const spec: { -readonly [K in keyof ResizeSpec]: ResizeSpec[K] } = { format };
   if (width !== undefined) spec.width = width;
@@ -200,18 +205,8 @@ export function decodeComponent(text: string): string {
  */
 export function validateSpec(spec: ResizeSpec, rules: QueryRules): void {
   const width = spec.width;
-  const height = spec.height;
-  if (width !== undefined && width > rules.maxWidth)
-    throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
   if (width !== undefined && rules.allowedWidths.length > 0 && rules.allowedWidths.indexOf(width) < 0)
     throw invalidParameter('width', 'must be one of ' + rules.allowedWidths.join(', '));
-  if (height !== undefined && height > rules.maxHeight)
-    throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
-  if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
-    throw imageError(
-      400,
-      'too_many_pixels',
-      'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels',
-    );
+  checkOutputSize(width, spec.height, rules);
   if (spec.format === 'avif' && !rules.enableAvif) throw invalidParameter('format', 'avif is disabled');
 }
