@@ -11,7 +11,8 @@ import { createBatchHandler } from '../functions/batch/batch';
 import { loadBatchConfig, renditionSpec } from '../functions/batch/config';
 import { encodeS3EventKey } from '../functions/batch/event';
 import { createLimiter } from '../functions/batch/limit';
-import { chooseStrategy, encode, renderRenditions, type Strategy } from '../functions/batch/pipeline';
+import { chooseStrategy, renderRenditions, type Strategy } from '../functions/batch/pipeline';
+import { encode } from '../functions/transform/encode';
 import type { ResizeSpec } from '../functions/core/spec';
 
 /**

@@ -1,6 +1,8 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
-import { imageError, isImageError, type ImageError } from '../core/errors';
-import { CONTENT_TYPES, type OutputFormat, type ResizeSpec } from '../core/spec';
+import { isImageError, type ImageError } from '../core/errors';
+import { CONTENT_TYPES, type ResizeSpec } from '../core/spec';
+import { admitOriginal, admitRendition, decodeError, readMetadata } from '../transform/admission';
+import { encode } from '../transform/encode';
 import { transform, type TransformResult } from '../transform/transform';
 import type { TransformSettings } from '../transform/settings';
 import type { Limiter } from './limit';
@@ -18,9 +20,8 @@ import type { Limiter } from './limit';
  *   the edge's own function. Measured on 12 MP JPEGs with 320/640/1280 outputs, a full decode plus three
  *   resizes from full resolution costs about three times the three reduced decodes (see bench/batch.ts).
  *
- * The checks and encoder settings mirror functions/transform/transform.ts (`admit`, `encode`), which does
- * not export them; the tests compare this pipeline's output with `transform()` for every format so the two
- * cannot drift unnoticed. Animated originals with an animated output (GIF/WebP) also go through
+ * The header checks and encoder settings are the edge's own (functions/transform/admission.ts and
+ * encode.ts); the tests also compare this pipeline's output with `transform()` for every format. Animated originals with an animated output (GIF/WebP) also go through
  * `transform()`, one decode per rendition, because their frames must be kept.
  */
 
@@ -28,102 +29,6 @@ import type { Limiter } from './limit';
 export type Rendered =
   | { readonly spec: ResizeSpec; readonly result: TransformResult }
   | { readonly spec: ResizeSpec; readonly error: ImageError };
-
-const ACCEPTED_INPUTS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'];
-const ANIMATED_OUTPUTS: readonly OutputFormat[] = ['gif', 'webp'];
-
-const unsupported = (message: string) => imageError(415, 'unsupported_input', message);
-const corrupt = () => imageError(422, 'corrupt_input', 'The original image is corrupt or truncated');
-const tooManyPixels = (message: string) => imageError(413, 'too_many_pixels', message);
-
-function looksLikeSvg(input: Buffer): boolean {
-  const head = input
-    .subarray(0, 512)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .trimStart();
-  return head.startsWith('<') && /<svg[\s>]/i.test(input.subarray(0, 4096).toString('utf8'));
-}
-
-async function readMetadata(input: Buffer): Promise<Metadata> {
-  try {
-    return await sharp(input, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : '';
-    throw /unsupported image format/i.test(message)
-      ? unsupported('The original is not a supported image')
-      : corrupt();
-  }
-}
-
-/** Header checks that concern the original whatever the rendition: format, size, decompression bombs. */
-function admitOriginal(meta: Metadata, settings: TransformSettings) {
-  const accepted = settings.allowSvg ? ACCEPTED_INPUTS.concat('svg') : ACCEPTED_INPUTS;
-  if (!meta.format || accepted.indexOf(meta.format) < 0)
-    throw unsupported(
-      meta.format === 'svg' ? 'SVG originals are disabled' : 'The original is not a supported image',
-    );
-  const width = meta.width ?? 0;
-  const height = meta.pageHeight ?? meta.height ?? 0;
-  if (width < 1 || height < 1) throw corrupt();
-  if (width * height > settings.inputPixelLimit)
-    throw tooManyPixels(
-      `The original is ${width}×${height}, over the ${settings.inputPixelLimit}-pixel input limit`,
-    );
-  const rotated = (meta.orientation ?? 1) >= 5;
-  return { width: rotated ? height : width, height: rotated ? width : height, frames: meta.pages ?? 1 };
-}
-
-/** The size sharp will produce for `spec` (same rule as transform.ts). */
-function plannedSize(spec: ResizeSpec, sourceWidth: number, sourceHeight: number) {
-  let width = spec.width;
-  let height = spec.height;
-  if (width === undefined && height === undefined) return { width: sourceWidth, height: sourceHeight };
-  if (width === undefined) width = Math.round(((height as number) * sourceWidth) / sourceHeight);
-  if (height === undefined) height = Math.round((width * sourceHeight) / sourceWidth);
-  if (!spec.enlarge && (width > sourceWidth || height > sourceHeight)) {
-    const scale = Math.min(sourceWidth / width, sourceHeight / height);
-    return { width: Math.round(width * scale), height: Math.round(height * scale) };
-  }
-  return { width, height };
-}
-
-/** Per-rendition checks: the output size, and the frame budget of an animation that stays animated. */
-function admitRendition(
-  spec: ResizeSpec,
-  source: { width: number; height: number; frames: number },
-  settings: TransformSettings,
-): { animated: boolean } {
-  const animated = source.frames > 1 && ANIMATED_OUTPUTS.indexOf(spec.format) >= 0;
-  const pixels = source.width * source.height;
-  if (animated && (source.frames > settings.maxFrames || pixels * source.frames > settings.inputPixelLimit))
-    throw tooManyPixels(
-      `The animation has ${source.frames} frames of ${source.width}×${source.height}, over the input limits`,
-    );
-  const planned = plannedSize(spec, source.width, source.height);
-  if (planned.width * planned.height > settings.maxPixels)
-    throw tooManyPixels(
-      `The output would be ${planned.width}×${planned.height}, over the ${settings.maxPixels}-pixel limit`,
-    );
-  return { animated };
-}
-
-/** Encoder options: the `thorough`/`fast` choices of transform.ts. */
-export function encode(pipeline: Sharp, spec: ResizeSpec, settings: TransformSettings): Sharp {
-  const thorough = settings.effort === 'thorough';
-  switch (spec.format) {
-    case 'jpeg':
-      return pipeline.jpeg({ quality: spec.quality, mozjpeg: thorough });
-    case 'webp':
-      return pipeline.webp({ quality: spec.quality, effort: thorough ? 5 : 2 });
-    case 'avif':
-      return pipeline.avif({ quality: spec.quality, effort: thorough ? 5 : 2 });
-    case 'png':
-      return pipeline.png({ compressionLevel: thorough ? 9 : 6 });
-    case 'gif':
-      return pipeline.gif({ effort: thorough ? 7 : 3 });
-  }
-}
 
 export type Strategy = 'decode-once' | 'shrink-on-load';
 
@@ -188,9 +93,7 @@ async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<D
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    if (error instanceof Error && /pixel limit/i.test(error.message))
-      throw tooManyPixels('The original is too large');
-    throw corrupt();
+    throw decodeError(error);
   }
 }
 
@@ -238,9 +141,7 @@ export async function renderRenditions(
   limit: Limiter,
   options: { readonly strategy?: Strategy } = {},
 ): Promise<RenderedSet> {
-  if (input.length === 0) throw corrupt();
-  if (!settings.allowSvg && looksLikeSvg(input)) throw unsupported('SVG originals are disabled');
-  const meta = await readMetadata(input);
+  const meta = await readMetadata(input, settings);
   const source = admitOriginal(meta, settings);
 
   const plans = specs.map((spec) => {
