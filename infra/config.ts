@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../functions/transform/settings';
-import { parseQuery, parseQueryString } from '../functions/core/params';
+import { parseRenditions } from '../functions/batch/config';
 import {
   ASYNC_INVOKE_LIMITS,
   LAMBDA_LIMITS,
@@ -216,13 +216,13 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
 
   const renditions = r.stringArray('batchRenditions');
   for (const rendition of renditions) {
-    try {
-      if (parseQuery(parseQueryString(rendition), 'original.jpg', undefined, rules) === null)
-        throw new Error('it asks for no transform');
-    } catch (error) {
-      throw r.error('batchRenditions', `"${rendition}" is invalid: ${(error as Error).message}`);
-    }
     if (rendition.includes(';')) throw r.error('batchRenditions', `"${rendition}" must not contain ";"`);
+  }
+  try {
+    // The batch resizer's own cold-start parser, so a rendition it would refuse (format=auto) fails here.
+    parseRenditions(renditions.join(';'), rules);
+  } catch (error) {
+    throw r.error('batchRenditions', (error as Error).message);
   }
   const suffixes = r.stringArray('batchSuffixes');
   if (suffixes.length === 0) throw r.error('batchSuffixes', 'must list at least one suffix');

@@ -162,16 +162,18 @@ describe('infra config', () => {
     it('batch renditions the rules refuse', () => {
       rejects(
         { batchRenditions: ['width=99999'] },
-        /image-cdn:batchRenditions: "width=99999" is invalid: .*width/,
+        /image-cdn:batchRenditions: RENDITIONS entry 1 \('width=99999'\): Invalid 'width'/,
       );
-      rejects(
-        { batchRenditions: ['utm=1'] },
-        /image-cdn:batchRenditions: "utm=1" is invalid: it asks for no transform/,
-      );
+      rejects({ batchRenditions: ['utm=1'] }, /image-cdn:batchRenditions: RENDITIONS entry 1 \('utm=1'\)/);
       rejects(
         { allowedWidths: [320], batchRenditions: ['width=640'] },
-        /image-cdn:batchRenditions: "width=640" is invalid/,
+        /image-cdn:batchRenditions: RENDITIONS entry 1 \('width=640'\)/,
       );
+      rejects(
+        { batchRenditions: ['width=320', 'width=640&format=auto'] },
+        /image-cdn:batchRenditions: RENDITIONS entry 2 .*auto/,
+      );
+      rejects({ batchRenditions: ['width=320;width=640'] }, /must not contain ";"/);
     });
 
     it('batch retries and event age outside the async-invoke bounds', () => {

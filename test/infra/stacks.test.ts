@@ -444,6 +444,7 @@ for (const { stack: stackName, region } of STACKS) {
         assert.equal(variables.ORIGINALS_BUCKET, originals);
         assert.equal(variables.DERIVED_BUCKET, derivatives);
         assert.equal(variables.RENDITIONS, (configOf(stack, 'batchRenditions') as string[]).join(';'));
+        assert.equal(variables.MALLOC_ARENA_MAX, '2');
         assert.deepEqual(JSON.parse(variables.IMAGE_RULES!), baked.rules);
         assert.deepEqual(JSON.parse(variables.TRANSFORM_SETTINGS!), {
           ...baked.transform,
