@@ -12,7 +12,7 @@ import { DEFAULT_TRANSFORM_SETTINGS } from '../functions/transform/settings';
 import { transform } from '../functions/transform/transform';
 import { compare, mb, median, photo12mp, ratio, timeMs } from './util';
 
-const RUNS = 9;
+const RUNS = 15;
 
 function plainSharp(input: Buffer, spec: ResizeSpec) {
   const resized = sharp(input).resize({ width: spec.width });
