@@ -23,6 +23,8 @@ export function edgeConfigFor(
     cacheMaxAge: config.cacheMaxAgeSeconds,
     errorMaxAge: config.errorMaxAgeSeconds,
     s3TimeoutMs: config.s3TimeoutMs,
+    // Answer a second before Lambda would end the function, so CloudFront never sees a timeout.
+    deadlineMs: Math.max(500, config.edge.timeoutSeconds * 1000 - 1000),
   };
 }
 

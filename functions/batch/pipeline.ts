@@ -2,8 +2,7 @@ import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from '../transform/admission';
-import { encode } from '../transform/encode';
-import { transform, type TransformResult } from '../transform/transform';
+import { applySpec, renderError, transform, type TransformResult } from '../transform/transform';
 import type { TransformSettings } from '../transform/settings';
 import type { Limiter } from './limit';
 
@@ -103,16 +102,13 @@ async function renderFromPixels(
   spec: ResizeSpec,
   settings: TransformSettings,
 ) {
-  let pipeline = base.clone();
-  if (spec.width !== undefined || spec.height !== undefined)
-    pipeline = pipeline.resize({
-      width: spec.width,
-      height: spec.height,
-      fit: spec.fit ?? 'cover',
-      withoutEnlargement: !spec.enlarge,
-    });
-  if (spec.format === 'jpeg' && hasAlpha) pipeline = pipeline.flatten({ background: settings.background });
-  const { data, info } = await encode(pipeline, spec, settings).toBuffer({ resolveWithObject: true });
+  let rendered;
+  try {
+    rendered = await applySpec(base.clone(), spec, hasAlpha, settings).toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw renderError(error);
+  }
+  const { data, info } = rendered;
   return {
     data,
     format: spec.format,

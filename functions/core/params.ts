@@ -93,7 +93,11 @@ function resolveFormat(
   accept: string | undefined,
   rules: QueryRules,
 ) {
-  if (value === undefined) return sourceFormat(originalKey);
+  if (value === undefined) {
+    // Keeping an AVIF original's format is not possible with AVIF off: fall back as `auto` does.
+    const source = sourceFormat(originalKey);
+    return source === 'avif' && !rules.enableAvif ? 'png' : source;
+  }
   const requested = parseEnum<OutputFormat | 'auto' | 'jpg'>(
     'format',
     value,

@@ -20,6 +20,11 @@ export interface EdgeConfig {
   /** Budget for one S3 request, in milliseconds; the whole handler stays well under 30 s. */
   readonly s3TimeoutMs: number;
   /**
+   * The handler answers 503 by itself once this much time has passed, so it always returns before
+   * Lambda's own timeout ends it (CloudFront would turn that into its own 503). @default 25000
+   */
+  readonly deadlineMs?: number;
+  /**
    * The viewer function's signing secret, when signed URLs are on: the redirect to a stored derivative
    * must carry a signature too.
    */

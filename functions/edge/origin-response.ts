@@ -3,6 +3,7 @@ import { imageError } from '../core/errors';
 import { toHttpError } from '../core/error-response';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
+import { EXPIRES_PARAM, SIGNATURE_PARAM } from '../core/signing';
 import type { ResizeSpec } from '../core/spec';
 import type { ImageStore } from '../storage/image-store';
 import { signatureFor } from '../signing/sign-url';
@@ -24,8 +25,11 @@ export interface OriginResponseDeps {
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
-/** Above this the handler gives up and answers 503, well inside Lambda@Edge's 30 s origin limit. */
-const HANDLER_DEADLINE_MS = 25_000;
+/** Without a configured deadline the handler gives up at 25 s, inside Lambda@Edge's 30 s origin limit. */
+const DEFAULT_DEADLINE_MS = 25_000;
+
+/** How long a signed redirect to a stored derivative stays valid, in seconds. */
+const REDIRECT_SIGNATURE_SECONDS = 300;
 
 export type OriginResponseHandler = (event: CloudFrontResponseEvent) => Promise<CloudFrontResultResponse>;
 
@@ -53,6 +57,12 @@ function respond(status: number, description: string, headers: Record<string, st
     response.bodyEncoding = 'text';
   }
   return response;
+}
+
+/** A short-lived signature for the redirect, so it never outlives the viewer's own signed URL by much. */
+function signedLocation(uri: string, key: string, secret: string): string {
+  const query = `${EXPIRES_PARAM}=${Math.floor(Date.now() / 1000) + REDIRECT_SIGNATURE_SECONDS}`;
+  return `${uri}?${query}&${SIGNATURE_PARAM}=${signatureFor(key, query, secret)}`;
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -115,7 +125,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
     }
     if (!stored) throw imageError(503, 'storage_fault', 'Storage is unavailable, try again');
     // Too large to return inline: send the viewer back for the object just stored.
-    const location = config.signingSecret ? `${uri}?s=${signatureFor(key, '', config.signingSecret)}` : uri;
+    const location = config.signingSecret ? signedLocation(uri, key, config.signingSecret) : uri;
     const redirect = respond(302, 'Found', { location, 'cache-control': 'no-store' });
     return { response: redirect, outcome: 'redirected', details };
   }
@@ -141,7 +151,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
       validateSpec(derivative.spec, config.rules);
       const result = await withDeadline(
         generate(request.uri, key, derivative.originalKey, derivative.spec),
-        HANDLER_DEADLINE_MS,
+        config.deadlineMs ?? DEFAULT_DEADLINE_MS,
       );
       log({
         level: 'info',

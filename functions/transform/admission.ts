@@ -50,18 +50,24 @@ export async function readMetadata(input: Buffer, settings: TransformSettings): 
   }
 }
 
-/** The size sharp will produce for `spec`, computed from the header alone. */
+/**
+ * The largest output sharp can produce for `spec`, from the header alone. With both sides given,
+ * `cover`, `contain`, `fill` and `inside` stay within the box; `outside` covers it, so its output can be
+ * far larger than the box when the shapes differ. Without `enlarge` nothing grows past the original.
+ */
 export function plannedSize(spec: ResizeSpec, sourceWidth: number, sourceHeight: number) {
-  let width = spec.width;
-  let height = spec.height;
+  const { width, height } = spec;
   if (width === undefined && height === undefined) return { width: sourceWidth, height: sourceHeight };
-  if (width === undefined) width = Math.round(((height as number) * sourceWidth) / sourceHeight);
-  if (height === undefined) height = Math.round((width * sourceHeight) / sourceWidth);
-  if (!spec.enlarge && (width > sourceWidth || height > sourceHeight)) {
-    const scale = Math.min(sourceWidth / width, sourceHeight / height);
-    return { width: Math.round(width * scale), height: Math.round(height * scale) };
-  }
-  return { width, height };
+  if (width !== undefined && height !== undefined && (spec.fit ?? 'cover') !== 'outside')
+    return { width, height };
+  let scale =
+    width !== undefined && height !== undefined
+      ? Math.max(width / sourceWidth, height / sourceHeight)
+      : width !== undefined
+        ? width / sourceWidth
+        : (height as number) / sourceHeight;
+  if (!spec.enlarge) scale = Math.min(scale, 1);
+  return { width: Math.round(sourceWidth * scale), height: Math.round(sourceHeight * scale) };
 }
 
 /** An admitted original: its upright size (after EXIF orientation) and frame count. */

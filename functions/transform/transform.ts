@@ -1,5 +1,5 @@
-import sharp from 'sharp';
-import { imageError, isImageError } from '../core/errors';
+import sharp, { type Sharp } from 'sharp';
+import { imageError, isImageError, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
 import { encode } from './encode';
@@ -37,35 +37,53 @@ export async function transform(
   const { animated } = admitRendition(spec, source, settings);
   const frames = source.frames;
 
-  let pipeline = sharp(input, {
+  const decoder = sharp(input, {
     limitInputPixels: animated ? settings.inputPixelLimit * frames : settings.inputPixelLimit,
     failOn: 'error',
     pages: animated ? frames : 1,
     autoOrient: true,
   });
-  if (spec.width !== undefined || spec.height !== undefined) {
-    pipeline = pipeline.resize({
-      width: spec.width,
-      height: spec.height,
-      fit: spec.fit ?? 'cover',
-      withoutEnlargement: !spec.enlarge,
-    });
-  }
-  if (spec.format === 'jpeg' && meta.hasAlpha)
-    pipeline = pipeline.flatten({ background: settings.background });
-  pipeline = encode(pipeline.toColourspace('srgb'), spec, settings).timeout({
-    seconds: settings.timeoutSeconds ?? 20,
-  });
+  const pipeline = applySpec(decoder, spec, meta.hasAlpha ?? false, settings);
 
   try {
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
     const height = animated && info.pageHeight ? info.pageHeight : info.height;
     return { data, format: spec.format, contentType: CONTENT_TYPES[spec.format], width: info.width, height };
   } catch (error) {
-    if (isImageError(error)) throw error;
-    if (error instanceof Error && /timeout/i.test(error.message)) {
-      throw imageError(503, 'internal', 'Resizing took too long, try again');
-    }
-    throw decodeError(error);
+    throw renderError(error);
   }
+}
+
+/**
+ * The steps after decoding, shared with the batch pipeline: resize, flatten alpha for JPEG, 8-bit sRGB,
+ * encode, and a time limit.
+ */
+export function applySpec(
+  pipeline: Sharp,
+  spec: ResizeSpec,
+  hasAlpha: boolean,
+  settings: TransformSettings,
+): Sharp {
+  let result = pipeline;
+  if (spec.width !== undefined || spec.height !== undefined) {
+    result = result.resize({
+      width: spec.width,
+      height: spec.height,
+      fit: spec.fit ?? 'cover',
+      withoutEnlargement: !spec.enlarge,
+    });
+  }
+  if (spec.format === 'jpeg' && hasAlpha) result = result.flatten({ background: settings.background });
+  return encode(result.toColourspace('srgb'), spec, settings).timeout({
+    seconds: settings.timeoutSeconds ?? 20,
+  });
+}
+
+/** The typed error for a failure while rendering: too slow (503), too large (413) or corrupt (422). */
+export function renderError(error: unknown): ImageError {
+  if (isImageError(error)) return error;
+  if (error instanceof Error && /timeout/i.test(error.message)) {
+    return imageError(503, 'internal', 'Resizing took too long, try again');
+  }
+  return decodeError(error);
 }

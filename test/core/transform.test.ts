@@ -136,6 +136,26 @@ describe('transform (real sharp, real images)', () => {
       assert.deepEqual([inside.width, inside.height], [100, 50]);
     });
 
+    it('bounds fit=outside by what it really produces, which can exceed the box', async () => {
+      const panorama = await images.photoJpeg(2000, 200);
+      // Covering 2000×2000 from 10:1 means 20000×2000: 40 MP, over the 16.7 MP default.
+      await expectImageError(
+        transform(
+          panorama,
+          { width: 2000, height: 2000, fit: 'outside', format: 'jpeg', quality: 80, enlarge: true },
+          settings,
+        ),
+        413,
+        'too_many_pixels',
+      );
+      const out = await transform(
+        panorama,
+        { width: 400, height: 100, fit: 'outside', format: 'png' },
+        settings,
+      );
+      assert.deepEqual([out.width, out.height], [1000, 100]);
+    });
+
     it('refuses an output over maxPixels before decoding', async () => {
       const input = await images.photoJpeg(400, 4000);
       await expectImageError(

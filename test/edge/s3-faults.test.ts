@@ -106,6 +106,32 @@ describe('origin-response handler under S3 faults (fault-injecting proxy in fron
     });
   }
 
+  it('answers 503 no-store at its configured deadline even when S3 is slower than that', async () => {
+    proxy = await startFaultProxy(s3.port, () => ({ kind: 'stall' }));
+    client = createS3Client({
+      region: 'us-east-1',
+      endpoint: proxy.endpoint,
+      credentials: s3.credentials,
+      timeoutMs: 5000,
+    });
+    const store = createS3ImageStore({
+      client,
+      originalsBucket: config.originalsBucket,
+      derivativesBucket: config.derivativesBucket,
+    });
+    const handler = createOriginResponseHandler({
+      store,
+      config: { ...config, deadlineMs: 300 },
+      log: () => {},
+    });
+    const started = Date.now();
+    const response = await handler(originResponseEvent('/cat.jpg/_w150_q80.jpeg', '404'));
+    const elapsed = Date.now() - started;
+    assert.equal(response.status, '503');
+    assert.equal(response.headers?.['cache-control']?.[0]?.value, 'no-store');
+    assert.ok(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+  });
+
   for (const [name, fault] of [
     ['a 500', { kind: 'status', status: 500, code: 'InternalError' }],
     ['a reset mid-upload', { kind: 'truncate-request' }],

@@ -4,7 +4,9 @@ import { signUrl, signedSrcset } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalStack } from '../../local/stack';
+import { noisePng } from '../support/images';
 
 const SECRET = 'test-secret-7f3a';
 const viewer = loadViewerFunction(
@@ -98,9 +100,9 @@ describe('signed URLs', () => {
     }
   });
 
-  it('is honoured by the local edge, including its redirect to a stored derivative', async function () {
+  it('is honoured by the local edge, including its signed, short-lived redirect to a stored derivative', async function () {
     this.timeout(30_000);
-    const stack = await startLocalStack({ port: 0, signingSecret: SECRET, log: () => {} });
+    const stack = await startLocalStack({ port: 0, signingSecret: SECRET, renditions: false, log: () => {} });
     try {
       const unsigned = await fetch(`${stack.url}/samples/dawn.jpg?width=200`);
       assert.equal(unsigned.status, 403);
@@ -108,6 +110,23 @@ describe('signed URLs', () => {
       assert.equal(signed.status, 200);
       const page = await (await fetch(stack.url + '/')).text();
       assert.match(page, /srcset="[^"]*s=[0-9a-f]{64} 320w/);
+
+      // A derivative over 1 MB is redirected; the redirect must carry its own valid, expiring signature.
+      await stack.client.send(
+        new PutObjectCommand({ Bucket: 'originals', Key: 'noise.png', Body: await noisePng(1400, 1000) }),
+      );
+      const first = await fetch(stack.url + signUrl('/noise.png?width=1400&format=png', SECRET), {
+        redirect: 'manual',
+      });
+      assert.equal(first.status, 302);
+      const location = first.headers.get('location') ?? '';
+      const expires = Number(/expires=(\d+)/.exec(location)?.[1]);
+      const now = Math.floor(Date.now() / 1000);
+      assert.ok(expires > now && expires <= now + 301, location);
+      assert.match(location, /^\/noise\.png\/_w1400\.png\?expires=\d+&s=[0-9a-f]{64}$/);
+      const second = await fetch(stack.url + location, { redirect: 'manual' });
+      assert.equal(second.status, 200);
+      assert.equal(second.headers.get('content-type'), 'image/png');
     } finally {
       await stack.close();
     }

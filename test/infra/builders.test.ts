@@ -256,7 +256,14 @@ describe('infra builders', () => {
         cacheMaxAge: 31_536_000,
         errorMaxAge: 60,
         s3TimeoutMs: 5_000,
+        deadlineMs: 29_000,
       });
+      const quick = { ...config, edge: { ...config.edge, timeoutSeconds: 5 } };
+      assert.equal(edgeConfigFor(quick, 'o', 'd').deadlineMs, 4_000);
+      assert.equal(
+        edgeConfigFor(config, 'o', 'd', 'a-signing-secret-123').signingSecret,
+        'a-signing-secret-123',
+      );
     });
 
     it('give the viewer function the same rules and the originals origin id', () => {

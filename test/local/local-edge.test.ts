@@ -97,8 +97,9 @@ describe('local edge over HTTP (end to end)', function () {
     assert.ok(body.length > 750_000, `${body.length} bytes`);
     assert.equal((await sharp(body).metadata()).width, 1400);
     const third = await get('/test/noise.png?width=1400&format=png');
+    // The 302 was not cached (no-store): the same URL now finds the stored derivative, inline or not.
     assert.equal(third.status, 200);
-    assert.match(third.headers.get('x-cache') ?? '', /^Hit|^Miss/);
+    assert.equal(third.headers.get('content-type'), 'image/png');
   });
 
   it('answers 404 for a missing original, not cached past its max-age', async () => {
