@@ -151,6 +151,13 @@ describe('query parsing', () => {
 
   it('refuses avif when it is disabled', () =>
     rejects('format=avif', 'format', { ...rules, enableAvif: false }));
+
+  it('gives an AVIF original PNG output when AVIF is disabled and no format is asked for', () => {
+    const noAvif = { ...rules, enableAvif: false };
+    const spec = parse('width=100', 'x.avif', undefined, noAvif);
+    assert.deepEqual(spec, { width: 100, format: 'png' });
+    assert.doesNotThrow(() => validateSpec(spec!, noAvif));
+  });
 });
 
 describe('format negotiation', () => {
