@@ -74,6 +74,7 @@ const batch = new BatchResizer('batch', {
   renditions: [...config.batch.renditions],
   rules: config.rules,
   transform: config.batchTransform,
+  cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
   prefix: config.batch.prefix,
   suffixes: config.batch.suffixes,
   memoryMb: config.batch.memoryMb,

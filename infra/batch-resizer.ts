@@ -1,5 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_CACHE_MAX_AGE } from '../functions/core/cache-control';
+import { DEFAULT_BATCH_SUFFIXES } from './config';
 import * as path from 'node:path';
 import type { QueryRules } from '../functions/core/rules';
 import type { TransformSettings } from '../functions/transform/settings';
@@ -17,6 +19,8 @@ export interface BatchResizerArgs {
   readonly renditions: pulumi.Input<pulumi.Input<string>[]>;
   /** The same rules as the edge and the viewer function, passed as `IMAGE_RULES`. */
   readonly rules: pulumi.Input<QueryRules>;
+  /** `max-age` of the renditions it stores, in seconds; the same as the edge's. @default 31536000 */
+  readonly cacheMaxAgeSeconds?: pulumi.Input<number>;
   /** Transform settings, passed as `TRANSFORM_SETTINGS`. */
   readonly transform: pulumi.Input<TransformSettings>;
   /**
@@ -27,7 +31,7 @@ export interface BatchResizerArgs {
   /**
    * Key suffixes that trigger the function, one notification filter each. A plain array: it decides
    * how many filters exist.
-   * @default ['.jpg', '.jpeg', '.png', '.webp']
+   * @default DEFAULT_BATCH_SUFFIXES (.jpg .jpeg .png .webp .gif .avif .tif .tiff)
    */
   readonly suffixes?: readonly string[];
   /**
@@ -86,7 +90,7 @@ export class BatchResizer extends pulumi.ComponentResource {
   constructor(name: string, args: BatchResizerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:BatchResizer', name, {}, opts);
     const distDir = args.distDir ?? path.join(__dirname, '..', 'dist');
-    const suffixes = args.suffixes ?? ['.jpg', '.jpeg', '.png', '.webp'];
+    const suffixes = args.suffixes ?? DEFAULT_BATCH_SUFFIXES;
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this }).region;
 
@@ -216,6 +220,7 @@ export class BatchResizer extends pulumi.ComponentResource {
             // glibc's per-thread arenas fragment under libvips; two arenas keep peak RSS near 320 MB
             // instead of 450 MB for 12 MP work (bench/batch.ts), as sharp's docs advise on glibc.
             MALLOC_ARENA_MAX: '2',
+            CACHE_MAX_AGE: pulumi.output(args.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE).apply(String),
           },
         },
       },

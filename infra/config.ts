@@ -14,6 +14,18 @@ import {
   type PriceClass,
 } from './limits';
 
+/** Original suffixes that trigger the batch resizer by default: every input format it accepts. */
+export const DEFAULT_BATCH_SUFFIXES: readonly string[] = [
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.gif',
+  '.avif',
+  '.tif',
+  '.tiff',
+];
+
 /** Config namespace of this project's keys (`image-cdn:<key>`). */
 export const CONFIG_NAMESPACE = 'image-cdn';
 
@@ -58,7 +70,7 @@ export const CONFIG_DEFAULTS = {
   originShieldRegion: '',
   batchRenditions: ['width=320&format=webp', 'width=640&format=webp', 'width=1280&format=webp'] as string[],
   batchPrefix: '',
-  batchSuffixes: ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff'] as string[],
+  batchSuffixes: [...DEFAULT_BATCH_SUFFIXES] as string[],
   batchMemoryMb: 2_048,
   batchTimeoutSeconds: 120,
   batchReservedConcurrency: 10,

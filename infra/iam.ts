@@ -131,6 +131,14 @@ export function batchFunctionPolicy(args: BatchPolicyArgs): PolicyDocument {
       Resource: [objectsArn(args.derivativesBucket)],
     },
     {
+      // HEAD on its own outputs (s3:GetObject covers it): a retried or duplicated event finds the renditions
+      // already made from this version of the original and skips them. Read-only; it cannot trigger itself.
+      Sid: 'ReadOwnDerivatives',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [objectsArn(args.derivativesBucket)],
+    },
+    {
       Sid: 'ReportFailures',
       Effect: 'Allow',
       Action: ['sqs:SendMessage'],

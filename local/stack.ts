@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { createBatchHandler } from '../functions/batch/batch';
 import { parseRenditions } from '../functions/batch/config';
 import { triggerBatch } from '../functions/batch/local';
+import { DEFAULT_CACHE_MAX_AGE } from '../functions/core/cache-control';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import { createOriginResponseHandler } from '../functions/edge/origin-response';
 import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
@@ -90,7 +91,7 @@ export function localEdgeConfig(rules: QueryRules): EdgeConfig {
     bucketRegion: 'us-east-1',
     rules,
     transform: DEFAULT_TRANSFORM_SETTINGS,
-    cacheMaxAge: 31_536_000,
+    cacheMaxAge: DEFAULT_CACHE_MAX_AGE,
     errorMaxAge: 60,
     s3TimeoutMs: 5_000,
   };
@@ -147,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           renditions: parseRenditions(options.renditions ?? DEFAULT_LOCAL_RENDITIONS, config.rules),
           rules: config.rules,
           transform: { ...config.transform, effort: 'thorough' },
+          cacheMaxAge: config.cacheMaxAge,
         },
         client,
         concurrency: 1,

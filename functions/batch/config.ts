@@ -2,6 +2,7 @@ import { parseQuery, parseQueryString, type QueryValues } from '../core/params';
 import { DEFAULT_RULES, type QueryRules } from '../core/rules';
 import type { ResizeSpec } from '../core/spec';
 import { isImageError } from '../core/errors';
+import { DEFAULT_CACHE_MAX_AGE } from '../core/cache-control';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../transform/settings';
 
 /**
@@ -16,6 +17,8 @@ export interface BatchConfig {
   readonly renditions: readonly Rendition[];
   readonly rules: QueryRules;
   readonly transform: TransformSettings;
+  /** `max-age` of the renditions it stores, in seconds (CACHE_MAX_AGE, the edge's `cacheMaxAge`). */
+  readonly cacheMaxAge: number;
 }
 
 /** One entry of RENDITIONS: the request as the CDN would receive it. */
@@ -91,6 +94,14 @@ function required(env: Record<string, string | undefined>, name: string): string
   return value;
 }
 
+function seconds(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  if (!/^[0-9]{1,9}$/.test(text) || Number(text) < 1)
+    throw new BatchConfigError(`${name} must be a number of seconds`);
+  return Number(text);
+}
+
 function json<T extends object>(env: Record<string, string | undefined>, name: string, fallback: T): T {
   const text = env[name]?.trim();
   if (!text) return fallback;
@@ -124,5 +135,6 @@ export function loadBatchConfig(env: Record<string, string | undefined>): BatchC
     effort: 'thorough',
   };
   const renditions = parseRenditions(required(env, 'RENDITIONS'), rules);
-  return { originalsBucket, derivedBucket, renditions, rules, transform };
+  const cacheMaxAge = seconds(env, 'CACHE_MAX_AGE', DEFAULT_CACHE_MAX_AGE);
+  return { originalsBucket, derivedBucket, renditions, rules, transform, cacheMaxAge };
 }

@@ -2,14 +2,12 @@ import { isImageError, type ImageError } from '../core/errors';
 import { derivativeKey, parseDerivativeKey, validateOriginalKey } from '../core/key';
 import type { ResizeSpec } from '../core/spec';
 import type { ImageStore } from '../storage/image-store';
+import { derivativeCacheControl } from '../core/cache-control';
 import { renditionSpec, type BatchConfig } from './config';
 import type { Limiter } from './limit';
 import type { Logger } from './log';
 import { renderRenditions } from './pipeline';
 import { unquote, type BatchStorage } from './storage';
-
-/** Stored derivatives never change under their key: a new original version gets new bytes, same key. */
-export const DERIVATIVE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /**
  * - `processed`: every rendition is now stored for this version of the original (written or unchanged;
@@ -161,7 +159,13 @@ export async function processOriginal(
                   reason: item.error.message,
                 };
               const { data, contentType, width, height } = item.result;
-              await deps.store.putDerivative(target.key, data, contentType, DERIVATIVE_CACHE_CONTROL, etag);
+              await deps.store.putDerivative(
+                target.key,
+                data,
+                contentType,
+                derivativeCacheControl(deps.config.cacheMaxAge),
+                etag,
+              );
               return {
                 query: target.query,
                 key: target.key,

@@ -1,5 +1,6 @@
 import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { imageError } from '../core/errors';
+import { derivativeCacheControl } from '../core/cache-control';
 import { toHttpError } from '../core/error-response';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
@@ -86,7 +87,7 @@ const DESCRIPTIONS: Record<number, string> = {
 export function createOriginResponseHandler(deps: OriginResponseDeps): OriginResponseHandler {
   const { store, config } = deps;
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
-  const cacheControl = `public, max-age=${config.cacheMaxAge}, immutable`;
+  const cacheControl = derivativeCacheControl(config.cacheMaxAge);
 
   async function generate(uri: string, key: string, originalKey: string, spec: ResizeSpec) {
     const timings: Record<string, number> = {};

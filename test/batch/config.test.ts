@@ -41,6 +41,15 @@ describe('batch config (cold start)', () => {
     assert.equal(config.transform.maxFrames, 5);
   });
 
+  it('reads CACHE_MAX_AGE for the renditions it stores, defaulting to a year', () => {
+    assert.equal(loadBatchConfig(ENV).cacheMaxAge, 31_536_000);
+    assert.equal(loadBatchConfig({ ...ENV, CACHE_MAX_AGE: '3600' }).cacheMaxAge, 3600);
+    assert.throws(
+      () => loadBatchConfig({ ...ENV, CACHE_MAX_AGE: 'soon' }),
+      /CACHE_MAX_AGE must be a number of seconds/,
+    );
+  });
+
   it('reads IMAGE_RULES as JSON over the defaults', () => {
     const config = loadBatchConfig({ ...ENV, IMAGE_RULES: '{"allowedWidths":[300,700,1400]}' });
     assert.deepEqual(config.rules.allowedWidths, [300, 700, 1400]);

@@ -85,7 +85,7 @@ describe('batch handler against a local S3', function () {
       const [width, height, format, contentType] = sizes[i]!;
       assert.deepEqual([meta.width, meta.height, meta.format], [width, height, format], expected[i]);
       assert.equal(stored.contentType, contentType);
-      assert.equal(stored.cacheControl, 'public, max-age=31536000, immutable');
+      assert.equal(stored.cacheControl, 'public, max-age=31536000');
       assert.equal(stored.metadata['source-etag'], etag);
     }
   });

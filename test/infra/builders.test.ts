@@ -146,7 +146,7 @@ describe('infra builders', () => {
       }
     });
 
-    it('let the batch resizer read originals, write derivatives, send failures and log', () => {
+    it('let the batch resizer read originals, write and re-read derivatives, send failures and log', () => {
       const policy = batchFunctionPolicy({
         ...args,
         failureQueueArn: 'arn:aws:sqs:eu-west-1:111122223333:q',
@@ -158,6 +158,7 @@ describe('infra builders', () => {
           [['s3:GetObject'], ['arn:aws:s3:::o-bucket/*']],
           [['s3:ListBucket'], ['arn:aws:s3:::o-bucket']],
           [['s3:PutObject'], ['arn:aws:s3:::d-bucket/*']],
+          [['s3:GetObject'], ['arn:aws:s3:::d-bucket/*']],
           [['sqs:SendMessage'], ['arn:aws:sqs:eu-west-1:111122223333:q']],
           [
             ['logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -445,6 +445,7 @@ for (const { stack: stackName, region } of STACKS) {
         assert.equal(variables.DERIVED_BUCKET, derivatives);
         assert.equal(variables.RENDITIONS, (configOf(stack, 'batchRenditions') as string[]).join(';'));
         assert.equal(variables.MALLOC_ARENA_MAX, '2');
+        assert.equal(variables.CACHE_MAX_AGE, String(configOf(stack, 'cacheMaxAgeSeconds')));
         assert.deepEqual(JSON.parse(variables.IMAGE_RULES!), baked.rules);
         assert.deepEqual(JSON.parse(variables.TRANSFORM_SETTINGS!), {
           ...baked.transform,
@@ -500,7 +501,7 @@ for (const { stack: stackName, region } of STACKS) {
         assert.equal(group.inputs.retentionInDays, configOf(stack, 'logRetentionDays'));
       });
 
-      it('has a role that may read (and list) originals, write derivatives, report failures and log, nothing else', () => {
+      it('has a role that may read (and list) originals, write and re-read derivatives, report failures and log, nothing else', () => {
         const trust = stack.json<PolicyDocument>(stack.get(T.role, 'batch-role'), 'assumeRolePolicy');
         assert.deepEqual(
           trust.Statement.map((s) => s.Principal),
@@ -524,6 +525,12 @@ for (const { stack: stackName, region } of STACKS) {
             Sid: 'WriteDerivatives',
             Effect: 'Allow',
             Action: ['s3:PutObject'],
+            Resource: [`arn:aws:s3:::${derivatives}/*`],
+          },
+          {
+            Sid: 'ReadOwnDerivatives',
+            Effect: 'Allow',
+            Action: ['s3:GetObject'],
             Resource: [`arn:aws:s3:::${derivatives}/*`],
           },
           {
