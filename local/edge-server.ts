@@ -2,7 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
-import type { OriginResponseHandler } from '../functions/edge/origin-response';
+import { toCloudFrontHeaders, type OriginResponseHandler } from '../functions/edge/origin-response';
 import { GENERATED_RESPONSE_LIMIT, base64Length, headersLength } from '../functions/transform/budget';
 import type { ViewerFunction } from './viewer-sandbox';
 import { isViewerResponse } from './viewer-sandbox';
@@ -52,12 +52,6 @@ function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<string, 
     if (values[0]) flat[name.toLowerCase()] = values[0].value;
   }
   return flat;
-}
-
-function toCloudFront(headers: Record<string, string>): CloudFrontHeaders {
-  const result: CloudFrontHeaders = {};
-  for (const [name, value] of Object.entries(headers)) result[name] = [{ key: name, value }];
-  return result;
 }
 
 /** Seconds a response may stay cached: its `max-age`, nothing for `no-store`/`private`/`no-cache`. */
@@ -180,14 +174,14 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
               method: 'GET',
               uri: request.uri,
               querystring: '',
-              headers: toCloudFront(
+              headers: toCloudFrontHeaders(
                 Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v.value])),
               ),
             },
             response: {
               status: String(origin.status),
               statusDescription: '',
-              headers: toCloudFront(origin.headers),
+              headers: toCloudFrontHeaders(origin.headers),
             },
           },
         },

@@ -10,6 +10,7 @@
  */
 import cf from 'cloudfront';
 import crypto from 'crypto';
+import { toHttpError } from '../core/error-response';
 import { imageError, isImageError, type ImageError } from '../core/errors';
 import {
   derivativeKey,
@@ -71,15 +72,18 @@ function queryValues(querystring: Record<string, FunctionValue>): QueryValues {
   return values;
 }
 
+/** The response for a refused request, from the one error mapper every path shares. */
 function errorResponse(error: ImageError): ViewerResponse {
+  const http = toHttpError(error, CONFIG.errorMaxAge);
+  const headers: Record<string, { value: string }> = {};
+  const names = Object.keys(http.headers);
+  for (let i = 0; i < names.length; i++)
+    headers[names[i] as string] = { value: http.headers[names[i] as string] as string };
   return {
-    statusCode: error.status,
-    statusDescription: error.status === 403 ? 'Forbidden' : 'Bad Request',
-    headers: {
-      'content-type': { value: 'text/plain; charset=utf-8' },
-      'cache-control': { value: 'public, max-age=' + CONFIG.errorMaxAge },
-    },
-    body: { encoding: 'text', data: error.message },
+    statusCode: http.status,
+    statusDescription: http.status === 403 ? 'Forbidden' : 'Bad Request',
+    headers,
+    body: { encoding: 'text', data: http.body },
   };
 }
 

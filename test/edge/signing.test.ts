@@ -54,7 +54,7 @@ describe('signed URLs', () => {
   it('refuses a tampered parameter', () => {
     const url = signUrl('/photos/cat.jpg?width=400', SECRET).replace('width=400', 'width=401');
     assert.equal(status(url), 403);
-    assert.equal(message(url), 'Invalid signature');
+    assert.equal(message(url), 'Invalid signature\n');
   });
 
   it('refuses an added transform parameter but ignores unknown ones', () => {
@@ -74,19 +74,19 @@ describe('signed URLs', () => {
     assert.equal(status(signUrl('/a.jpg?width=10', SECRET, { expiresIn: 3600 })), 200);
     const expired = signUrl('/a.jpg?width=10', SECRET, { expiresIn: -10, now });
     assert.equal(status(expired), 403);
-    assert.equal(message(expired), 'Signature expired');
+    assert.equal(message(expired), 'Signature expired\n');
     // Extending the expiry by hand breaks the signature.
-    assert.equal(message(expired.replace(/expires=\d+/, `expires=${now + 3600}`)), 'Invalid signature');
+    assert.equal(message(expired.replace(/expires=\d+/, `expires=${now + 3600}`)), 'Invalid signature\n');
   });
 
   it('refuses a missing signature, also on originals', () => {
-    assert.equal(message('/photos/cat.jpg?width=400'), 'Missing signature');
+    assert.equal(message('/photos/cat.jpg?width=400'), 'Missing signature\n');
     assert.equal(status('/photos/cat.jpg'), 403);
     assert.equal(status(signUrl('/photos/cat.jpg', SECRET)), 200);
   });
 
   it('refuses a signature made with another secret', () => {
-    assert.equal(message(signUrl('/photos/cat.jpg?width=400', 'another-secret')), 'Invalid signature');
+    assert.equal(message(signUrl('/photos/cat.jpg?width=400', 'another-secret')), 'Invalid signature\n');
   });
 
   it('builds a whole srcset of signed URLs', () => {

@@ -98,7 +98,7 @@ describe('viewer-request function (built artifact in a vm sandbox)', () => {
         .result,
     );
     assert.equal(response.statusCode, 400);
-    assert.equal(response.body.data, "Invalid 'width': must be given once");
+    assert.equal(response.body.data, "Invalid 'width': must be given once\n");
     assert.equal(response.headers['cache-control']?.value, 'public, max-age=45');
   });
 
