@@ -32,7 +32,7 @@ export function demoPage(keys: readonly string[], signingSecret?: string): strin
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>image-cdn local edge</title>
 <style>body{font:16px system-ui,sans-serif;margin:2rem;color:#222}main{display:grid;gap:1rem;
-grid-template-columns:repeat(auto-fill,minmax(300px,1fr))}img{width:100%;height:auto;border-radius:6px}
+grid-template-columns:repeat(auto-fill,minmax(300px,1fr))}figure{margin:0}img{width:100%;height:auto;border-radius:6px}
 code{background:#eee;padding:0 .3em}</style></head><body>
 <h1>image-cdn: local edge</h1>
 <p>Each image is requested with <code>?width=…&amp;format=auto</code>; the browser picks the width from
