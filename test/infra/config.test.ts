@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import yaml from 'js-yaml';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_RULES } from '../../functions/core/rules';
@@ -9,8 +9,7 @@ import { CONFIG_DEFAULTS, parseConfig, type ConfigKey, type StackContext } from 
 import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
 
 const root = join(__dirname, '..', '..');
-// js-yaml ships with mocha; the tests read the real project and stack files with it.
-const yaml = createRequire(__filename)('js-yaml') as { load(text: string): unknown };
+// The tests read the real project and stack files.
 
 const context: StackContext = { project: 'image-cdn', stack: 'test', region: 'eu-west-1' };
 

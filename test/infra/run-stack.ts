@@ -8,13 +8,13 @@ import * as pulumi from '@pulumi/pulumi';
 // Mocks see secrets as `{ [specialSigKey]: specialSecretSig, value }`.
 import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
 import { createRequire } from 'node:module';
+import yaml from 'js-yaml';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT_ID, type RecordedResource, type StackRun } from './stack-run';
 
 const root = join(__dirname, '..', '..');
 const localRequire = createRequire(__filename);
-const yaml = localRequire('js-yaml') as { load(text: string): unknown };
 
 const PROJECT = 'image-cdn';
 
