@@ -1,4 +1,5 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { unquoteEtag } from '../storage/image-store';
 
 /**
  * The trigger adapter: turns what Lambda receives (an S3 notification, or a backfill payload invoked by
@@ -62,7 +63,7 @@ export function isS3Event(event: unknown): event is S3Event {
 /** The record as a work item; a key whose percent-encoding is malformed keeps its raw form (then refused). */
 export function eventItem(record: S3EventRecord): EventItem & { readonly decodeError?: string } {
   const raw = record.s3.object.key;
-  const etag = record.s3.object.eTag ? record.s3.object.eTag.replace(/"/g, '') : undefined;
+  const etag = record.s3.object.eTag ? unquoteEtag(record.s3.object.eTag) : undefined;
   const base = { bucket: record.s3.bucket.name, eventName: record.eventName, etag };
   try {
     return { ...base, key: decodeS3EventKey(raw) };

@@ -7,7 +7,8 @@ import { renditionSpec, type BatchConfig } from './config';
 import type { Limiter } from './limit';
 import type { Logger } from './log';
 import { renderRenditions } from './pipeline';
-import { unquote, type BatchStorage } from './storage';
+import { unquoteEtag } from '../storage/image-store';
+import type { BatchStorage } from './storage';
 
 /**
  * - `processed`: every rendition is now stored for this version of the original (written or unchanged;
@@ -134,7 +135,7 @@ export async function processOriginal(
     if (!targets.every((_, index) => unchanged(index))) {
       const original = await timed('get', () => deps.store.getOriginal(key));
       // The object may have been replaced since the event: work from the version actually read.
-      if (original.etag) etag = unquote(original.etag);
+      if (original.etag) etag = unquoteEtag(original.etag);
       const todo = targets.filter((_, index) => !unchanged(index));
       if (todo.length > 0) {
         const { strategy, rendered } = await timed('render', () =>

@@ -1,6 +1,12 @@
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { isImageError } from '../core/errors';
-import { originalReadError, SOURCE_ETAG_METADATA, storageFault } from '../storage/image-store';
+import {
+  originalReadError,
+  SOURCE_ETAG_METADATA,
+  statusOf,
+  storageFault,
+  unquoteEtag,
+} from '../storage/image-store';
 
 /**
  * The reads the batch resizer needs beyond ImageStore: HEAD an original (its ETag), HEAD a derivative
@@ -21,21 +27,13 @@ export interface OriginalsPage {
   readonly nextContinuationToken?: string;
 }
 
-function status(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
-export function unquote(etag: string): string {
-  return etag.replace(/"/g, '');
-}
-
 export function createBatchStorage(client: S3Client, originalsBucket: string, derivedBucket: string) {
   const storage: BatchStorage = {
     async originalEtag(key) {
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: originalsBucket, Key: key }));
         if (!head.ETag) throw storageFault();
-        return unquote(head.ETag);
+        return unquoteEtag(head.ETag);
       } catch (error) {
         if (isImageError(error)) throw error;
         throw originalReadError(error);
@@ -45,10 +43,10 @@ export function createBatchStorage(client: S3Client, originalsBucket: string, de
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: derivedBucket, Key: key }));
         const etag = head.Metadata?.[SOURCE_ETAG_METADATA];
-        return etag ? unquote(etag) : undefined;
+        return etag ? unquoteEtag(etag) : undefined;
       } catch (error) {
         // Without s3:ListBucket S3 answers a missing key with 403: either way there is nothing to reuse.
-        const code = status(error);
+        const code = statusOf(error);
         if (code === 404 || code === 403) return undefined;
         throw storageFault();
       }

@@ -37,7 +37,8 @@ function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? '';
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of a failed S3 call, when the SDK knows it. */
+export function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
@@ -58,6 +59,11 @@ export function originalReadError(error: unknown): ImageError {
     return imageError(404, 'not_found', 'Original image not found');
   }
   return storageFault();
+}
+
+/** An ETag without the quotes S3 wraps it in. */
+export function unquoteEtag(etag: string): string {
+  return etag.replace(/"/g, '');
 }
 
 export function storageFault(): ImageError {
@@ -94,7 +100,7 @@ export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
             Body: body,
             ContentType: contentType,
             CacheControl: cacheControl,
-            Metadata: sourceEtag ? { [SOURCE_ETAG_METADATA]: sourceEtag.replace(/"/g, '') } : undefined,
+            Metadata: sourceEtag ? { [SOURCE_ETAG_METADATA]: unquoteEtag(sourceEtag) } : undefined,
           }),
         );
       } catch {

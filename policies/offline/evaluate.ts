@@ -65,6 +65,18 @@ function configOf(policy: AnyPolicy, config: PolicyPackConfig): () => object {
 
 const isTypeOf = (type: string) => (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === type;
 
+/** The options a policy sees: the engine's defaults, plus the parent the program gave. */
+function resourceOptions(r: RegisteredResource) {
+  return {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+    ...(r.parent ? { parent: r.parent } : {}),
+  };
+}
+
 function resourceArgs(
   r: RegisteredResource,
   policy: AnyPolicy,
@@ -76,14 +88,7 @@ function resourceArgs(
     props,
     urn: r.urn,
     name: r.name,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-      ...(r.parent ? { parent: r.parent } : {}),
-    },
+    opts: resourceOptions(r),
     ...(r.provider ? { provider: r.provider } : {}),
     stackTags: new Map(),
     isType: isTypeOf(r.type),
@@ -106,14 +111,7 @@ export function policyResources(records: RegisteredResource[]): PolicyResource[]
       props,
       urn: r.urn,
       name: r.name,
-      opts: {
-        protect: false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-        ...(r.parent ? { parent: r.parent } : {}),
-      },
+      opts: resourceOptions(r),
       ...(r.provider ? { provider: r.provider } : {}),
       dependencies: [],
       propertyDependencies: {},

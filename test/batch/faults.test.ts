@@ -13,9 +13,9 @@ import {
   putOriginal,
   s3Event,
   s3Record,
-  startFaultProxy,
   startS3,
 } from './helpers';
+import { startFaultProxy, type Fault } from '../support/fault-proxy';
 
 const config = loadBatchConfig({
   ORIGINALS_BUCKET: ORIGINALS,
@@ -42,14 +42,14 @@ describe('batch handler under transient S3 faults', function () {
   });
 
   for (const [name, fault] of [
-    ['503 SlowDown on the derivative PUT', { status: 503, code: 'SlowDown' }],
-    ['500 InternalError on the derivative PUT', { status: 500, code: 'InternalError' }],
-    ['a connection reset on the derivative PUT', 'reset'],
-  ] as const) {
+    ['503 SlowDown on the derivative PUT', { kind: 'status', status: 503, code: 'SlowDown' }],
+    ['500 InternalError on the derivative PUT', { kind: 'status', status: 500, code: 'InternalError' }],
+    ['a connection reset on the derivative PUT', { kind: 'reset' }],
+  ] as Array<[string, Fault]>) {
     it(`throws on ${name}, so Lambda retries; the retry then succeeds`, async () => {
       const etag = await putOriginal(direct, 'a.jpg', image);
       let failing = true;
-      const proxy = await startFaultProxy(s3, (req) =>
+      const proxy = await startFaultProxy(s3.port, (req) =>
         failing && req.method === 'PUT' && req.url?.startsWith(`/${DERIVED}/`) ? fault : undefined,
       );
       const client = clientFor(s3, proxy.endpoint);
@@ -83,9 +83,9 @@ describe('batch handler under transient S3 faults', function () {
 
   it('throws on throttling while reading the original, and still processes the other records', async () => {
     const tags = [await putOriginal(direct, 'slow.jpg', image), await putOriginal(direct, 'fine.jpg', image)];
-    const proxy = await startFaultProxy(s3, (req) =>
+    const proxy = await startFaultProxy(s3.port, (req) =>
       req.method === 'GET' && req.url?.startsWith(`/${ORIGINALS}/slow.jpg`)
-        ? { status: 503, code: 'SlowDown' }
+        ? ({ kind: 'status', status: 503, code: 'SlowDown' } as const)
         : undefined,
     );
     const client = clientFor(s3, proxy.endpoint);
@@ -119,8 +119,8 @@ describe('batch handler under transient S3 faults', function () {
 
   it('reports transient failures in a backfill answer instead of throwing', async () => {
     await putOriginal(direct, 'a.jpg', image);
-    const proxy = await startFaultProxy(s3, (req) =>
-      req.method === 'HEAD' ? { status: 503, code: 'SlowDown' } : undefined,
+    const proxy = await startFaultProxy(s3.port, (req) =>
+      req.method === 'HEAD' ? ({ kind: 'status', status: 503, code: 'SlowDown' } as const) : undefined,
     );
     const client = clientFor(s3, proxy.endpoint);
     try {
@@ -138,9 +138,9 @@ describe('batch handler under transient S3 faults', function () {
   });
   it('reports a failed listing in a prefix backfill, with where to resume', async () => {
     await putOriginal(direct, 'p/a.jpg', image);
-    const proxy = await startFaultProxy(s3, (req) =>
+    const proxy = await startFaultProxy(s3.port, (req) =>
       req.method === 'GET' && /[?&]list-type=2/.test(req.url ?? '')
-        ? { status: 503, code: 'SlowDown' }
+        ? ({ kind: 'status', status: 503, code: 'SlowDown' } as const)
         : undefined,
     );
     const client = clientFor(s3, proxy.endpoint);

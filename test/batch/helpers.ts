@@ -1,5 +1,3 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -142,52 +140,4 @@ export function s3Event(...records: S3EventRecord[]): S3Event {
 export function logSink() {
   const lines: Record<string, unknown>[] = [];
   return { lines, sink: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) };
-}
-
-/**
- * A fault-injecting HTTP proxy between the SDK and s3rver. `fault` sees each request and may answer
- * it itself (e.g. a 503 SlowDown) instead of forwarding it. Host headers are forwarded unchanged, so
- * SigV4 signatures still verify at s3rver.
- */
-export async function startFaultProxy(
-  target: LocalS3,
-  fault: (req: IncomingMessage) => { status: number; code: string } | 'reset' | undefined,
-) {
-  const requests: string[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    requests.push(`${req.method} ${req.url}`);
-    const injected = fault(req);
-    if (injected === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    if (injected) {
-      req.resume();
-      res.writeHead(injected.status, { 'content-type': 'application/xml' });
-      res.end(
-        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.code}</Code><Message>injected</Message></Error>`,
-      );
-      return;
-    }
-    const upstream = request(
-      { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
