@@ -1,5 +1,5 @@
 import sharp, { type JpegOptions, type Sharp } from 'sharp';
-import { crc32 } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 
 /**
  * Test images, generated with sharp itself so the repo ships no binaries. The "intended" picture is a
@@ -312,4 +312,125 @@ export function jpegWithMetadata(jpeg: Buffer, exif: Buffer, fillerSegments: num
     }
   }
   return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+// Generators for the format, container and corruption cases (issue 11: items 4–7).
+
+export interface TiffPage {
+  readonly width: number;
+  readonly height: number;
+  readonly colour: readonly [number, number, number];
+}
+
+/**
+ * A baseline little-endian TIFF with one uncompressed RGB IFD per page, written by hand: libvips can only
+ * save pages of one size, and a multi-page TIFF from a scanner or fax often has pages of several sizes.
+ * Each page is one strip of its solid colour; IFDs are chained in page order.
+ */
+export function multiPageTiff(pages: readonly TiffPage[]): Buffer {
+  const ENTRIES = 11;
+  const ifdSize = 2 + ENTRIES * 12 + 4;
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(8);
+  header.write('II', 0, 'ascii');
+  header.writeUInt16LE(42, 2);
+  header.writeUInt32LE(8, 4);
+  parts.push(header);
+  let offset = 8;
+  pages.forEach((page, index) => {
+    const pixels = page.width * page.height * 3;
+    const ifdAt = offset;
+    const bitsAt = ifdAt + ifdSize;
+    const stripAt = bitsAt + 6;
+    const next = index === pages.length - 1 ? 0 : stripAt + pixels + (pixels % 2);
+    const ifd = Buffer.alloc(ifdSize + 6);
+    ifd.writeUInt16LE(ENTRIES, 0);
+    const entry = (i: number, tag: number, type: 3 | 4, value: number, count = 1) => {
+      const at = 2 + i * 12;
+      ifd.writeUInt16LE(tag, at);
+      ifd.writeUInt16LE(type, at + 2);
+      ifd.writeUInt32LE(count, at + 4);
+      if (type === 3 && count === 1) ifd.writeUInt16LE(value, at + 8);
+      else ifd.writeUInt32LE(value, at + 8);
+    };
+    entry(0, 254, 4, 2); // NewSubfileType: one page of a multi-page document
+    entry(1, 256, 4, page.width);
+    entry(2, 257, 4, page.height);
+    entry(3, 258, 3, bitsAt, 3); // BitsPerSample 8,8,8 (stored after the IFD)
+    entry(4, 259, 3, 1); // no compression
+    entry(5, 262, 3, 2); // RGB
+    entry(6, 273, 4, stripAt);
+    entry(7, 277, 3, 3);
+    entry(8, 278, 4, page.height);
+    entry(9, 279, 4, pixels);
+    entry(10, 297, 3, index | (pages.length << 16), 2); // PageNumber: page, of total
+    ifd.writeUInt32LE(next, 2 + ENTRIES * 12);
+    for (let i = 0; i < 3; i++) ifd.writeUInt16LE(8, ifdSize + i * 2);
+    const strip = Buffer.alloc(pixels + (pixels % 2));
+    for (let i = 0; i < pixels; i += 3) strip.set(page.colour, i);
+    parts.push(ifd, strip);
+    offset = stripAt + strip.length;
+  });
+  return Buffer.concat(parts);
+}
+
+/** An animated WebP of `frames` frames, each a different solid colour. */
+export async function animatedWebp(frames = 5, width = 64, height = 48): Promise<Buffer> {
+  return sharp(await animatedGif(frames, width, height), { animated: true })
+    .webp({ quality: 80 })
+    .toBuffer();
+}
+
+/** Offset of the first JPEG marker `marker` (e.g. 0xc0 SOF0, 0xda SOS) after SOI, walking segments. */
+function jpegMarkerOffset(jpeg: Buffer, marker: number): number {
+  for (let at = 2; at + 4 <= jpeg.length;) {
+    if (jpeg[at] !== 0xff) throw new Error(`not a marker at ${at}`);
+    if (jpeg[at + 1] === marker) return at;
+    at += 2 + jpeg.readUInt16BE(at + 2);
+  }
+  throw new Error(`marker ${marker.toString(16)} not found`);
+}
+
+/**
+ * A small, valid baseline JPEG whose SOF header is rewritten to claim `width`×`height`: its entropy data
+ * ends long before that many pixels, so a decoder either fails or invents the rest (grey).
+ */
+export async function jpegClaiming(width: number, height: number): Promise<Buffer> {
+  const small = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c03060' } })
+    .jpeg({ quality: 50 })
+    .toBuffer();
+  const copy = Buffer.from(small);
+  const sof = jpegMarkerOffset(copy, 0xc0);
+  copy.writeUInt16BE(height, sof + 5);
+  copy.writeUInt16BE(width, sof + 7);
+  return copy;
+}
+
+/**
+ * A photo JPEG with bits flipped throughout its entropy-coded data (never in the headers, never creating
+ * a 0xFF marker byte): libjpeg decodes it with "Corrupt JPEG data" warnings into garbled pixels.
+ */
+export async function bitFlippedJpeg(): Promise<Buffer> {
+  const copy = Buffer.from(await photoJpeg(400, 300));
+  const sos = jpegMarkerOffset(copy, 0xda);
+  const start = sos + 2 + copy.readUInt16BE(sos + 2) + 16;
+  for (let at = start; at < copy.length - 16; at += 97) {
+    const flipped = (copy[at] as number) ^ 0x24;
+    const before = copy[at - 1];
+    if (flipped !== 0xff && copy[at] !== 0xff && before !== 0xff) copy[at] = flipped;
+  }
+  return copy;
+}
+
+const SMALL_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>';
+
+/** A gzip-compressed SVG (`.svgz`): librsvg inflates it, so a text sniff of the raw bytes misses it. */
+export function gzippedSvg(): Buffer {
+  return gzipSync(Buffer.from(SMALL_SVG));
+}
+
+/** An SVG preceded by an XML declaration and `commentBytes` of comment, pushing `<svg` past any short sniff. */
+export function svgAfterLongComment(commentBytes: number): Buffer {
+  return Buffer.from(`<?xml version="1.0"?>\n<!--${'x'.repeat(commentBytes)}-->\n${SMALL_SVG}`);
 }
