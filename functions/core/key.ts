@@ -1,10 +1,11 @@
 import { imageError } from './errors';
-import { FITS, OUTPUT_FORMATS, isLossy, type Fit, type OutputFormat, type ResizeSpec } from './spec';
+import { FITS, OUTPUT_FORMATS, isCanonicalSpec, type Fit, type OutputFormat, type ResizeSpec } from './spec';
 
 /**
  * The key scheme. A derivative lives under its original's key, in one extra segment that spells the
  * canonical spec: `photos/cat.jpg` at 400 px wide in WebP is `photos/cat.jpg/_w400_q80.webp`.
- * Tokens come in a fixed order: w<width>, h<height>, <fit>, q<quality>, up (enlarge allowed).
+ * Tokens come in a fixed order: w<width>, h<height>, <fit>, q<quality>, up (enlarge allowed); only those
+ * that change the image are present (isCanonicalSpec).
  */
 
 /** The last segment of a derivative key, e.g. `_w400_h300_cover_q80.webp`. */
@@ -54,10 +55,8 @@ export function parseDerivativeName(name: string): ResizeSpec | null {
   if (fit !== undefined) spec.fit = fit;
   if (quality !== undefined) spec.quality = quality;
   if (enlarge) spec.enlarge = true;
-  // Only the canonical spelling counts: fit needs both sides, quality a lossy format, and the order is fixed.
-  if ((fit !== undefined) !== (width !== undefined && height !== undefined)) return null;
-  if ((quality !== undefined) !== isLossy(format) || (quality !== undefined && quality > 100)) return null;
-  return derivativeName(spec) === name ? spec : null;
+  // Only the canonical spelling counts: no field that changes nothing, and the order is fixed.
+  return isCanonicalSpec(spec) && derivativeName(spec) === name ? spec : null;
 }
 
 export interface ParsedDerivativeKey {
