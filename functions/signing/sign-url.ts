@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { uriToKey } from '../core/key';
-import { parseQueryString } from '../core/params';
+import { canonicalParameterName, parseQueryString } from '../core/params';
 import { EXPIRES_PARAM, SIGNATURE_PARAM, signaturePayload, signedParameterName } from '../core/signing';
 
 /**
@@ -49,9 +49,11 @@ export function signedSrcset(
   secret: string,
   options: SignOptions = {},
 ): string {
+  // Each candidate's width replaces any spelling of it in `params` (`w`, `W`): a repeat would be a 400.
+  const others = Object.entries(params).filter(([name]) => canonicalParameterName(name) !== 'width');
   return widths
     .map((width) => {
-      const query = new URLSearchParams({ ...params, width: String(width) }).toString();
+      const query = new URLSearchParams([...others, ['width', String(width)]]).toString();
       return `${signUrl(`${path}?${query}`, secret, options)} ${width}w`;
     })
     .join(', ');

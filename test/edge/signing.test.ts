@@ -209,6 +209,13 @@ describe('signed URLs', () => {
     }
   });
 
+  it('builds a srcset whose width replaces any spelling of it in the other parameters', () => {
+    const srcset = signedSrcset('/a.jpg', [320], { W: '10', format: 'webp' }, SECRET);
+    const url = srcset.split(' ')[0] ?? '';
+    assert.match(url, /^\/a\.jpg\?format=webp&width=320&s=[0-9a-f]{64}$/);
+    assert.equal(status(url), 200);
+  });
+
   it('is honoured by the local edge, including its signed, short-lived redirect to a stored derivative', async function () {
     this.timeout(30_000);
     const stack = await startLocalStack({ port: 0, signingSecret: SECRET, renditions: false, log: () => {} });
