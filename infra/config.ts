@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { MAX_ORIGINAL_KEY_BYTES } from '../functions/core/key';
 import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../functions/transform/settings';
 import { parseRenditions } from '../functions/batch/config';
@@ -178,7 +179,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
       webp: r.int('qualityWebp', 1, 100),
       jpeg: r.int('qualityJpeg', 1, 100),
     },
-    maxKeyBytes: r.int('maxKeyBytes', 1, 1024),
+    maxKeyBytes: r.int('maxKeyBytes', 1, MAX_ORIGINAL_KEY_BYTES),
   };
   const background = r.string('background');
   if (!/^#[0-9a-fA-F]{6}$/.test(background)) throw r.error('background', 'must be a #rrggbb colour');

@@ -1,10 +1,19 @@
 import { imageError } from './errors';
-import { FITS, OUTPUT_FORMATS, isLossy, type Fit, type OutputFormat, type ResizeSpec } from './spec';
+import {
+  FITS,
+  LOSSY_FORMATS,
+  OUTPUT_FORMATS,
+  isCanonicalSpec,
+  type Fit,
+  type OutputFormat,
+  type ResizeSpec,
+} from './spec';
 
 /**
  * The key scheme. A derivative lives under its original's key, in one extra segment that spells the
  * canonical spec: `photos/cat.jpg` at 400 px wide in WebP is `photos/cat.jpg/_w400_q80.webp`.
- * Tokens come in a fixed order: w<width>, h<height>, <fit>, q<quality>, up (enlarge allowed).
+ * Tokens come in a fixed order: w<width>, h<height>, <fit>, q<quality>, up (enlarge allowed); only those
+ * that change the image are present (isCanonicalSpec).
  */
 
 /** The last segment of a derivative key, e.g. `_w400_h300_cover_q80.webp`. */
@@ -22,7 +31,40 @@ export function derivativeKey(originalKey: string, spec: ResizeSpec): string {
   return originalKey + '/' + derivativeName(spec);
 }
 
+/** A width, height or quality token's number: at most six digits, so at most MAX_NAME_NUMBER. */
 const POSITIVE_INT = /^[1-9][0-9]{0,5}$/;
+const MAX_NAME_NUMBER = 999_999;
+
+function longest(words: readonly string[]): string {
+  let result = '';
+  for (let i = 0; i < words.length; i++)
+    if ((words[i] as string).length > result.length) result = words[i] as string;
+  return result;
+}
+
+/**
+ * S3 refuses keys over 1,024 bytes of UTF-8 ("Naming Amazon S3 objects":
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
+ */
+export const S3_MAX_KEY_BYTES = 1024;
+
+/**
+ * The most bytes a derivative key adds to its original's: `/` and the longest name the scheme can spell
+ * (both sides at six digits, the longest fit and lossy format, q100, up). All ASCII: one byte a character.
+ */
+export const MAX_DERIVATIVE_SUFFIX_BYTES =
+  1 +
+  derivativeName({
+    width: MAX_NAME_NUMBER,
+    height: MAX_NAME_NUMBER,
+    fit: longest(FITS) as Fit,
+    format: longest(LOSSY_FORMATS) as OutputFormat,
+    quality: 100,
+    enlarge: true,
+  }).length;
+
+/** The longest original key whose every derivative key still fits in S3: maxKeyBytes may not exceed it. */
+export const MAX_ORIGINAL_KEY_BYTES = S3_MAX_KEY_BYTES - MAX_DERIVATIVE_SUFFIX_BYTES;
 
 /** Reads a derivative name back into its spec, or returns null when the name is not canonical. */
 export function parseDerivativeName(name: string): ResizeSpec | null {
@@ -54,10 +96,8 @@ export function parseDerivativeName(name: string): ResizeSpec | null {
   if (fit !== undefined) spec.fit = fit;
   if (quality !== undefined) spec.quality = quality;
   if (enlarge) spec.enlarge = true;
-  // Only the canonical spelling counts: fit needs both sides, quality a lossy format, and the order is fixed.
-  if ((fit !== undefined) !== (width !== undefined && height !== undefined)) return null;
-  if ((quality !== undefined) !== isLossy(format) || (quality !== undefined && quality > 100)) return null;
-  return derivativeName(spec) === name ? spec : null;
+  // Only the canonical spelling counts: no field that changes nothing, and the order is fixed.
+  return isCanonicalSpec(spec) && derivativeName(spec) === name ? spec : null;
 }
 
 export interface ParsedDerivativeKey {
@@ -94,12 +134,13 @@ function invalidKey(reason: string) {
 
 /**
  * Throws a 400 unless `key` is a safe original key: no empty, `.` or `..` segments, no control
- * characters (C0, DEL and C1, e.g. U+0085 NEL) or backslashes, not over-long, and not itself shaped
- * like a derivative key.
+ * characters (C0, DEL and C1, e.g. U+0085 NEL) or backslashes, not over-long (maxKeyBytes, and never so
+ * long that a derivative key would pass S3's limit), and not itself shaped like a derivative key.
  */
 export function validateOriginalKey(key: string, maxKeyBytes: number): void {
   if (key === '') throw invalidKey('empty');
-  if (utf8Length(key) > maxKeyBytes) throw invalidKey('longer than ' + maxKeyBytes + ' bytes');
+  const limit = Math.min(maxKeyBytes, MAX_ORIGINAL_KEY_BYTES);
+  if (utf8Length(key) > limit) throw invalidKey('longer than ' + limit + ' bytes');
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f-\u009f\\]/.test(key)) throw invalidKey('control character or backslash');
   const segments = key.split('/');

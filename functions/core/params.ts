@@ -168,7 +168,8 @@ export function parseQuery(
   if (width !== undefined && height !== undefined) spec.fit = fit;
   if (isLossy(format))
     spec.quality = quality === undefined ? rules.defaultQuality[format as 'avif'] : quality;
-  if (enlarge) spec.enlarge = true;
+  // Without a size nothing is resized, so enlarge would change nothing: it stays out of the key.
+  if (enlarge && (width !== undefined || height !== undefined)) spec.enlarge = true;
   return spec;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The resize spec: what one derivative is, after parsing and normalising a request.
  *
- * A spec is canonical: `fit` is present only when both dimensions are, `quality` only for lossy
- * formats, `enlarge` only when true. Equal requests therefore give deep-equal specs, and one key.
+ * A spec is canonical (see isCanonicalSpec): a field is present only when it changes the image. Equal
+ * requests therefore give deep-equal specs, and one key.
  */
 export const OUTPUT_FORMATS = ['avif', 'webp', 'jpeg', 'png', 'gif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -33,4 +33,17 @@ export interface ResizeSpec {
 
 export function isLossy(format: OutputFormat): boolean {
   return LOSSY_FORMATS.indexOf(format) >= 0;
+}
+
+/**
+ * Whether `spec` spells its image one way only: `fit` only with both sides (with one side every fit
+ * gives the same image), `quality` 1–100 exactly for lossy formats, `enlarge` only as `true` and with a
+ * side to resize to (without one nothing is resized, so it would change nothing).
+ */
+export function isCanonicalSpec(spec: ResizeSpec): boolean {
+  const sized = spec.width !== undefined || spec.height !== undefined;
+  if ((spec.fit !== undefined) !== (spec.width !== undefined && spec.height !== undefined)) return false;
+  if ((spec.quality !== undefined) !== isLossy(spec.format)) return false;
+  if (spec.quality !== undefined && !(spec.quality >= 1 && spec.quality <= 100)) return false;
+  return spec.enlarge === undefined || (spec.enlarge === true && sized);
 }

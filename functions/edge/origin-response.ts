@@ -4,10 +4,9 @@ import { derivativeCacheControl } from '../core/cache-control';
 import { toHttpError } from '../core/error-response';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
-import { EXPIRES_PARAM, SIGNATURE_PARAM } from '../core/signing';
 import type { ResizeSpec } from '../core/spec';
 import type { ImageStore } from '../storage/image-store';
-import { signatureFor } from '../signing/sign-url';
+import { signUrl } from '../signing/sign-url';
 import { fitsGeneratedResponse } from '../transform/budget';
 import { transform } from '../transform/transform';
 import type { EdgeConfig } from './edge-config';
@@ -61,9 +60,8 @@ function respond(status: number, description: string, headers: Record<string, st
 }
 
 /** A short-lived signature for the redirect, so it never outlives the viewer's own signed URL by much. */
-function signedLocation(uri: string, key: string, secret: string): string {
-  const query = `${EXPIRES_PARAM}=${Math.floor(Date.now() / 1000) + REDIRECT_SIGNATURE_SECONDS}`;
-  return `${uri}?${query}&${SIGNATURE_PARAM}=${signatureFor(key, query, secret)}`;
+function signedLocation(uri: string, secret: string): string {
+  return signUrl(uri, secret, { expiresIn: REDIRECT_SIGNATURE_SECONDS });
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -126,7 +124,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
     }
     if (!stored) throw imageError(503, 'storage_fault', 'Storage is unavailable, try again');
     // Too large to return inline: send the viewer back for the object just stored.
-    const location = config.signingSecret ? signedLocation(uri, key, config.signingSecret) : uri;
+    const location = config.signingSecret ? signedLocation(uri, config.signingSecret) : uri;
     const redirect = respond(302, 'Found', { location, 'cache-control': 'no-store' });
     return { response: redirect, outcome: 'redirected', details };
   }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { uriToKey } from '../core/key';
-import { parseQueryString } from '../core/params';
-import { EXPIRES_PARAM, SIGNATURE_PARAM, signaturePayload } from '../core/signing';
+import { canonicalParameterName, parseQueryString } from '../core/params';
+import { EXPIRES_PARAM, SIGNATURE_PARAM, signaturePayload, signedParameterName } from '../core/signing';
 
 /**
  * Signing for application code and the `npm run sign` command: the same payload the viewer function
@@ -27,8 +27,11 @@ export function signUrl(pathAndQuery: string, secret: string, options: SignOptio
   const question = pathAndQuery.indexOf('?');
   const path = question < 0 ? pathAndQuery : pathAndQuery.slice(0, question);
   const params = new URLSearchParams(question < 0 ? '' : pathAndQuery.slice(question + 1));
-  params.delete(SIGNATURE_PARAM);
-  params.delete(EXPIRES_PARAM);
+  // Any spelling of `s` or `expires` (`EXPIRES`, `%65xpires`) is the viewer's too: replace them all.
+  for (const name of [...params.keys()]) {
+    const signed = signedParameterName(name);
+    if (signed === SIGNATURE_PARAM || signed === EXPIRES_PARAM) params.delete(name);
+  }
   if (options.expiresIn !== undefined) {
     const now = options.now ?? Math.floor(Date.now() / 1000);
     params.set(EXPIRES_PARAM, String(now + Math.round(options.expiresIn)));
@@ -46,9 +49,11 @@ export function signedSrcset(
   secret: string,
   options: SignOptions = {},
 ): string {
+  // Each candidate's width replaces any spelling of it in `params` (`w`, `W`): a repeat would be a 400.
+  const others = Object.entries(params).filter(([name]) => canonicalParameterName(name) !== 'width');
   return widths
     .map((width) => {
-      const query = new URLSearchParams({ ...params, width: String(width) }).toString();
+      const query = new URLSearchParams([...others, ['width', String(width)]]).toString();
       return `${signUrl(`${path}?${query}`, secret, options)} ${width}w`;
     })
     .join(', ');

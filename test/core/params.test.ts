@@ -11,7 +11,7 @@ import {
 import { accepts, negotiateFormat } from '../../functions/core/negotiate';
 import { parseQuery, parseQueryString, validateSpec } from '../../functions/core/params';
 import { DEFAULT_RULES, type QueryRules } from '../../functions/core/rules';
-import { FITS, OUTPUT_FORMATS, isLossy, type ResizeSpec } from '../../functions/core/spec';
+import { FITS, OUTPUT_FORMATS, isCanonicalSpec, isLossy, type ResizeSpec } from '../../functions/core/spec';
 
 const rules = DEFAULT_RULES;
 
@@ -199,7 +199,8 @@ describe('key scheme', () => {
       if (r.height !== undefined) spec.height = r.height;
       if (r.width !== undefined && r.height !== undefined) spec.fit = r.fit;
       if (isLossy(r.format)) spec.quality = r.quality;
-      if (r.enlarge) spec.enlarge = true;
+      // enlarge changes the image only when there is a size to resize to.
+      if (r.enlarge && (r.width !== undefined || r.height !== undefined)) spec.enlarge = true;
       return spec as unknown as ResizeSpec;
     });
   const segmentArb = fc
@@ -214,6 +215,70 @@ describe('key scheme', () => {
       }),
       { seed: 20261126, numRuns: 2000 },
     );
+  });
+
+  it('every canonical spec is canonical, and dropping enlarge without a size is what makes it so', () => {
+    fc.assert(
+      fc.property(specArb, (spec) => assert.ok(isCanonicalSpec(spec), JSON.stringify(spec))),
+      { seed: 3, numRuns: 1000 },
+    );
+    assert.equal(isCanonicalSpec({ format: 'jpeg', quality: 80, enlarge: true }), false);
+  });
+
+  it('parses any query into a canonical spec whose key reads back to it', () => {
+    const value = fc.constantFrom(
+      '1',
+      '0',
+      'true',
+      '80',
+      '100',
+      '400',
+      '1.5',
+      '2',
+      'webp',
+      'png',
+      'gif',
+      'jpg',
+      'auto',
+      'cover',
+      'fill',
+      'inside',
+    );
+    const name = fc.constantFrom(
+      'w',
+      'width',
+      'h',
+      'height',
+      'fit',
+      'fm',
+      'format',
+      'q',
+      'quality',
+      'dpr',
+      'enlarge',
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(name, value), { maxLength: 6, selector: ([n]) => n }), (pairs) => {
+        let spec: ResizeSpec | null;
+        try {
+          spec = parse(pairs.map(([n, v]) => `${n}=${v}`).join('&'), 'a.jpg', CHROME);
+        } catch (error) {
+          assert.ok(isImageError(error) && error.status === 400, String(error));
+          return;
+        }
+        if (spec === null) return;
+        assert.ok(isCanonicalSpec(spec), JSON.stringify(spec));
+        assert.deepEqual(parseDerivativeKey(derivativeKey('a.jpg', spec)), { originalKey: 'a.jpg', spec });
+      }),
+      { seed: 11, numRuns: 5000 },
+    );
+  });
+
+  it('gives enlarge without a size no key of its own (it would resize nothing)', () => {
+    assert.deepEqual(parse('enlarge=1'), parse('format=jpeg'));
+    assert.deepEqual(parse('enlarge=true&dpr=2&fit=fill'), { format: 'jpeg', quality: 80 });
+    assert.deepEqual(parse('enlarge=1&w=10'), { width: 10, format: 'jpeg', quality: 80, enlarge: true });
+    assert.deepEqual(parse('enlarge=1&h=10'), { height: 10, format: 'jpeg', quality: 80, enlarge: true });
   });
 
   it('query → spec → key → spec round-trips through the parser', () => {
@@ -302,6 +367,14 @@ describe('key scheme', () => {
       '_q101.jpeg',
       'w400_q80.jpeg',
       '_w400_q80.bmp',
+      // Tokens that change nothing: enlarge without a size, fit with one side, quality for lossless.
+      '_q80_up.jpeg',
+      '_up.png',
+      '_up.gif',
+      '_h300_cover_q80.jpeg',
+      '_w400_inside.png',
+      '_q100.png',
+      '_w400_q80_up_up.jpeg',
     ]) {
       assert.equal(parseDerivativeKey(`a.jpg/${name}`), null, name);
     }
