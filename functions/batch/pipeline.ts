@@ -2,7 +2,14 @@ import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from '../transform/admission';
-import { applySpec, renderError, transform, type TransformResult } from '../transform/transform';
+import { decodeStrictly, openOriginal } from '../transform/decode';
+import {
+  applySpec,
+  renderError,
+  transform,
+  withinTimeout,
+  type TransformResult,
+} from '../transform/transform';
 import type { TransformSettings } from '../transform/settings';
 import type { Limiter } from './limit';
 
@@ -82,37 +89,38 @@ interface Decoded {
 
 async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<Decoded> {
   try {
-    return await sharp(input, {
-      limitInputPixels: settings.inputPixelLimit,
-      failOn: 'error',
-      pages: 1,
-      autoOrient: true,
-    })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    return await decodeStrictly((failOn) =>
+      openOriginal(input, { limitInputPixels: settings.inputPixelLimit, pages: 1 }, failOn)
+        .toColourspace('srgb')
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true }),
+    );
   } catch (error) {
     throw decodeError(error);
   }
 }
 
+/** One rendition from the decoded pixels; `encode` is what admission decided (WebP for a large AVIF). */
 async function renderFromPixels(
   base: Sharp,
   hasAlpha: boolean,
-  spec: ResizeSpec,
+  encode: ResizeSpec,
   settings: TransformSettings,
-) {
+): Promise<TransformResult> {
   let rendered;
   try {
-    rendered = await applySpec(base.clone(), spec, hasAlpha, settings).toBuffer({ resolveWithObject: true });
+    rendered = await withinTimeout(
+      applySpec(base.clone(), encode, hasAlpha, settings).toBuffer({ resolveWithObject: true }),
+      settings,
+    );
   } catch (error) {
     throw renderError(error);
   }
   const { data, info } = rendered;
   return {
     data,
-    format: spec.format,
-    contentType: CONTENT_TYPES[spec.format],
+    format: encode.format,
+    contentType: CONTENT_TYPES[encode.format],
     width: info.width,
     height: info.height,
   };
@@ -142,7 +150,7 @@ export async function renderRenditions(
 
   const plans = specs.map((spec) => {
     try {
-      return { spec, animated: admitRendition(spec, source, settings).animated };
+      return { spec, ...admitRendition(spec, source, settings) };
     } catch (error) {
       if (isImageError(error)) return { spec, error };
       throw error;
@@ -170,7 +178,7 @@ export async function renderRenditions(
       // (corrupt data found while decoding) and fails it as a whole.
       const result =
         pixels && !plan.animated
-          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.spec, settings))
+          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.encode, settings))
           : await limit(() => transform(input, plan.spec, settings));
       return { spec: plan.spec, result };
     }),
