@@ -10,7 +10,7 @@ import {
   DEFAULT_TRANSFORM_SETTINGS,
   type TransformSettings,
 } from '../../functions/transform/settings';
-import { transform } from '../../functions/transform/transform';
+import { transform, withinTimeout } from '../../functions/transform/transform';
 import * as images from '../support/images';
 
 /**
@@ -264,5 +264,14 @@ describe('budgets of the encoders that ignore the timeout (issue 11, item 3)', (
     assert.equal((await batch(animation, { format: 'gif' }, budget)).code, 'too_many_pixels');
     const still = await transform(animation, { width: 32, format: 'gif' }, budget);
     assert.equal(still.format, 'gif');
+  });
+
+  it('the caller is answered at the deadline even by work that never ends (an encoder libvips cannot stop)', async () => {
+    const never = new Promise<never>(() => {});
+    await assert.rejects(withinTimeout(never, { ...settings, timeoutSeconds: 1 }), (error: unknown) => {
+      assert.ok(isImageError(error));
+      assert.deepEqual([error.status, error.code], [503, 'internal']);
+      return true;
+    });
   });
 });

@@ -297,6 +297,21 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     await assertStillServes();
   });
 
+  it('an AVIF of 3600×3600 (over the AVIF budget, which libvips cannot interrupt) is made as WebP', async () => {
+    const uri = '/hostile/large.png/_q100.avif';
+    const m = await measure(uri);
+    record('3600² AVIF q100 over budget → WebP', m);
+    // The decision, not the time: WebP under the AVIF key, labelled as what it is.
+    assert.ok(m.response.status === '200' || m.response.status === '302', m.response.body);
+    const stored = await client.send(
+      new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: uri.slice(1) }),
+    );
+    assert.equal(stored.ContentType, 'image/webp');
+    const logged = logs.find((e) => e.key === uri.slice(1) && e.outcome !== undefined);
+    assert.ok(logged && logged.status === undefined, JSON.stringify(logged));
+    await assertStillServes();
+  });
+
   // Last, because libvips keeps the memory it took for this one (RSS stays up afterwards).
   it('a 500000×40 PNG header within the pixel limit but without pixel data is corrupt: 422', async () => {
     const uri = '/hostile/claims-strip.png/_w400_q80.jpeg';
