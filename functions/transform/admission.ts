@@ -124,6 +124,8 @@ export interface AdmittedSource {
   readonly width: number;
   readonly height: number;
   readonly frames: number;
+  /** Whether EXIF orientation swaps the stored width and height (applied to single pictures only). */
+  readonly rotated: boolean;
 }
 
 /** Checks that concern the original whatever the rendition: format, size, decompression bombs. */
@@ -141,7 +143,7 @@ export function admitOriginal(meta: Metadata, settings: TransformSettings): Admi
   // Pages of a TIFF or HEIF are separate pictures, often of different sizes (scans, faxes, bursts): the
   // first one is the image. Only GIF and WebP frames make an animation.
   const frames = ANIMATED_CONTAINERS.indexOf(meta.format as string) >= 0 ? (meta.pages ?? 1) : 1;
-  return { width: rotated ? height : width, height: rotated ? width : height, frames };
+  return { width: rotated ? height : width, height: rotated ? width : height, frames, rotated };
 }
 
 /** What admission decided for one rendition. */
@@ -174,7 +176,10 @@ export function admitRendition(
       `The animation has ${source.frames} frames of ${source.width}×${source.height}, over the input limits`,
     );
   }
-  const planned = plannedSize(spec, source.width, source.height);
+  // An animation keeps its stored orientation (see openOriginal), so its size is the stored one.
+  const [width, height] =
+    animated && source.rotated ? [source.height, source.width] : [source.width, source.height];
+  const planned = plannedSize(spec, width, height);
   const outputPixels = planned.width * planned.height;
   if (outputPixels > settings.maxPixels) {
     throw tooManyPixels(

@@ -29,14 +29,18 @@ export interface DecodeOptions {
   readonly pages: number;
 }
 
-/** A sharp instance over the original: page 0 first, EXIF auto-orientation, the given failOn level. */
+/**
+ * A sharp instance over the original: page 0 first, the given failOn level, and EXIF auto-orientation
+ * for a single picture. An animation is read as one strip of frames, which libvips would rotate as a
+ * whole (frames then no longer line up: "corrupt"), so an animation's orientation tag is not applied.
+ */
 export function openOriginal(input: Buffer, options: DecodeOptions, failOn: FailOn = FAIL_ON): Sharp {
   return sharp(input, {
     limitInputPixels: options.limitInputPixels,
     failOn,
     page: 0,
     pages: options.pages,
-    autoOrient: true,
+    autoOrient: options.pages === 1,
   });
 }
 
