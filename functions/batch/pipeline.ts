@@ -19,7 +19,8 @@ import type { Limiter } from './limit';
  * - **Decode once** (the default): the original is decoded once, auto-oriented and converted to 8-bit
  *   sRGB, into raw pixels; each rendition is a `clone()` of one sharp instance over those pixels, so the
  *   compressed original is never decoded twice. (A clone over the *compressed* buffer would decode it
- *   again in every clone.) This is what PNG, TIFF, HEIF and GIF originals get.
+ *   again in every clone.) This is what PNG, TIFF, HEIF and GIF originals get (page 0 of a multi-page
+ *   TIFF or HEIF).
  * - **Shrink-on-load**: JPEG and WebP decoders can decode straight at 1/2, 1/4 or 1/8 scale. When the
  *   renditions are small enough that decoding each at its own reduced scale reads fewer pixels in total
  *   than one full decode (the shares sum to less than 1), each rendition is made by `transform()` itself,
