@@ -1,7 +1,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type ResizeSpec } from '../core/spec';
-import { admitOriginal, admitRendition, decodeError, readMetadata } from '../transform/admission';
+import { admitOriginal, admitRendition, readMetadata } from '../transform/admission';
 import { decodeStrictly, openOriginal } from '../transform/decode';
 import {
   applySpec,
@@ -88,16 +88,21 @@ interface Decoded {
   readonly info: OutputInfo;
 }
 
+/** The one full decode, under the same deadline as a rendition (a timeout is transient, not corrupt). */
 async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<Decoded> {
   try {
-    return await decodeStrictly((failOn) =>
-      openOriginal(input, { limitInputPixels: settings.inputPixelLimit, pages: 1 }, failOn)
-        .toColourspace('srgb')
-        .raw({ depth: 'uchar' })
-        .toBuffer({ resolveWithObject: true }),
+    return await withinTimeout(
+      decodeStrictly((failOn) =>
+        openOriginal(input, { limitInputPixels: settings.inputPixelLimit, pages: 1 }, failOn)
+          .toColourspace('srgb')
+          .raw({ depth: 'uchar' })
+          .timeout({ seconds: settings.timeoutSeconds ?? 20 })
+          .toBuffer({ resolveWithObject: true }),
+      ),
+      settings,
     );
   } catch (error) {
-    throw decodeError(error);
+    throw renderError(error);
   }
 }
 
