@@ -68,6 +68,17 @@ export function looksLikeSvg(input: Buffer): boolean {
   return text.trimStart().startsWith('<') && /<svg[\s>]/i.test(text);
 }
 
+/**
+ * A GIF ends with its trailer byte 0x3B. libnsgif decodes a truncated GIF without a warning, keeping
+ * whatever part of the cut frame it read, so the end of the data is checked here. Zero bytes after the
+ * trailer (padding some tools add) are allowed.
+ */
+function endsWithGifTrailer(input: Buffer): boolean {
+  let end = input.length - 1;
+  while (end > 0 && input[end] === 0) end--;
+  return input[end] === 0x3b;
+}
+
 /** The format an original must turn out to be, checked before sharp parses a byte of it. */
 function admittedFormat(input: Buffer, settings: TransformSettings): RasterFormat | 'svg' {
   const raster = sniffRaster(input);
@@ -86,14 +97,13 @@ function admittedFormat(input: Buffer, settings: TransformSettings): RasterForma
 export async function readMetadata(input: Buffer, settings: TransformSettings): Promise<Metadata> {
   if (input.length === 0) throw corrupt();
   const expected = admittedFormat(input, settings);
+  if (expected === 'gif' && !endsWithGifTrailer(input)) throw corrupt();
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : '';
-    throw /unsupported image format/i.test(message)
-      ? unsupported('The original is not a supported image')
-      : corrupt();
+  } catch {
+    // Its magic bytes name an admitted format, so a header that cannot be read is damaged.
+    throw corrupt();
   }
   if (meta.format !== expected) throw unsupported('The original is not a supported image');
   return meta;

@@ -253,6 +253,36 @@ describe('damaged data is refused, real-world JPEGs still decode (issue 11, item
     }
   });
 
+  it('a truncated TIFF, PNG, WebP or AVIF is corrupt, not unsupported (edge and batch)', async () => {
+    const photo = await images.photoJpeg(400, 300);
+    for (const full of [
+      await sharp(photo).tiff({ compression: 'lzw' }).toBuffer(),
+      await sharp(photo).png().toBuffer(),
+      await sharp(photo).webp().toBuffer(),
+      await sharp(photo).avif().toBuffer(),
+    ]) {
+      const cut = full.subarray(0, Math.floor(full.length / 2));
+      assert.equal(await refusal(transform(cut, { format: 'png' }, settings)), 'corrupt_input');
+      assert.equal((await batch(cut, { width: 100, format: 'png' })).code, 'corrupt_input');
+    }
+  });
+
+  it('a truncated animated GIF is corrupt, not an animation missing part of a frame', async () => {
+    const gif = await images.manyFrameGif(6, 64, 64);
+    const cut = gif.subarray(0, Math.floor(gif.length * 0.9));
+    for (const spec of [
+      { width: 32, format: 'webp', quality: 80 },
+      { width: 32, format: 'gif' },
+      { width: 32, format: 'png' },
+    ] as ResizeSpec[]) {
+      assert.equal(await refusal(transform(cut, spec, settings)), 'corrupt_input');
+      assert.equal((await batch(cut, spec)).code, 'corrupt_input');
+    }
+    // Padding after the trailer is not truncation.
+    const padded = Buffer.concat([gif, Buffer.alloc(16)]);
+    assert.equal((await transform(padded, { width: 32, format: 'gif' }, settings)).width, 32);
+  });
+
   it('a truncated JPEG is corrupt in the batch pipeline too', async () => {
     assert.equal((await batch(await images.truncatedJpeg(), { format: 'png' })).code, 'corrupt_input');
   });
