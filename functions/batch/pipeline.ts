@@ -184,7 +184,7 @@ export async function renderRenditions(
       // (corrupt data found while decoding) and fails it as a whole.
       const result =
         pixels && !plan.animated
-          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.encode, settings))
+          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.encode, plan.settings))
           : await limit(() => transform(input, plan.spec, settings));
       return { spec: plan.spec, result };
     }),

@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { imageError, type ImageError } from '../core/errors';
 import type { OutputFormat, ResizeSpec } from '../core/spec';
+import { effortFor } from './encode';
 import { DEFAULT_MAX_AVIF_PIXELS, DEFAULT_MAX_GIF_PIXELS, type TransformSettings } from './settings';
 
 /**
@@ -162,6 +163,8 @@ export interface AdmittedRendition {
   readonly animated: boolean;
   /** The spec to encode: the one asked for, or WebP in place of an AVIF over `maxAvifPixels`. */
   readonly encode: ResizeSpec;
+  /** The settings to encode with: `thorough` effort drops to `fast` where it could not finish in time. */
+  readonly settings: TransformSettings;
 }
 
 /** AVIF quality → WebP quality, by the ratio of their defaults (AVIF 50 looks like WebP 80). */
@@ -205,10 +208,12 @@ export function admitRendition(
     );
   }
   const avifBudget = settings.maxAvifPixels ?? DEFAULT_MAX_AVIF_PIXELS;
-  if (spec.format === 'avif' && outputPixels > avifBudget) {
-    return { animated, encode: { ...spec, format: 'webp', quality: webpQualityFor(spec.quality) } };
-  }
-  return { animated, encode: spec };
+  const encode: ResizeSpec =
+    spec.format === 'avif' && outputPixels > avifBudget
+      ? { ...spec, format: 'webp', quality: webpQualityFor(spec.quality) }
+      : spec;
+  const effort = effortFor(encode.format, outputPixels * (animated ? source.frames : 1), settings.effort);
+  return { animated, encode, settings: effort === settings.effort ? settings : { ...settings, effort } };
 }
 
 /** Maps a sharp failure while decoding to its typed error: over the pixel limit, or corrupt data. */

@@ -44,7 +44,8 @@ async function render(
 ): Promise<TransformResult> {
   const meta = await readMetadata(input, settings);
   const source = admitOriginal(meta, settings);
-  const { animated, encode } = admitRendition(spec, source, settings);
+  const admitted = admitRendition(spec, source, settings);
+  const { animated, encode } = admitted;
   const frames = animated ? source.frames : 1;
   const decodeOptions = { limitInputPixels: settings.inputPixelLimit * frames, pages: frames };
 
@@ -54,7 +55,7 @@ async function render(
         openOriginal(input, decodeOptions, failOn),
         encode,
         meta.hasAlpha ?? false,
-        settings,
+        admitted.settings,
       ).toBuffer({ resolveWithObject: true }),
     );
     const height = animated && info.pageHeight ? info.pageHeight : info.height;

@@ -10,6 +10,7 @@ import {
   DEFAULT_TRANSFORM_SETTINGS,
   type TransformSettings,
 } from '../../functions/transform/settings';
+import { admitRendition } from '../../functions/transform/admission';
 import { transform, withinTimeout } from '../../functions/transform/transform';
 import * as images from '../support/images';
 
@@ -340,5 +341,17 @@ describe('budgets of the encoders that ignore the timeout (issue 11, item 3)', (
       assert.deepEqual([error.status, error.code], [503, 'internal']);
       return true;
     });
+  });
+
+  it('the batch (thorough effort) encodes AVIF and GIF over 1 MP at the fast effort, so they finish in time', () => {
+    const thorough = { ...settings, effort: 'thorough' as const };
+    const source = { width: 4000, height: 3000, frames: 1, rotated: false };
+    const effort = (spec: ResizeSpec) => admitRendition(spec, source, thorough).settings.effort;
+    assert.equal(effort({ width: 1024, format: 'avif', quality: 50 }), 'thorough');
+    assert.equal(effort({ width: 2048, format: 'avif', quality: 50 }), 'fast');
+    assert.equal(effort({ width: 1024, format: 'gif' }), 'thorough');
+    assert.equal(effort({ width: 2048, format: 'gif' }), 'fast');
+    assert.equal(effort({ width: 4000, format: 'webp', quality: 80 }), 'thorough');
+    assert.equal(admitRendition({ width: 4000, format: 'avif' }, source, settings).settings.effort, 'fast');
   });
 });
