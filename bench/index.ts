@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, each printing ratios measured against its baseline in this run.
  * Not a test: numbers depend on the machine; the targets are printed next to them.
  */
+import { runAvifWorstCaseBench } from './avif-worst-case';
 import { runBatchBench } from './batch';
 import { runEdgeBench } from './edge';
 import { runSustainedBench } from './sustained';
@@ -11,6 +12,7 @@ async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   console.log(`# image-cdn benchmarks (${new Date().toISOString()}, Node ${process.version})`);
   await runTransformBench();
+  await runAvifWorstCaseBench();
   await runEdgeBench();
   console.log('\n## Batch resizer');
   await runBatchBench();

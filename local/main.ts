@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { startLocalStack } from './stack';
 
 const USAGE =
-  'usage: npm start -- [--port <n>] [--originals <dir>] [--signing-secret <s>] [--cache-mb <n>] [--quiet]';
+  'usage: npm start -- [--port <n>] [--originals <dir>] [--signing-secret <s>] [--cache-mb <n>] [--transforms <n>] [--quiet]';
 
 async function main() {
   // The AWS SDK warns that its 2027 releases need Node 22; that is not news to someone trying the demo.
@@ -18,6 +18,7 @@ async function main() {
       quiet: { type: 'boolean', default: false },
       'signing-secret': { type: 'string' },
       'cache-mb': { type: 'string', default: '128' },
+      transforms: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -28,6 +29,9 @@ async function main() {
   const port = Number(values.port);
   const cacheMb = Number(values['cache-mb']);
   if (!(cacheMb >= 0)) throw new Error(`--cache-mb must be a number of megabytes, got ${values['cache-mb']}`);
+  const transforms = values.transforms === undefined ? undefined : Number(values.transforms);
+  if (transforms !== undefined && !(Number.isInteger(transforms) && transforms >= 1))
+    throw new Error(`--transforms must be a whole number of at least 1, got ${values.transforms}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0-65535, got ${values.port}`);
 
@@ -36,6 +40,7 @@ async function main() {
     originalsDir: values.originals,
     signingSecret: values['signing-secret'] ?? process.env.IMAGE_CDN_SIGNING_SECRET,
     cacheBytes: cacheMb * 1024 * 1024,
+    maxConcurrentTransforms: transforms,
     progress: (message) => console.log(`local edge: ${message}`),
     log: values.quiet ? () => {} : (entry) => console.log(JSON.stringify(entry)),
   });

@@ -1,8 +1,15 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type ResizeSpec } from '../core/spec';
-import { admitOriginal, admitRendition, decodeError, readMetadata } from '../transform/admission';
-import { applySpec, renderError, transform, type TransformResult } from '../transform/transform';
+import { admitOriginal, admitRendition, readMetadata } from '../transform/admission';
+import { decodeStrictly, openOriginal } from '../transform/decode';
+import {
+  applySpec,
+  renderError,
+  transform,
+  withinTimeout,
+  type TransformResult,
+} from '../transform/transform';
 import type { TransformSettings } from '../transform/settings';
 import type { Limiter } from './limit';
 
@@ -12,7 +19,8 @@ import type { Limiter } from './limit';
  * - **Decode once** (the default): the original is decoded once, auto-oriented and converted to 8-bit
  *   sRGB, into raw pixels; each rendition is a `clone()` of one sharp instance over those pixels, so the
  *   compressed original is never decoded twice. (A clone over the *compressed* buffer would decode it
- *   again in every clone.) This is what PNG, TIFF, HEIF and GIF originals get.
+ *   again in every clone.) This is what PNG, TIFF, HEIF and GIF originals get (page 0 of a multi-page
+ *   TIFF or HEIF).
  * - **Shrink-on-load**: JPEG and WebP decoders can decode straight at 1/2, 1/4 or 1/8 scale. When the
  *   renditions are small enough that decoding each at its own reduced scale reads fewer pixels in total
  *   than one full decode (the shares sum to less than 1), each rendition is made by `transform()` itself,
@@ -80,39 +88,45 @@ interface Decoded {
   readonly info: OutputInfo;
 }
 
+/** The one full decode, under the same deadline as a rendition (a timeout is transient, not corrupt). */
 async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<Decoded> {
   try {
-    return await sharp(input, {
-      limitInputPixels: settings.inputPixelLimit,
-      failOn: 'error',
-      pages: 1,
-      autoOrient: true,
-    })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    return await withinTimeout(
+      decodeStrictly((failOn) =>
+        openOriginal(input, { limitInputPixels: settings.inputPixelLimit, pages: 1 }, failOn)
+          .toColourspace('srgb')
+          .raw({ depth: 'uchar' })
+          .timeout({ seconds: settings.timeoutSeconds ?? 20 })
+          .toBuffer({ resolveWithObject: true }),
+      ),
+      settings,
+    );
   } catch (error) {
-    throw decodeError(error);
+    throw renderError(error);
   }
 }
 
+/** One rendition from the decoded pixels; `encode` is what admission decided (WebP for a large AVIF). */
 async function renderFromPixels(
   base: Sharp,
   hasAlpha: boolean,
-  spec: ResizeSpec,
+  encode: ResizeSpec,
   settings: TransformSettings,
-) {
+): Promise<TransformResult> {
   let rendered;
   try {
-    rendered = await applySpec(base.clone(), spec, hasAlpha, settings).toBuffer({ resolveWithObject: true });
+    rendered = await withinTimeout(
+      applySpec(base.clone(), encode, hasAlpha, settings).toBuffer({ resolveWithObject: true }),
+      settings,
+    );
   } catch (error) {
     throw renderError(error);
   }
   const { data, info } = rendered;
   return {
     data,
-    format: spec.format,
-    contentType: CONTENT_TYPES[spec.format],
+    format: encode.format,
+    contentType: CONTENT_TYPES[encode.format],
     width: info.width,
     height: info.height,
   };
@@ -142,7 +156,7 @@ export async function renderRenditions(
 
   const plans = specs.map((spec) => {
     try {
-      return { spec, animated: admitRendition(spec, source, settings).animated };
+      return { spec, ...admitRendition(spec, source, settings) };
     } catch (error) {
       if (isImageError(error)) return { spec, error };
       throw error;
@@ -170,7 +184,7 @@ export async function renderRenditions(
       // (corrupt data found while decoding) and fails it as a whole.
       const result =
         pixels && !plan.animated
-          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.spec, settings))
+          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.encode, plan.settings))
           : await limit(() => transform(input, plan.spec, settings));
       return { spec: plan.spec, result };
     }),

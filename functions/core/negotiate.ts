@@ -39,8 +39,12 @@ export function accepts(accept: string, type: string): boolean {
 
 /**
  * Resolves `format=auto`: AVIF when accepted and enabled, then WebP, otherwise the original's own format
- * (PNG instead when that is WebP or AVIF and the viewer accepts neither). Animated GIFs prefer WebP,
- * which keeps the animation, over AVIF, which would keep only the first frame.
+ * (PNG instead when that is WebP or AVIF and the viewer accepts neither).
+ *
+ * The viewer cannot see whether an original is animated, so the rule goes by container: a GIF or WebP
+ * original may be animated, and AVIF output would keep only its first frame (libvips writes no AVIF
+ * sequences). Such originals never get AVIF: WebP, which keeps the frames, when accepted; otherwise GIF
+ * stays GIF, and WebP falls back to PNG (first frame) for the rare viewer that accepts no WebP.
  */
 export function negotiateFormat(
   accept: string | undefined,
@@ -49,10 +53,9 @@ export function negotiateFormat(
 ): OutputFormat {
   const source = sourceFormat(originalKey);
   const header = accept || '';
-  const avif = enableAvif && accepts(header, 'image/avif');
   const webp = accepts(header, 'image/webp');
-  if (source === 'gif') return webp ? 'webp' : 'gif';
-  if (avif) return 'avif';
+  if (source === 'gif' || source === 'webp') return webp ? 'webp' : source === 'gif' ? 'gif' : 'png';
+  if (enableAvif && accepts(header, 'image/avif')) return 'avif';
   if (webp) return 'webp';
-  return source === 'webp' || source === 'avif' ? 'png' : source;
+  return source === 'avif' ? 'png' : source;
 }

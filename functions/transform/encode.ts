@@ -1,6 +1,23 @@
 import type { Sharp } from 'sharp';
-import type { ResizeSpec } from '../core/spec';
+import type { OutputFormat, ResizeSpec } from '../core/spec';
 import type { TransformSettings } from './settings';
+
+/**
+ * Largest output (width × height × frames) encoded at the `thorough` effort by the encoders libvips
+ * cannot interrupt; larger outputs get the `fast` effort, so a batch rendition stays within the same
+ * deadline. Measured on one core (bench/avif-worst-case.ts and noise GIFs): AVIF effort 5 takes about
+ * 7 s per megapixel (effort 2: about 1.3 s), GIF effort 7 about 4.6 s (effort 3: about 0.7 s).
+ */
+const THOROUGH_PIXELS: Partial<Record<OutputFormat, number>> = { avif: 1_048_576, gif: 1_048_576 };
+
+/** The effort to encode `pixels` of `format` with: the configured one, unless too slow to finish. */
+export function effortFor(
+  format: OutputFormat,
+  pixels: number,
+  effort: TransformSettings['effort'],
+): TransformSettings['effort'] {
+  return effort === 'thorough' && pixels > (THOROUGH_PIXELS[format] ?? Infinity) ? 'fast' : effort;
+}
 
 /**
  * Encoder options. `fast` (on demand, someone is waiting): AVIF/WebP effort 2, plain libjpeg-turbo.

@@ -14,6 +14,19 @@ export interface TransformSettings {
   readonly effort: 'fast' | 'thorough';
   /** Longest a single transform may run before it is abandoned, in seconds. @default 20 */
   readonly timeoutSeconds?: number;
+  /**
+   * Largest AVIF output (width × height). libvips cannot stop the AVIF encoder once it runs, so the
+   * timeout does not bound it: an AVIF rendition over this budget is encoded as WebP instead (with
+   * `Content-Type: image/webp`; every browser that decodes AVIF decodes WebP). Worst case measured at
+   * the default (noise, quality 100, effort 2, one core): about 5 s; see bench/avif-worst-case.ts.
+   * @default 4_194_304 (2048 × 2048)
+   */
+  readonly maxAvifPixels?: number;
+  /**
+   * Largest GIF output, width × height × frames. The GIF encoder's colour quantisation cannot be
+   * stopped either; a GIF rendition over this budget is refused (413). @default 16_777_216
+   */
+  readonly maxGifPixels?: number;
 }
 
 export const DEFAULT_TRANSFORM_SETTINGS: TransformSettings = {
@@ -25,3 +38,7 @@ export const DEFAULT_TRANSFORM_SETTINGS: TransformSettings = {
   effort: 'fast',
   timeoutSeconds: 20,
 };
+
+/** Defaults of the optional encoder budgets (kept out of the object above until the stack config sets them). */
+export const DEFAULT_MAX_AVIF_PIXELS = 4_194_304;
+export const DEFAULT_MAX_GIF_PIXELS = 16_777_216;

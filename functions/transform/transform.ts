@@ -2,6 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { imageError, isImageError, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
+import { decodeStrictly, openOriginal } from './decode';
 import { encode } from './encode';
 import type { TransformSettings } from './settings';
 
@@ -11,8 +12,9 @@ import type { TransformSettings } from './settings';
  * Defaults a user expects without asking: EXIF auto-orientation; output converted to 8-bit sRGB with all
  * metadata (EXIF, XMP, ICC) stripped; no upscaling unless `enlarge`; alpha kept where the format has it
  * and flattened onto `background` for JPEG. Animated GIF/WebP stay animated when the output is GIF or
- * WebP; AVIF, JPEG and PNG outputs take the first frame. Resizing straight from the input keeps libvips'
- * JPEG shrink-on-load.
+ * WebP; AVIF, JPEG and PNG outputs take the first frame. A multi-page TIFF or HEIF gives its first page,
+ * never an animation. An AVIF over `maxAvifPixels` is encoded as WebP (the result says so). Resizing
+ * straight from the input keeps libvips' JPEG shrink-on-load.
  */
 
 export interface TransformResult {
@@ -32,26 +34,56 @@ export async function transform(
   spec: ResizeSpec,
   settings: TransformSettings,
 ): Promise<TransformResult> {
+  return withinTimeout(render(input, spec, settings), settings);
+}
+
+async function render(
+  input: Buffer,
+  spec: ResizeSpec,
+  settings: TransformSettings,
+): Promise<TransformResult> {
   const meta = await readMetadata(input, settings);
   const source = admitOriginal(meta, settings);
-  const { animated } = admitRendition(spec, source, settings);
-  const frames = source.frames;
-
-  const decoder = sharp(input, {
-    limitInputPixels: animated ? settings.inputPixelLimit * frames : settings.inputPixelLimit,
-    failOn: 'error',
-    pages: animated ? frames : 1,
-    autoOrient: true,
-  });
-  const pipeline = applySpec(decoder, spec, meta.hasAlpha ?? false, settings);
+  const admitted = admitRendition(spec, source, settings);
+  const { animated, encode } = admitted;
+  const frames = animated ? source.frames : 1;
+  const decodeOptions = { limitInputPixels: settings.inputPixelLimit * frames, pages: frames };
 
   try {
-    const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+    const { data, info } = await decodeStrictly((failOn) =>
+      applySpec(
+        openOriginal(input, decodeOptions, failOn),
+        encode,
+        meta.hasAlpha ?? false,
+        admitted.settings,
+      ).toBuffer({ resolveWithObject: true }),
+    );
     const height = animated && info.pageHeight ? info.pageHeight : info.height;
-    return { data, format: spec.format, contentType: CONTENT_TYPES[spec.format], width: info.width, height };
+    const format = encode.format;
+    return { data, format, contentType: CONTENT_TYPES[format], width: info.width, height };
   } catch (error) {
     throw renderError(error);
   }
+}
+
+function tooSlow(): ImageError {
+  return imageError(503, 'internal', 'Resizing took too long, try again');
+}
+
+/**
+ * The deadline, whatever the encoder. sharp's `timeout` works through libvips' progress reports, which
+ * the AVIF (libheif) and GIF (cgif) savers do not give while they encode (lovell/sharp#4257), so the
+ * caller is answered at the deadline here. The native work cannot be cancelled and finishes in the
+ * background: the encoder budgets of admitRendition keep that overrun short.
+ */
+export function withinTimeout<T>(work: Promise<T>, settings: TransformSettings): Promise<T> {
+  const seconds = settings.timeoutSeconds ?? 20;
+  if (seconds <= 0) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(tooSlow()), seconds * 1000);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -82,8 +114,6 @@ export function applySpec(
 /** The typed error for a failure while rendering: too slow (503), too large (413) or corrupt (422). */
 export function renderError(error: unknown): ImageError {
   if (isImageError(error)) return error;
-  if (error instanceof Error && /timeout/i.test(error.message)) {
-    return imageError(503, 'internal', 'Resizing took too long, try again');
-  }
+  if (error instanceof Error && /timeout/i.test(error.message)) return tooSlow();
   return decodeError(error);
 }

@@ -151,6 +151,18 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     await put('hostile/exif-loops.jpg', fixtures.exifLoops);
     await put('hostile/frames.gif', fixtures.gif);
     await put('hostile/large.png', large);
+    await put('hostile/claims-7000.jpg', await images.jpegClaiming(7_000, 7_000));
+    await put('hostile/flipped.jpg', await images.bitFlippedJpeg());
+    await put('hostile/hidden.svgz.png', images.gzippedSvg());
+    await put('hostile/comment.svg.jpg', images.svgAfterLongComment(5_000));
+    await put(
+      'hostile/pages.tif',
+      images.multiPageTiff([
+        { width: 60, height: 40, colour: [220, 30, 30] },
+        { width: 100, height: 90, colour: [30, 200, 60] },
+        { width: 30, height: 70, colour: [30, 40, 220] },
+      ]),
+    );
   });
 
   after(async () => {
@@ -294,6 +306,48 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     // Well inside the handler's 25 s deadline; memory a small multiple of the 40 MB input and the
     // 38 MB decoded image, not of anything unbounded.
     assertBounded(m, 20_000, 512);
+    await assertStillServes();
+  });
+
+  it('an AVIF of 3600×3600 (over the AVIF budget, which libvips cannot interrupt) is made as WebP', async () => {
+    const uri = '/hostile/large.png/_q100.avif';
+    const m = await measure(uri);
+    record('3600² AVIF q100 over budget → WebP', m);
+    // The decision, not the time: WebP under the AVIF key, labelled as what it is.
+    assert.ok(m.response.status === '200' || m.response.status === '302', m.response.body);
+    const stored = await client.send(
+      new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: uri.slice(1) }),
+    );
+    assert.equal(stored.ContentType, 'image/webp');
+    const logged = logs.find((e) => e.key === uri.slice(1) && e.outcome !== undefined);
+    assert.ok(logged && logged.status === undefined, JSON.stringify(logged));
+    await assertStillServes();
+  });
+
+  it('corrupt JPEGs and hidden SVGs are refused with their codes (4xx), a multi-page TIFF gives page 1', async () => {
+    for (const [uri, code] of [
+      ['/hostile/claims-7000.jpg/_w400_q80.webp', 'corrupt_input'],
+      ['/hostile/flipped.jpg/_q80.jpeg', 'corrupt_input'],
+      ['/hostile/hidden.svgz.png/_w8.png', 'unsupported_input'],
+      ['/hostile/comment.svg.jpg/_w8.png', 'unsupported_input'],
+    ] as const) {
+      const m = await measure(uri);
+      record(uri.split('/')[2] as string, m);
+      // The code, and a cacheable client-error class; the exact status is the error mapper's.
+      assert.match(m.response.status, /^4\d\d$/, m.response.body);
+      const entry = logs.find((e) => e.key === uri.slice(1) && e.status === Number(m.response.status));
+      assert.equal(entry?.outcome, code, uri);
+      await assertNotStored(uri);
+    }
+    for (const [name, format] of [
+      ['_w30_q80.webp', 'webp'],
+      ['_w30.gif', 'gif'],
+    ] as const) {
+      const m = await measure(`/hostile/pages.tif/${name}`);
+      assert.equal(m.response.status, '200', m.response.body);
+      const meta = await sharp(Buffer.from(m.response.body ?? '', 'base64'), { animated: true }).metadata();
+      assert.deepEqual([meta.format, meta.pages ?? 1, meta.width, meta.height], [format, 1, 30, 20]);
+    }
     await assertStillServes();
   });
 
