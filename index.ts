@@ -30,7 +30,6 @@ const edge = new EdgeFunction('edge', {
   edgeConfig,
   originalsBucket: buckets.originals.bucket,
   derivativesBucket: buckets.derivatives.bucket,
-  listOriginals: config.edge.listOriginals,
   memoryMb: config.edge.memoryMb,
   timeoutSeconds: config.edge.timeoutSeconds,
   logRegions: config.edge.logRegions,

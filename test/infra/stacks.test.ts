@@ -6,6 +6,7 @@ import type { EdgeConfig } from '../../functions/edge/edge-config';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { signUrl } from '../../functions/signing/sign-url';
+import { defaultRenditions } from '../../infra/config';
 import type { PolicyDocument } from '../../infra/iam';
 import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from './stack-run';
 
@@ -189,7 +190,7 @@ for (const { stack: stackName, region } of STACKS) {
         ]);
       });
 
-      it("may read this stack's originals, write its derivatives, list originals and log to its own groups", () => {
+      it("may read this stack's originals, write its derivatives and log to its own groups, never list", () => {
         assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'edge-policy')), [
           {
             Sid: 'ReadOriginals',
@@ -202,12 +203,6 @@ for (const { stack: stackName, region } of STACKS) {
             Effect: 'Allow',
             Action: ['s3:PutObject'],
             Resource: [`arn:aws:s3:::${derivatives}/*`],
-          },
-          {
-            Sid: 'ListOriginalsSoMissingIs404',
-            Effect: 'Allow',
-            Action: ['s3:ListBucket'],
-            Resource: [`arn:aws:s3:::${originals}`],
           },
           {
             Sid: 'OwnLogs',
@@ -443,7 +438,10 @@ for (const { stack: stackName, region } of STACKS) {
         ) as EdgeConfig;
         assert.equal(variables.ORIGINALS_BUCKET, originals);
         assert.equal(variables.DERIVED_BUCKET, derivatives);
-        assert.equal(variables.RENDITIONS, (configOf(stack, 'batchRenditions') as string[]).join(';'));
+        // An empty batchRenditions (the default) means the standard ones, shaped by the rules.
+        const configured = configOf(stack, 'batchRenditions') as string[];
+        const renditions = configured.length > 0 ? configured : defaultRenditions(baked.rules);
+        assert.equal(variables.RENDITIONS, renditions.join(';'));
         assert.equal(variables.MALLOC_ARENA_MAX, '2');
         assert.equal(variables.CACHE_MAX_AGE, String(configOf(stack, 'cacheMaxAgeSeconds')));
         assert.deepEqual(JSON.parse(variables.IMAGE_RULES!), baked.rules);
@@ -600,9 +598,34 @@ describe('infra stacks side by side', function () {
     });
     await assert.rejects(runStack('prod-eu', { 'image-cdn:edgeTimeoutSeconds': 60 }), (error: unknown) => {
       assert.ok(error instanceof StackRunError);
-      assert.match(error.stderr, /image-cdn:edgeTimeoutSeconds: must be between 1 and 30, got 60/);
+      assert.match(error.stderr, /image-cdn:edgeTimeoutSeconds: must be between 5 and 30, got 60/);
       return true;
     });
+  });
+
+  it('refuse a key Pulumi.yaml does not declare, and a secret key with a default, as the CLI would', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:maxWidht': 2048 }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /'image-cdn:maxWidht', which Pulumi.yaml does not declare/);
+      return true;
+    });
+    await assert.rejects(runStack('dev', { 'image-cdn:maxWidth': 'wide' }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /Stack 'dev' with configuration key 'maxWidth' must be of type 'integer'/);
+      return true;
+    });
+  });
+
+  it("deploy the README's examples: maxWidth 2048, and allowedWidths [320, 640]", async () => {
+    const [narrow, allowList] = await Promise.all([
+      runStack('dev', { 'image-cdn:maxWidth': 2048 }),
+      runStack('dev', { 'image-cdn:allowedWidths': [320, 640] }),
+    ]);
+    const environment = (stack: Stack) =>
+      (stack.get(T.lambda, 'batch-function').inputs.environment as { variables: Record<string, string> })
+        .variables;
+    assert.equal(JSON.parse(environment(narrow).IMAGE_RULES!).maxPixels, 2048 * 4096);
+    assert.equal(environment(allowList).RENDITIONS, 'width=320&format=webp;width=640&format=webp');
   });
 });
 
@@ -618,7 +641,6 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
       'image-cdn:certificateArn': certificateArn,
       'image-cdn:loggingBucket': 'example-cdn-logs',
       'image-cdn:webAclId': webAclId,
-      'image-cdn:edgeListOriginals': false,
       'image-cdn:originShield': true,
     });
   });
@@ -653,7 +675,7 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
       assert.deepEqual(origin.originShield, { enabled: true, originShieldRegion: 'us-west-2' });
   });
 
-  it('leaves s3:ListBucket out of the edge role when edgeListOriginals is false', () => {
+  it('leaves s3:ListBucket out of the edge role (403 and 404 are handled alike)', () => {
     const actions = statements(stack, stack.get(T.rolePolicy, 'edge-policy')).flatMap((s) => s.Action);
     assert.deepEqual(actions, ['s3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
@@ -665,7 +687,7 @@ describe('infra stack with signed URLs (signingSecret set)', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await runStack('dev', { 'image-cdn:signingSecret': secret });
+    stack = await runStack('dev', { 'image-cdn:signingSecret': { secure: secret } });
   });
 
   it('bakes the secret into the viewer function, which then refuses unsigned requests', () => {
@@ -687,9 +709,20 @@ describe('infra stack with signed URLs (signingSecret set)', function () {
   });
 
   it('refuses a secret too short to be a key, naming the key', async () => {
-    await assert.rejects(runStack('dev', { 'image-cdn:signingSecret': 'short' }), (error: unknown) => {
+    await assert.rejects(
+      runStack('dev', { 'image-cdn:signingSecret': { secure: 'short' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof StackRunError);
+        assert.match(error.stderr, /image-cdn:signingSecret: must be at least 16 characters/);
+        return true;
+      },
+    );
+  });
+
+  it('refuses a secret stored in plaintext (set without --secret), naming the key', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:signingSecret': secret }), (error: unknown) => {
       assert.ok(error instanceof StackRunError);
-      assert.match(error.stderr, /image-cdn:signingSecret: must be at least 16 characters/);
+      assert.match(error.stderr, /image-cdn:signingSecret: is stored in plaintext: set it again with/);
       return true;
     });
   });
