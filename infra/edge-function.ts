@@ -6,8 +6,12 @@ import { EDGE_TRUSTED_SERVICES, edgeFunctionPolicy, edgeLogGroupNames, trustPoli
 import { EDGE_REGION, EDGE_RUNTIME } from './limits';
 
 export interface EdgeFunctionArgs {
-  /** Physical function name; the role is named after it. Must be unique in us-east-1 of the account. */
-  readonly functionName: string;
+  /**
+   * Physical function name; the role and log groups are named after it. Must be unique in us-east-1 of the
+   * account, and new for each deployment: a destroyed stack's function is retained (its replicas outlive
+   * it by hours), so a redeploy under the same name would fail with "Function already exist".
+   */
+  readonly functionName: pulumi.Input<string>;
   /** The configuration baked into the bundle as `edge-config.json` (bucket names may be outputs). */
   readonly edgeConfig: pulumi.Input<EdgeConfig>;
   /** Originals bucket name: the role may `s3:GetObject` its objects. */
@@ -97,7 +101,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
     regions: readonly string[],
     retentionInDays: pulumi.Input<number>,
   ): aws.cloudwatch.LogGroup[] {
-    const groups = edgeLogGroupNames(args.functionName);
+    const groups = pulumi.output(args.functionName).apply(edgeLogGroupNames);
     const own = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: groups.own, retentionInDays },
@@ -138,14 +142,14 @@ export class EdgeFunction extends pulumi.ComponentResource {
         role: this.role.name,
         name: 'edge-image-handler',
         policy: pulumi
-          .all([args.originalsBucket, args.derivativesBucket, accountId])
-          .apply(([originalsBucket, derivativesBucket, account]) =>
+          .all([args.originalsBucket, args.derivativesBucket, accountId, args.functionName])
+          .apply(([originalsBucket, derivativesBucket, account, functionName]) =>
             JSON.stringify(
               edgeFunctionPolicy({
                 originalsBucket,
                 derivativesBucket,
                 accountId: account,
-                functionName: args.functionName,
+                functionName,
               }),
             ),
           ),
@@ -189,7 +193,8 @@ export class EdgeFunction extends pulumi.ComponentResource {
         parent: this,
         provider,
         // Replicas outlive the distribution by hours, so deleting the function fails on destroy
-        // (pulumi-aws#1045). Retained; the README lists the clean-up once the replicas are gone.
+        // (pulumi-aws#1045). Retained; its name is new for each deployment (DeploymentNames), so a redeploy
+        // right after a destroy never meets it; the README lists the clean-up once the replicas are gone.
         retainOnDelete: true,
         dependsOn: this.logGroups,
       },

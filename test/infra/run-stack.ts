@@ -11,6 +11,7 @@ import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomId } from '../../policies/offline/mocks';
 import { loadStackConfig } from '../../policies/offline/project-config';
 import { ACCOUNT_ID, type RecordedResource, type StackRun } from './stack-run';
 
@@ -159,6 +160,11 @@ async function main(): Promise<void> {
               id: String(inputs.name),
               state: { ...inputs, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${inputs.name}` },
             };
+          case 'random:index/randomId:RandomId': {
+            const created = randomId(inputs);
+            entry.state = created.state;
+            return created;
+          }
           default:
             return { id, state: inputs };
         }

@@ -7,6 +7,7 @@ import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-r
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { signUrl } from '../../functions/signing/sign-url';
 import { defaultRenditions } from '../../infra/config';
+import { bucketName, resourceName } from '../../infra/names';
 import type { PolicyDocument } from '../../infra/iam';
 import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from './stack-run';
 
@@ -27,6 +28,7 @@ const T = {
   role: 'aws:iam/role:Role',
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  randomId: 'random:index/randomId:RandomId',
   queue: 'aws:sqs/queue:Queue',
   distribution: 'aws:cloudfront/distribution:Distribution',
   oac: 'aws:cloudfront/originAccessControl:OriginAccessControl',
@@ -48,6 +50,14 @@ function configOf(stack: Stack, key: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** The deployment's random name part, as the RandomId mock created it. */
+function nameSuffix(stack: Stack): string {
+  const id = stack.only(T.randomId);
+  const hex = String(id.state?.hex);
+  assert.match(hex, /^[0-9a-f]{8}$/);
+  return hex;
 }
 
 function statements(stack: Stack, resource: RecordedResource): PolicyDocument['Statement'] {
@@ -77,12 +87,14 @@ for (const { stack: stackName, region } of STACKS) {
     let derivatives: string;
     let edgeName: string;
     let batchName: string;
+    let suffix: string;
 
     before(async () => {
       stack = await runStack(stackName);
-      originals = `image-cdn-${stackName}-${region}-originals`;
-      derivatives = `image-cdn-${stackName}-${region}-derivatives`;
-      edgeName = `image-cdn-${stackName}-${region}-edge`;
+      suffix = nameSuffix(stack);
+      originals = `image-cdn-${stackName}-${region}-${suffix}-originals`;
+      derivatives = `image-cdn-${stackName}-${region}-${suffix}-derivatives`;
+      edgeName = `image-cdn-${stackName}-${region}-${suffix}-edge`;
       batchName = `image-cdn-${stackName}-${region}-batch`;
     });
 
@@ -90,6 +102,7 @@ for (const { stack: stackName, region } of STACKS) {
       const components = stack.resources.filter((r) => r.type.startsWith('imagecdn:index:'));
       assert.deepEqual(components.map((c) => c.type).sort(), [
         'imagecdn:index:BatchResizer',
+        'imagecdn:index:DeploymentNames',
         'imagecdn:index:EdgeFunction',
         'imagecdn:index:ImageBuckets',
         'imagecdn:index:ImageDistribution',
@@ -588,6 +601,45 @@ describe('infra stacks side by side', function () {
       devNames.filter((name) => prodNames.has(name)),
       [],
     );
+  });
+
+  it('name buckets and the edge function with a random part kept in state, never from config', async () => {
+    const [dev, changed] = await Promise.all([
+      runStack('dev'),
+      runStack('dev', { 'image-cdn:logRetentionDays': 14, 'image-cdn:edgeMemoryMb': 3008 }),
+    ]);
+    // The RandomId has no keepers: its inputs are the same whatever the config, so the engine keeps its
+    // state (and every name made from it) across config changes.
+    assert.deepEqual(dev.only(T.randomId).inputs, { byteLength: 4 });
+    assert.deepEqual(changed.only(T.randomId).inputs, dev.only(T.randomId).inputs);
+    for (const stack of [dev, changed]) {
+      const context = { project: 'image-cdn', stack: 'dev', region: 'us-west-2', suffix: nameSuffix(stack) };
+      assert.equal(stack.get(T.bucket, 'images-originals').inputs.bucket, bucketName(context, 'originals'));
+      assert.equal(
+        stack.get(T.bucket, 'images-derivatives').inputs.bucket,
+        bucketName(context, 'derivatives'),
+      );
+      const edge = stack.get(T.lambda, 'edge-function');
+      assert.equal(edge.inputs.name, resourceName(context, 'edge'));
+      assert.equal(edge.retainOnDelete, true);
+    }
+  });
+
+  it('give each new deployment new bucket and edge names (another account, or up right after destroy)', async () => {
+    // Each mocks run is a fresh deployment with an empty state, like a second account or a redeploy
+    // after `pulumi destroy` (which deletes the RandomId but retains the edge function).
+    const [first, second] = await Promise.all([
+      runStack('dev'),
+      runStack('dev', { 'image-cdn:forceDestroy': true }),
+    ]);
+    assert.notEqual(nameSuffix(first), nameSuffix(second));
+    for (const [type, name, input] of [
+      [T.bucket, 'images-originals', 'bucket'],
+      [T.bucket, 'images-derivatives', 'bucket'],
+      [T.lambda, 'edge-function', 'name'],
+      [T.role, 'edge-role', 'name'],
+    ] as const)
+      assert.notEqual(first.get(type, name).inputs[input], second.get(type, name).inputs[input], name);
   });
 
   it('fail early, naming the key, when the config is invalid', async () => {
