@@ -3,6 +3,7 @@
 // Pulumi.yaml's `config:` block and docs/configuration.md from it; a test fails when either is stale.
 // Pure data: no Pulumi import, so tests and scripts can load it anywhere.
 import { DEFAULT_RULES } from '../../functions/core/rules';
+import { DEFAULT_EDGE_TIMEOUT_SECONDS } from '../../functions/edge/deadline';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 import {
   ASYNC_INVOKE_LIMITS,
@@ -222,7 +223,7 @@ export const CONFIG_SCHEMA = {
   ),
   edgeTimeoutSeconds: integer(
     EDGE,
-    ORIGIN_EVENT_LIMITS.maxTimeoutSeconds,
+    DEFAULT_EDGE_TIMEOUT_SECONDS,
     5,
     ORIGIN_EVENT_LIMITS.maxTimeoutSeconds,
     'Timeout of the origin-response function, in seconds (origin events allow at most 30).',

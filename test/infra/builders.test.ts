@@ -18,6 +18,7 @@ import {
 import { bucketName, physicalName, resourceName } from '../../infra/names';
 import { parseConfig } from '../../infra/config';
 import { edgeConfigFor, viewerConfigFor } from '../../infra/function-configs';
+import { DEFAULT_EDGE_DEADLINE_MS } from '../../functions/edge/deadline';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 
@@ -257,6 +258,11 @@ describe('infra builders', () => {
         edgeConfigFor(config, 'o', 'd', 'a-signing-secret-123').signingSecret,
         'a-signing-secret-123',
       );
+    });
+
+    it('give a deploy with the default timeout the deadline the handler falls back to (one home)', () => {
+      assert.equal(edgeConfigFor(config, 'o', 'd').deadlineMs, DEFAULT_EDGE_DEADLINE_MS);
+      assert.equal(DEFAULT_EDGE_DEADLINE_MS, 29_000);
     });
 
     it('give the viewer function the same rules and the originals origin id', () => {
