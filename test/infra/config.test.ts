@@ -92,6 +92,22 @@ describe('infra config', () => {
       assert.equal((project as { requiredPulumiVersion?: string }).requiredPulumiVersion, '>=3.219.0');
     });
 
+    it('the workflow pins the Pulumi CLI to the SDK version, which satisfies requiredPulumiVersion', () => {
+      const workflow = readFileSync(join(root, '.github', 'workflows', 'policies.yml'), 'utf8');
+      const pinned = [...workflow.matchAll(/pulumi-version: (\S+)/g)].map((m) => m[1]);
+      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      assert.deepEqual(pinned, [manifest.dependencies['@pulumi/pulumi']]);
+      const [major, minor] = String(pinned[0]).split('.').map(Number);
+      assert.ok(major === 3 && minor! >= 219, `${pinned[0]} >= 3.219.0`);
+      assert.equal(
+        workflow.match(/uses: pulumi\/actions@/g)?.length,
+        pinned.length,
+        'every pulumi/actions step pinned',
+      );
+    });
+
     it('runs the program with tsx instead of the vendored ts-node', () => {
       assert.equal(project.runtime.options.typescript, false);
       assert.equal(project.runtime.options.nodeargs, '--import tsx');
