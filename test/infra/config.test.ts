@@ -8,6 +8,7 @@ import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
+  checkDeclaredKeys,
   defaultRenditions,
   parseConfig,
   type ConfigKey,
@@ -176,6 +177,16 @@ describe('infra config', () => {
   });
 
   describe('validation fails early and names the key', () => {
+    it('a key of this project the schema does not declare (the CLI itself accepts it)', () => {
+      assert.throws(
+        () => checkDeclaredKeys(['aws:region', 'image-cdn:maxWidht']),
+        /^ConfigError: image-cdn:maxWidht: is not a key of this project/,
+      );
+      assert.doesNotThrow(() =>
+        checkDeclaredKeys(['aws:region', 'pulumi:tags', ...CONFIG_KEYS.map((k) => `image-cdn:${k}`)]),
+      );
+    });
+
     it('a missing or malformed aws:region', () => {
       assert.throws(
         () => parse({}, { ...context, region: undefined }),
