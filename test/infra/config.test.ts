@@ -130,6 +130,10 @@ describe('infra config', () => {
         const region = file.config['aws:region'];
         assert.equal(typeof region, 'string');
         assert.doesNotThrow(() => parse(values, { ...context, stack, region: region as string }));
+        // Replicas run (and log) in every regional edge cache region whatever the price class.
+        const logRegions = parse(values, { ...context, stack, region: region as string }).edge.logRegions;
+        for (const needed of REGIONAL_EDGE_CACHE_REGIONS)
+          assert.ok(logRegions.includes(needed), `${stack} logs in ${needed}`);
       });
     }
   });
