@@ -31,6 +31,18 @@ describe('infra builders', () => {
       assert.equal(resourceName(context, 'edge'), 'image-cdn-dev-eu-west-1-edge');
     });
 
+    it("carry the deployment's random part before the part name when given one", () => {
+      const deployed = { ...context, suffix: '0a1b2c3d' };
+      assert.equal(bucketName(deployed, 'originals'), 'image-cdn-dev-eu-west-1-0a1b2c3d-originals');
+      assert.equal(resourceName(deployed, 'edge'), 'image-cdn-dev-eu-west-1-0a1b2c3d-edge');
+      const long = { ...deployed, stack: 'a-very-long-stack-name-for-a-feature-branch' };
+      assert.equal(bucketName(long, 'derivatives').length, 63);
+      assert.notEqual(
+        bucketName(long, 'derivatives'),
+        bucketName({ ...long, suffix: 'ffffffff' }, 'derivatives'),
+      );
+    });
+
     it('differ between stacks and between regions of the same stack name', () => {
       const names = new Set([
         bucketName(context, 'originals'),
