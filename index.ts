@@ -7,15 +7,23 @@ import { ImageDistribution } from './infra/distribution';
 import { EdgeFunction } from './infra/edge-function';
 import { edgeConfigFor, viewerConfigFor } from './infra/function-configs';
 import { ImageBuckets } from './infra/image-buckets';
-import { bucketName, resourceName } from './infra/names';
+import { DeploymentNames, resourceName } from './infra/names';
 import { OriginBucketPolicies } from './infra/origin-bucket-policies';
 
 const config = loadConfig();
 const signingSecret = loadSigningSecret();
 
+// Bucket names are global across accounts and the edge function is retained on destroy: both carry the
+// deployment's random part, kept in state, so a config change never renames them.
+const names = new DeploymentNames('names', {
+  project: config.project,
+  stack: config.stack,
+  region: config.region,
+});
+
 const buckets = new ImageBuckets('images', {
-  originalsBucketName: bucketName(config, 'originals'),
-  derivativesBucketName: bucketName(config, 'derivatives'),
+  originalsBucketName: names.bucket('originals'),
+  derivativesBucketName: names.bucket('derivatives'),
   derivativesExpirationDays: config.buckets.derivativesExpirationDays,
   originalsVersioning: config.buckets.originalsVersioning,
   forceDestroy: config.buckets.forceDestroy,
@@ -26,11 +34,10 @@ const edgeConfig = pulumi
   .apply(([originals, derivatives, secret]) => edgeConfigFor(config, originals, derivatives, secret));
 
 const edge = new EdgeFunction('edge', {
-  functionName: resourceName(config, 'edge'),
+  functionName: names.resource('edge'),
   edgeConfig,
   originalsBucket: buckets.originals.bucket,
   derivativesBucket: buckets.derivatives.bucket,
-  listOriginals: config.edge.listOriginals,
   memoryMb: config.edge.memoryMb,
   timeoutSeconds: config.edge.timeoutSeconds,
   logRegions: config.edge.logRegions,

@@ -1,7 +1,5 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { DEFAULT_CACHE_MAX_AGE } from '../functions/core/cache-control';
-import { DEFAULT_BATCH_SUFFIXES } from './config';
 import * as path from 'node:path';
 import type { QueryRules } from '../functions/core/rules';
 import type { TransformSettings } from '../functions/transform/settings';
@@ -19,56 +17,47 @@ export interface BatchResizerArgs {
   readonly renditions: pulumi.Input<pulumi.Input<string>[]>;
   /** The same rules as the edge and the viewer function, passed as `IMAGE_RULES`. */
   readonly rules: pulumi.Input<QueryRules>;
-  /** `max-age` of the renditions it stores, in seconds; the same as the edge's. @default 31536000 */
-  readonly cacheMaxAgeSeconds?: pulumi.Input<number>;
+  /** `max-age` of the renditions it stores, in seconds; the same as the edge's. */
+  readonly cacheMaxAgeSeconds: pulumi.Input<number>;
   /** Transform settings, passed as `TRANSFORM_SETTINGS`. */
   readonly transform: pulumi.Input<TransformSettings>;
   /**
    * Key prefix of originals that trigger the function.
-   * @default ''
    */
-  readonly prefix?: pulumi.Input<string>;
+  readonly prefix: pulumi.Input<string>;
   /**
    * Key suffixes that trigger the function, one notification filter each. A plain array: it decides
    * how many filters exist.
-   * @default DEFAULT_BATCH_SUFFIXES (.jpg .jpeg .png .webp .gif .avif .tif .tiff)
    */
-  readonly suffixes?: readonly string[];
+  readonly suffixes: readonly string[];
   /**
    * Memory in MB.
-   * @default 2048
    */
-  readonly memoryMb?: pulumi.Input<number>;
+  readonly memoryMb: pulumi.Input<number>;
   /**
    * Timeout in seconds.
-   * @default 120
    */
-  readonly timeoutSeconds?: pulumi.Input<number>;
+  readonly timeoutSeconds: pulumi.Input<number>;
   /**
    * Reserved concurrency: an upload burst cannot take the account's whole concurrency.
-   * @default 10
    */
-  readonly reservedConcurrency?: pulumi.Input<number>;
+  readonly reservedConcurrency: pulumi.Input<number>;
   /**
    * Retries of a failed asynchronous invocation (0–2); 2 means 3 tries.
-   * @default 2
    */
-  readonly maxRetryAttempts?: pulumi.Input<number>;
+  readonly maxRetryAttempts: pulumi.Input<number>;
   /**
    * Age after which an event is dropped to the failure queue, in seconds (60–21600).
-   * @default 3600
    */
-  readonly maxEventAgeSeconds?: pulumi.Input<number>;
+  readonly maxEventAgeSeconds: pulumi.Input<number>;
   /**
    * Retention of failed events in the queue, in seconds.
-   * @default 1209600 (14 days)
    */
-  readonly failureRetentionSeconds?: pulumi.Input<number>;
+  readonly failureRetentionSeconds: pulumi.Input<number>;
   /**
    * Retention of the function's logs, in days.
-   * @default 30
    */
-  readonly logRetentionDays?: pulumi.Input<number>;
+  readonly logRetentionDays: pulumi.Input<number>;
   /**
    * Build output: `dist/batch/index.js` and the `dist/sharp-layer` folder.
    * @default '<repo>/dist'
@@ -90,7 +79,7 @@ export class BatchResizer extends pulumi.ComponentResource {
   constructor(name: string, args: BatchResizerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:BatchResizer', name, {}, opts);
     const distDir = args.distDir ?? path.join(__dirname, '..', 'dist');
-    const suffixes = args.suffixes ?? DEFAULT_BATCH_SUFFIXES;
+    const suffixes = args.suffixes;
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this }).region;
 
@@ -132,7 +121,7 @@ export class BatchResizer extends pulumi.ComponentResource {
       {
         name: `${args.functionName}-failures`,
         sqsManagedSseEnabled: true,
-        messageRetentionSeconds: args.failureRetentionSeconds ?? 1_209_600,
+        messageRetentionSeconds: args.failureRetentionSeconds,
       },
       { parent: this },
     );
@@ -141,7 +130,7 @@ export class BatchResizer extends pulumi.ComponentResource {
   private createLogGroup(name: string, args: BatchResizerArgs): aws.cloudwatch.LogGroup {
     return new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? 30 },
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
       { parent: this },
     );
   }
@@ -207,9 +196,9 @@ export class BatchResizer extends pulumi.ComponentResource {
           'index.js': new pulumi.asset.FileAsset(path.join(distDir, 'batch', 'index.js')),
         }),
         layers: [this.layer.arn],
-        memorySize: args.memoryMb ?? 2048,
-        timeout: args.timeoutSeconds ?? 120,
-        reservedConcurrentExecutions: args.reservedConcurrency ?? 10,
+        memorySize: args.memoryMb,
+        timeout: args.timeoutSeconds,
+        reservedConcurrentExecutions: args.reservedConcurrency,
         environment: {
           variables: {
             ORIGINALS_BUCKET: args.originals.bucket,
@@ -220,7 +209,7 @@ export class BatchResizer extends pulumi.ComponentResource {
             // glibc's per-thread arenas fragment under libvips; two arenas keep peak RSS near 320 MB
             // instead of 450 MB for 12 MP work (bench/batch.ts), as sharp's docs advise on glibc.
             MALLOC_ARENA_MAX: '2',
-            CACHE_MAX_AGE: pulumi.output(args.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE).apply(String),
+            CACHE_MAX_AGE: pulumi.output(args.cacheMaxAgeSeconds).apply(String),
           },
         },
       },
@@ -233,8 +222,8 @@ export class BatchResizer extends pulumi.ComponentResource {
       `${name}-invoke-config`,
       {
         functionName: this.function.name,
-        maximumRetryAttempts: args.maxRetryAttempts ?? 2,
-        maximumEventAgeInSeconds: args.maxEventAgeSeconds ?? 3_600,
+        maximumRetryAttempts: args.maxRetryAttempts,
+        maximumEventAgeInSeconds: args.maxEventAgeSeconds,
         destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
       },
       { parent: this },
@@ -274,7 +263,7 @@ export class BatchResizer extends pulumi.ComponentResource {
           id: `resize-${suffix.replace(/[^a-z0-9]/gi, '')}`,
           lambdaFunctionArn: this.function.arn,
           events: ['s3:ObjectCreated:*'],
-          filterPrefix: pulumi.output(args.prefix ?? '').apply((prefix) => prefix || undefined),
+          filterPrefix: pulumi.output(args.prefix).apply((prefix) => prefix || undefined),
           filterSuffix: suffix,
         })),
       },

@@ -6,8 +6,12 @@ import { EDGE_TRUSTED_SERVICES, edgeFunctionPolicy, edgeLogGroupNames, trustPoli
 import { EDGE_REGION, EDGE_RUNTIME } from './limits';
 
 export interface EdgeFunctionArgs {
-  /** Physical function name; the role is named after it. Must be unique in us-east-1 of the account. */
-  readonly functionName: string;
+  /**
+   * Physical function name; the role and log groups are named after it. Must be unique in us-east-1 of the
+   * account, and new for each deployment: a destroyed stack's function is retained (its replicas outlive
+   * it by hours), so a redeploy under the same name would fail with "Function already exist".
+   */
+  readonly functionName: pulumi.Input<string>;
   /** The configuration baked into the bundle as `edge-config.json` (bucket names may be outputs). */
   readonly edgeConfig: pulumi.Input<EdgeConfig>;
   /** Originals bucket name: the role may `s3:GetObject` its objects. */
@@ -15,31 +19,22 @@ export interface EdgeFunctionArgs {
   /** Derivatives bucket name: the role may `s3:PutObject` its objects. */
   readonly derivativesBucket: pulumi.Input<string>;
   /**
-   * Also allow `s3:ListBucket` on originals, so a missing original is a 404 and not a 403.
-   * @default true
-   */
-  readonly listOriginals?: pulumi.Input<boolean>;
-  /**
    * Memory in MB (origin events allow the full Lambda range).
-   * @default 2048
    */
-  readonly memoryMb?: pulumi.Input<number>;
+  readonly memoryMb: pulumi.Input<number>;
   /**
    * Timeout in seconds, at most 30 for origin events.
-   * @default 30
    */
-  readonly timeoutSeconds?: pulumi.Input<number>;
+  readonly timeoutSeconds: pulumi.Input<number>;
   /**
    * Regions whose `/aws/lambda/us-east-1.<name>` log group is created with a retention. A plain
    * array: each region gets its own provider and log group.
-   * @default ['us-east-1']
    */
-  readonly logRegions?: readonly string[];
+  readonly logRegions: readonly string[];
   /**
    * Retention of every log group, in days.
-   * @default 30
    */
-  readonly logRetentionDays?: pulumi.Input<number>;
+  readonly logRetentionDays: pulumi.Input<number>;
   /**
    * Folder produced by `npm run build` with `index.js` and `node_modules/` (sharp linux-x64).
    * @default '<repo>/dist/edge'
@@ -67,18 +62,15 @@ export class EdgeFunction extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:EdgeFunction', name, {}, opts);
-    const memoryMb = args.memoryMb ?? 2048;
-    const timeoutSeconds = args.timeoutSeconds ?? 30;
-    const listOriginals = args.listOriginals ?? true;
-    const logRegions = args.logRegions ?? [EDGE_REGION];
-    const retentionInDays = args.logRetentionDays ?? 30;
+    const { memoryMb, timeoutSeconds, logRegions } = args;
+    const retentionInDays = args.logRetentionDays;
     const bundleDir = args.bundleDir ?? path.join(__dirname, '..', 'dist', 'edge');
     const edgeProvider = this.providerFor(name, EDGE_REGION, args.awsProfile);
     const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: edgeProvider }).accountId;
 
     this.logGroups = this.createLogGroups(name, args, logRegions, retentionInDays);
     this.role = this.createRole(name, args, edgeProvider);
-    this.createRolePolicy(name, args, listOriginals, accountId, edgeProvider);
+    this.createRolePolicy(name, args, accountId, edgeProvider);
     this.function = this.createFunction(name, args, bundleDir, memoryMb, timeoutSeconds, edgeProvider);
     this.qualifiedArn = this.function.qualifiedArn;
 
@@ -109,7 +101,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
     regions: readonly string[],
     retentionInDays: pulumi.Input<number>,
   ): aws.cloudwatch.LogGroup[] {
-    const groups = edgeLogGroupNames(args.functionName);
+    const groups = pulumi.output(args.functionName).apply(edgeLogGroupNames);
     const own = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: groups.own, retentionInDays },
@@ -141,7 +133,6 @@ export class EdgeFunction extends pulumi.ComponentResource {
   private createRolePolicy(
     name: string,
     args: EdgeFunctionArgs,
-    listOriginals: pulumi.Input<boolean>,
     accountId: pulumi.Output<string>,
     provider: aws.Provider,
   ): aws.iam.RolePolicy {
@@ -151,15 +142,14 @@ export class EdgeFunction extends pulumi.ComponentResource {
         role: this.role.name,
         name: 'edge-image-handler',
         policy: pulumi
-          .all([args.originalsBucket, args.derivativesBucket, listOriginals, accountId])
-          .apply(([originalsBucket, derivativesBucket, list, account]) =>
+          .all([args.originalsBucket, args.derivativesBucket, accountId, args.functionName])
+          .apply(([originalsBucket, derivativesBucket, account, functionName]) =>
             JSON.stringify(
               edgeFunctionPolicy({
                 originalsBucket,
                 derivativesBucket,
-                listOriginals: list,
                 accountId: account,
-                functionName: args.functionName,
+                functionName,
               }),
             ),
           ),
@@ -203,7 +193,8 @@ export class EdgeFunction extends pulumi.ComponentResource {
         parent: this,
         provider,
         // Replicas outlive the distribution by hours, so deleting the function fails on destroy
-        // (pulumi-aws#1045). Retained; the README lists the clean-up once the replicas are gone.
+        // (pulumi-aws#1045). Retained; its name is new for each deployment (DeploymentNames), so a redeploy
+        // right after a destroy never meets it; the README lists the clean-up once the replicas are gone.
         retainOnDelete: true,
         dependsOn: this.logGroups,
       },

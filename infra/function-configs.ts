@@ -1,3 +1,4 @@
+import { edgeDeadlineMs } from '../functions/edge/deadline';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import type { ViewerConfig } from '../functions/viewer/viewer-config';
 import { ORIGINALS_ORIGIN_ID } from './cloudfront';
@@ -23,8 +24,7 @@ export function edgeConfigFor(
     cacheMaxAge: config.cacheMaxAgeSeconds,
     errorMaxAge: config.errorMaxAgeSeconds,
     s3TimeoutMs: config.s3TimeoutMs,
-    // Answer a second before Lambda would end the function, so CloudFront never sees a timeout.
-    deadlineMs: Math.max(500, config.edge.timeoutSeconds * 1000 - 1000),
+    deadlineMs: edgeDeadlineMs(config.edge.timeoutSeconds),
   };
 }
 

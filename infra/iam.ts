@@ -53,14 +53,14 @@ export function edgeLogGroupNames(functionName: string): { replicas: string; own
 export interface EdgePolicyArgs {
   readonly originalsBucket: string;
   readonly derivativesBucket: string;
-  readonly listOriginals: boolean;
   readonly accountId: string;
   readonly functionName: string;
 }
 
 /**
  * The origin-response handler reads originals, writes derivatives, and logs. No `CreateLogGroup`:
- * the log groups are created by the stack with a retention, so logs never live forever.
+ * the log groups are created by the stack with a retention, so logs never live forever. No `s3:ListBucket`:
+ * without it S3 answers a missing original with 403 instead of 404, and the handler treats both alike.
  */
 export function edgeFunctionPolicy(args: EdgePolicyArgs): PolicyDocument {
   const groups = edgeLogGroupNames(args.functionName);
@@ -78,13 +78,6 @@ export function edgeFunctionPolicy(args: EdgePolicyArgs): PolicyDocument {
       Resource: [objectsArn(args.derivativesBucket)],
     },
   ];
-  if (args.listOriginals)
-    statements.push({
-      Sid: 'ListOriginalsSoMissingIs404',
-      Effect: 'Allow',
-      Action: ['s3:ListBucket'],
-      Resource: [bucketArn(args.originalsBucket)],
-    });
   statements.push({
     Sid: 'OwnLogs',
     Effect: 'Allow',

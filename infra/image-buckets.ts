@@ -8,20 +8,17 @@ export interface ImageBucketsArgs {
   readonly derivativesBucketName: pulumi.Input<string>;
   /**
    * Days after which a derivative expires; it is regenerated on the next miss.
-   * @default 90
    */
-  readonly derivativesExpirationDays?: pulumi.Input<number>;
+  readonly derivativesExpirationDays: pulumi.Input<number>;
   /**
    * Keep every version of an original. A plain boolean, not an Input: it decides whether the
    * versioning resource exists (versioning is a one-way door: a bucket can be suspended, never unversioned).
-   * @default false
    */
-  readonly originalsVersioning?: boolean;
+  readonly originalsVersioning: boolean;
   /**
    * Let `pulumi destroy` delete buckets that still hold objects. Only for throw-away stacks.
-   * @default false
    */
-  readonly forceDestroy?: pulumi.Input<boolean>;
+  readonly forceDestroy: pulumi.Input<boolean>;
 }
 
 /**
@@ -35,9 +32,9 @@ export class ImageBuckets extends pulumi.ComponentResource {
 
   constructor(name: string, args: ImageBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:ImageBuckets', name, {}, opts);
-    const expirationDays = args.derivativesExpirationDays ?? 90;
-    const versioning = args.originalsVersioning ?? false;
-    const forceDestroy = args.forceDestroy ?? false;
+    const expirationDays = args.derivativesExpirationDays;
+    const versioning = args.originalsVersioning;
+    const forceDestroy = args.forceDestroy;
 
     this.originals = this.createPrivateBucket(`${name}-originals`, args.originalsBucketName, forceDestroy);
     this.derivatives = this.createPrivateBucket(

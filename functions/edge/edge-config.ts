@@ -21,7 +21,7 @@ export interface EdgeConfig {
   readonly s3TimeoutMs: number;
   /**
    * The handler answers 503 by itself once this much time has passed, so it always returns before
-   * Lambda's own timeout ends it (CloudFront would turn that into its own 503). @default 25000
+   * Lambda's own timeout ends it (CloudFront would turn that into its own 503). @default DEFAULT_EDGE_DEADLINE_MS
    */
   readonly deadlineMs?: number;
   /**

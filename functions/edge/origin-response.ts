@@ -25,8 +25,8 @@ export interface OriginResponseDeps {
   readonly log?: (entry: Record<string, unknown>) => void;
 }
 
-/** Without a configured deadline the handler gives up at 25 s, inside Lambda@Edge's 30 s origin limit. */
-const DEFAULT_DEADLINE_MS = 25_000;
+/** Without a configured deadline the handler keeps the deadline a deploy with the default timeout gets. */
+import { DEFAULT_EDGE_DEADLINE_MS as DEFAULT_DEADLINE_MS } from './deadline';
 
 /** How long a signed redirect to a stored derivative stays valid, in seconds. */
 const REDIRECT_SIGNATURE_SECONDS = 300;

@@ -1,6 +1,8 @@
 // Mock resource states with honest ids and ARNs, so every value a rule reads is known: a bucket's id is its
 // name and its ARN arn:aws:s3:::<name>, a function's ARN carries its provider's region and a numbered
 // version only when it publishes, and so on. Anything not listed echoes its inputs with id = name.
+import { randomBytes } from 'node:crypto';
+
 export const ACCOUNT_ID = '123456789012';
 
 export interface MockState {
@@ -91,9 +93,31 @@ export function mockResource(
       const fn = str(inputs.name, name);
       return { id: fn, state: { ...inputs, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${fn}` } };
     }
+    case 'random:index/randomId:RandomId':
+      return randomId(inputs);
     default:
       return { id: name, state: { ...inputs, arn: `arn:aws:mock:${region}:${ACCOUNT_ID}:${name}` } };
   }
+}
+
+/**
+ * A RandomId as the random provider creates it: `byteLength` random bytes, as hex, base64 (standard and
+ * URL-safe, the id) and decimal, each after `prefix` (pulumi-random RandomId docs).
+ */
+export function randomId(inputs: Record<string, unknown>): MockState {
+  const bytes = randomBytes(Number(inputs.byteLength));
+  const prefix = typeof inputs.prefix === 'string' ? inputs.prefix : '';
+  const b64Url = prefix + bytes.toString('base64url');
+  return {
+    id: b64Url,
+    state: {
+      ...inputs,
+      hex: prefix + bytes.toString('hex'),
+      b64Url,
+      b64Std: prefix + bytes.toString('base64'),
+      dec: prefix + BigInt(`0x${bytes.toString('hex')}`).toString(),
+    },
+  };
 }
 
 interface PolicyDocumentStatementArgs {

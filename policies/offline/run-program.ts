@@ -3,18 +3,14 @@
 // propertyDependencies, read from the registration request itself. Pulumi's runtime state is global, so
 // this runs once per process.
 import * as pulumi from '@pulumi/pulumi';
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { PolicyProviderResource } from '@pulumi/policy';
 import type { RegisteredResource } from './evaluate';
 import { mockCall, mockResource } from './mocks';
+import { loadStackConfig, type StackConfig } from './project-config';
 
 const localRequire = createRequire(__filename);
-
-interface YamlModule {
-  load(text: string): unknown;
-}
 
 export interface ProgramRun {
   project: string;
@@ -23,35 +19,9 @@ export interface ProgramRun {
   resources: RegisteredResource[];
 }
 
-const configValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-
-/** The config the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml. */
-export function stackConfig(
-  root: string,
-  stack: string,
-): { project: string; config: Record<string, string> } {
-  const yaml = localRequire('js-yaml') as YamlModule;
-  const project = yaml.load(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')) as {
-    name: string;
-    config?: Record<string, unknown>;
-  };
-  const stackPath = join(root, `Pulumi.${stack}.yaml`);
-  if (!existsSync(stackPath)) throw new Error(`no stack file ${stackPath}`);
-  const stackFile = (yaml.load(readFileSync(stackPath, 'utf8')) ?? {}) as {
-    config?: Record<string, unknown>;
-  };
-  const config: Record<string, string> = {};
-  for (const [key, declaration] of Object.entries(project.config ?? {})) {
-    // `key: {type, default}` declares a typed key; `key: value` is the short form of a default.
-    const isDeclaration =
-      declaration !== null && typeof declaration === 'object' && !Array.isArray(declaration);
-    const value = isDeclaration ? (declaration as { default?: unknown }).default : declaration;
-    if (value !== undefined) config[key.includes(':') ? key : `${project.name}:${key}`] = configValue(value);
-  }
-  for (const [key, value] of Object.entries(stackFile.config ?? {})) {
-    config[key.includes(':') ? key : `${project.name}:${key}`] = configValue(value);
-  }
-  return { project: project.name, config };
+/** The config the CLI would pass, validated by the CLI's rules (project-config.ts). */
+export function stackConfig(root: string, stack: string): StackConfig {
+  return loadStackConfig(root, stack);
 }
 
 interface RegisterRequest {
@@ -76,7 +46,7 @@ interface Monitor {
 
 /** Runs `programPath` for `stack` (config read from `root`) and returns what it registered. */
 export async function runProgram(root: string, stack: string, programPath: string): Promise<ProgramRun> {
-  const { project, config } = stackConfig(root, stack);
+  const { project, config, secretKeys } = stackConfig(root, stack);
   const homeRegion = config['aws:region'] ?? 'us-east-1';
   const providerRegions = new Map<string, string>();
   const regionOf = (ref: string | undefined) => {
@@ -84,7 +54,7 @@ export async function runProgram(root: string, stack: string, programPath: strin
     return providerRegions.get(ref.slice(ref.lastIndexOf('::') + 2)) ?? homeRegion;
   };
 
-  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

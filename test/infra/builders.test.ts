@@ -18,6 +18,7 @@ import {
 import { bucketName, physicalName, resourceName } from '../../infra/names';
 import { parseConfig } from '../../infra/config';
 import { edgeConfigFor, viewerConfigFor } from '../../infra/function-configs';
+import { DEFAULT_EDGE_DEADLINE_MS } from '../../functions/edge/deadline';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 
@@ -28,6 +29,18 @@ describe('infra builders', () => {
     it('derive from project, stack and region', () => {
       assert.equal(bucketName(context, 'originals'), 'image-cdn-dev-eu-west-1-originals');
       assert.equal(resourceName(context, 'edge'), 'image-cdn-dev-eu-west-1-edge');
+    });
+
+    it("carry the deployment's random part before the part name when given one", () => {
+      const deployed = { ...context, suffix: '0a1b2c3d' };
+      assert.equal(bucketName(deployed, 'originals'), 'image-cdn-dev-eu-west-1-0a1b2c3d-originals');
+      assert.equal(resourceName(deployed, 'edge'), 'image-cdn-dev-eu-west-1-0a1b2c3d-edge');
+      const long = { ...deployed, stack: 'a-very-long-stack-name-for-a-feature-branch' };
+      assert.equal(bucketName(long, 'derivatives').length, 63);
+      assert.notEqual(
+        bucketName(long, 'derivatives'),
+        bucketName({ ...long, suffix: 'ffffffff' }, 'derivatives'),
+      );
     });
 
     it('differ between stacks and between regions of the same stack name', () => {
@@ -90,8 +103,8 @@ describe('infra builders', () => {
       });
     });
 
-    it('let the edge read originals, write derivatives, list originals and log to its own groups', () => {
-      assert.deepEqual(edgeFunctionPolicy({ ...args, listOriginals: true }).Statement, [
+    it('let the edge read originals, write derivatives and log to its own groups', () => {
+      assert.deepEqual(edgeFunctionPolicy(args).Statement, [
         {
           Sid: 'ReadOriginals',
           Effect: 'Allow',
@@ -105,12 +118,6 @@ describe('infra builders', () => {
           Resource: ['arn:aws:s3:::d-bucket/*'],
         },
         {
-          Sid: 'ListOriginalsSoMissingIs404',
-          Effect: 'Allow',
-          Action: ['s3:ListBucket'],
-          Resource: ['arn:aws:s3:::o-bucket'],
-        },
-        {
           Sid: 'OwnLogs',
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -122,10 +129,8 @@ describe('infra builders', () => {
       ]);
     });
 
-    it('leave out ListBucket when not asked for', () => {
-      const actions = edgeFunctionPolicy({ ...args, listOriginals: false }).Statement.flatMap(
-        (s) => s.Action,
-      );
+    it('never let the edge list originals (a 403 for a missing original is handled like a 404)', () => {
+      const actions = edgeFunctionPolicy(args).Statement.flatMap((s) => s.Action);
       assert.deepEqual(actions, [
         's3:GetObject',
         's3:PutObject',
@@ -136,7 +141,7 @@ describe('infra builders', () => {
 
     it('never grant CreateLogGroup, a wildcard action or a wildcard resource', () => {
       const documents = [
-        edgeFunctionPolicy({ ...args, listOriginals: true }),
+        edgeFunctionPolicy(args),
         batchFunctionPolicy({ ...args, failureQueueArn: 'arn:aws:sqs:eu-west-1:1:q', region: 'eu-west-1' }),
       ];
       for (const statement of documents.flatMap((d) => d.Statement)) {
@@ -265,6 +270,11 @@ describe('infra builders', () => {
         edgeConfigFor(config, 'o', 'd', 'a-signing-secret-123').signingSecret,
         'a-signing-secret-123',
       );
+    });
+
+    it('give a deploy with the default timeout the deadline the handler falls back to (one home)', () => {
+      assert.equal(edgeConfigFor(config, 'o', 'd').deadlineMs, DEFAULT_EDGE_DEADLINE_MS);
+      assert.equal(DEFAULT_EDGE_DEADLINE_MS, 29_000);
     });
 
     it('give the viewer function the same rules and the originals origin id', () => {

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
-import { CONFIG_DEFAULTS, parseConfig, type ConfigKey, type StackContext } from '../../infra/config';
+import {
+  CONFIG_KEYS,
+  CONFIG_SCHEMA,
+  checkDeclaredKeys,
+  defaultRenditions,
+  parseConfig,
+  type ConfigKey,
+  type StackContext,
+} from '../../infra/config';
+import { DOC_FILE, PROJECT_FILE, renderDocs, renderProjectFile } from '../../scripts/config-docs';
 import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
 
 const root = join(__dirname, '..', '..');
@@ -61,21 +70,43 @@ describe('infra config', () => {
     };
 
     it('declares every key with a type, a description and the same default as the code', () => {
-      assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_DEFAULTS).sort());
-      for (const [key, fallback] of Object.entries(CONFIG_DEFAULTS)) {
+      assert.deepEqual(Object.keys(project.config), CONFIG_KEYS);
+      for (const key of CONFIG_KEYS) {
         const declared = project.config[key]!;
-        const type = Array.isArray(fallback)
-          ? 'array'
-          : typeof fallback === 'number'
-            ? 'integer'
-            : typeof fallback === 'boolean'
-              ? 'boolean'
-              : 'string';
-        assert.equal(declared.type, type, key);
+        const schema = CONFIG_SCHEMA[key];
+        assert.equal(declared.type, schema.type, key);
         assert.ok(declared.description.length > 10, `${key} has a description`);
-        assert.deepEqual(declared.default, fallback, `${key} default`);
-        if (type === 'array') assert.ok(declared.items?.type, `${key} declares its items`);
+        assert.deepEqual(declared.default, schema.default, `${key} default`);
+        if (schema.type === 'array')
+          assert.equal(declared.items?.type, schema.items, `${key} declares its items`);
       }
+    });
+
+    it('is generated from the schema, as docs/configuration.md is (run `npm run config:docs`)', async () => {
+      const current = readFileSync(PROJECT_FILE, 'utf8');
+      assert.equal(await renderProjectFile(current), current, 'Pulumi.yaml is stale');
+      assert.equal(renderDocs(), readFileSync(DOC_FILE, 'utf8'), 'docs/configuration.md is stale');
+      for (const key of CONFIG_KEYS) assert.match(renderDocs(), new RegExp(`\\| \`${key}\` \\|`));
+    });
+
+    it('requires a Pulumi CLI that reads requiredPulumiVersion and applies the config rules', () => {
+      assert.equal((project as { requiredPulumiVersion?: string }).requiredPulumiVersion, '>=3.219.0');
+    });
+
+    it('the workflow pins the Pulumi CLI to the SDK version, which satisfies requiredPulumiVersion', () => {
+      const workflow = readFileSync(join(root, '.github', 'workflows', 'policies.yml'), 'utf8');
+      const pinned = [...workflow.matchAll(/pulumi-version: (\S+)/g)].map((m) => m[1]);
+      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      assert.deepEqual(pinned, [manifest.dependencies['@pulumi/pulumi']]);
+      const [major, minor] = String(pinned[0]).split('.').map(Number);
+      assert.ok(major === 3 && minor! >= 219, `${pinned[0]} >= 3.219.0`);
+      assert.equal(
+        workflow.match(/uses: pulumi\/actions@/g)?.length,
+        pinned.length,
+        'every pulumi/actions step pinned',
+      );
     });
 
     it('runs the program with tsx instead of the vendored ts-node', () => {
@@ -93,17 +124,73 @@ describe('infra config', () => {
           if (key.startsWith('aws:')) continue;
           assert.match(key, /^image-cdn:/);
           const name = key.slice('image-cdn:'.length);
-          assert.ok(name in CONFIG_DEFAULTS, `${key} is declared in Pulumi.yaml`);
+          assert.ok(name in CONFIG_SCHEMA, `${key} is declared in Pulumi.yaml`);
           values[name as ConfigKey] = value;
         }
         const region = file.config['aws:region'];
         assert.equal(typeof region, 'string');
         assert.doesNotThrow(() => parse(values, { ...context, stack, region: region as string }));
+        // Replicas run (and log) in every regional edge cache region whatever the price class.
+        const logRegions = parse(values, { ...context, stack, region: region as string }).edge.logRegions;
+        for (const needed of REGIONAL_EDGE_CACHE_REGIONS)
+          assert.ok(logRegions.includes(needed), `${stack} logs in ${needed}`);
       });
     }
   });
 
+  describe('defaults that depend on other keys follow them (README examples)', () => {
+    it('maxWidth 2048 alone is valid: maxPixels follows maxWidth x maxHeight', () => {
+      const config = parse({ maxWidth: 2048 });
+      assert.equal(config.rules.maxPixels, 2048 * 4096);
+      assert.equal(config.edgeTransform.maxPixels, 2048 * 4096);
+      assert.equal(parse({ maxWidth: 16383, maxHeight: 16383 }).edgeTransform.inputPixelLimit, 16383 * 16383);
+    });
+
+    it('allowedWidths [320, 640] alone is valid: the default renditions round up to them', () => {
+      const config = parse({ allowedWidths: [320, 640] });
+      assert.deepEqual(config.batch.renditions, ['width=320&format=webp', 'width=640&format=webp']);
+      assert.deepEqual(parse().batch.renditions, [
+        'width=320&format=webp',
+        'width=640&format=webp',
+        'width=1280&format=webp',
+      ]);
+      assert.deepEqual(defaultRenditions({ ...parse().rules, maxWidth: 500 }), [
+        'width=320&format=webp',
+        'width=500&format=webp',
+      ]);
+    });
+
+    it('a shorter edge timeout alone is valid: the transform and S3 budgets follow it', () => {
+      const config = parse({ edgeTimeoutSeconds: 8 });
+      assert.equal(config.edgeTransform.timeoutSeconds, 1);
+      assert.equal(config.s3TimeoutMs, 2000);
+      assert.equal(parse().edgeTransform.timeoutSeconds, 20);
+      assert.equal(parse().s3TimeoutMs, 5000);
+    });
+
+    it('an error names the key the user set and what to change', () => {
+      rejects(
+        { maxWidth: 2048, maxPixels: 16_777_216 },
+        /^ConfigError: image-cdn:maxPixels: must be at most maxWidth x maxHeight \(8388608\), got 16777216: lower it, raise maxWidth\/maxHeight, or unset it/,
+      );
+      rejects(
+        { maxPixels: 16_777_216, inputPixelLimit: 1_000_000 },
+        /^ConfigError: image-cdn:inputPixelLimit: must be at least maxPixels \(16777216\)/,
+      );
+    });
+  });
+
   describe('validation fails early and names the key', () => {
+    it('a key of this project the schema does not declare (the CLI itself accepts it)', () => {
+      assert.throws(
+        () => checkDeclaredKeys(['aws:region', 'image-cdn:maxWidht']),
+        /^ConfigError: image-cdn:maxWidht: is not a key of this project/,
+      );
+      assert.doesNotThrow(() =>
+        checkDeclaredKeys(['aws:region', 'pulumi:tags', ...CONFIG_KEYS.map((k) => `image-cdn:${k}`)]),
+      );
+    });
+
     it('a missing or malformed aws:region', () => {
       assert.throws(
         () => parse({}, { ...context, region: undefined }),
@@ -147,9 +234,9 @@ describe('infra config', () => {
 
     it('an edge memory or timeout above the origin-event limits', () => {
       rejects({ edgeMemoryMb: 10_241 }, /image-cdn:edgeMemoryMb: must be between 128 and 10240, got 10241/);
-      rejects({ edgeTimeoutSeconds: 31 }, /image-cdn:edgeTimeoutSeconds: must be between 1 and 30, got 31/);
+      rejects({ edgeTimeoutSeconds: 31 }, /image-cdn:edgeTimeoutSeconds: must be between 5 and 30, got 31/);
       rejects(
-        { edgeTimeoutSeconds: 20 },
+        { edgeTimeoutSeconds: 20, transformTimeoutSeconds: 20 },
         /image-cdn:transformTimeoutSeconds: must be below edgeTimeoutSeconds \(20 s\)/,
       );
       rejects(

@@ -3,44 +3,22 @@
 //
 //   node --import tsx test/infra/run-stack.ts <stack> <out.json> [config-overrides-json]
 //
-// Config is what the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides.
+// Config is what the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides (as if
+// the stack file held them; `{ secure: text }` is an encrypted value), validated by the CLI's rules.
 import * as pulumi from '@pulumi/pulumi';
 // Mocks see secrets as `{ [specialSigKey]: specialSecretSig, value }`.
 import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
 import { createRequire } from 'node:module';
-import yaml from 'js-yaml';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomId } from '../../policies/offline/mocks';
+import { loadStackConfig } from '../../policies/offline/project-config';
 import { ACCOUNT_ID, type RecordedResource, type StackRun } from './stack-run';
 
 const root = join(__dirname, '..', '..');
 const localRequire = createRequire(__filename);
 
 const PROJECT = 'image-cdn';
-
-interface ProjectFile {
-  config?: Record<string, { default?: unknown }>;
-}
-interface StackFile {
-  config?: Record<string, unknown>;
-}
-
-function configValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** The config map the CLI would hand the program. */
-function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-  const project = yaml.load(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')) as ProjectFile;
-  const stackFile = yaml.load(readFileSync(join(root, `Pulumi.${stack}.yaml`), 'utf8')) as StackFile;
-  const config: Record<string, string> = {};
-  for (const [key, declaration] of Object.entries(project.config ?? {}))
-    if (declaration.default !== undefined) config[`${PROJECT}:${key}`] = configValue(declaration.default);
-  for (const [key, value] of Object.entries({ ...(stackFile.config ?? {}), ...overrides }))
-    if (value === null) delete config[key];
-    else config[key] = configValue(value);
-  return config;
-}
 
 /** Assets and archives hold promises, and secrets arrive wrapped; turn them into plain JSON. */
 async function plain(value: unknown): Promise<unknown> {
@@ -77,7 +55,7 @@ async function main(): Promise<void> {
   const [stack, outPath, overridesJson] = process.argv.slice(2);
   if (!stack || !outPath) throw new Error('usage: run-stack.ts <stack> <out.json> [overrides]');
   const overrides = overridesJson ? (JSON.parse(overridesJson) as Record<string, unknown>) : {};
-  const config = stackConfig(stack, overrides);
+  const { config, secretKeys } = loadStackConfig(root, stack, overrides);
   const homeRegion = config['aws:region'] ?? 'us-east-1';
   const result: StackRun = { stack, config, resources: [], outputs: {}, invokes: [] };
 
@@ -108,7 +86,7 @@ async function main(): Promise<void> {
     return providerRegions.get(id) ?? homeRegion;
   };
 
-  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -182,6 +160,11 @@ async function main(): Promise<void> {
               id: String(inputs.name),
               state: { ...inputs, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${inputs.name}` },
             };
+          case 'random:index/randomId:RandomId': {
+            const created = randomId(inputs);
+            entry.state = created.state;
+            return created;
+          }
           default:
             return { id, state: inputs };
         }

@@ -20,6 +20,8 @@ export interface RecordedResource {
   /** The region the mock resolved from the provider (default provider = aws:region). */
   region?: string;
   inputs: Record<string, unknown>;
+  /** The state the mock answered with, for resources whose outputs are generated (RandomId). */
+  state?: Record<string, unknown>;
 }
 
 export interface StackRun {

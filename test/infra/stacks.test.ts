@@ -6,6 +6,8 @@ import type { EdgeConfig } from '../../functions/edge/edge-config';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { signUrl } from '../../functions/signing/sign-url';
+import { defaultRenditions } from '../../infra/config';
+import { bucketName, resourceName } from '../../infra/names';
 import type { PolicyDocument } from '../../infra/iam';
 import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from './stack-run';
 
@@ -26,6 +28,7 @@ const T = {
   role: 'aws:iam/role:Role',
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  randomId: 'random:index/randomId:RandomId',
   queue: 'aws:sqs/queue:Queue',
   distribution: 'aws:cloudfront/distribution:Distribution',
   oac: 'aws:cloudfront/originAccessControl:OriginAccessControl',
@@ -47,6 +50,14 @@ function configOf(stack: Stack, key: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** The deployment's random name part, as the RandomId mock created it. */
+function nameSuffix(stack: Stack): string {
+  const id = stack.only(T.randomId);
+  const hex = String(id.state?.hex);
+  assert.match(hex, /^[0-9a-f]{8}$/);
+  return hex;
 }
 
 function statements(stack: Stack, resource: RecordedResource): PolicyDocument['Statement'] {
@@ -76,12 +87,14 @@ for (const { stack: stackName, region } of STACKS) {
     let derivatives: string;
     let edgeName: string;
     let batchName: string;
+    let suffix: string;
 
     before(async () => {
       stack = await runStack(stackName);
-      originals = `image-cdn-${stackName}-${region}-originals`;
-      derivatives = `image-cdn-${stackName}-${region}-derivatives`;
-      edgeName = `image-cdn-${stackName}-${region}-edge`;
+      suffix = nameSuffix(stack);
+      originals = `image-cdn-${stackName}-${region}-${suffix}-originals`;
+      derivatives = `image-cdn-${stackName}-${region}-${suffix}-derivatives`;
+      edgeName = `image-cdn-${stackName}-${region}-${suffix}-edge`;
       batchName = `image-cdn-${stackName}-${region}-batch`;
     });
 
@@ -89,6 +102,7 @@ for (const { stack: stackName, region } of STACKS) {
       const components = stack.resources.filter((r) => r.type.startsWith('imagecdn:index:'));
       assert.deepEqual(components.map((c) => c.type).sort(), [
         'imagecdn:index:BatchResizer',
+        'imagecdn:index:DeploymentNames',
         'imagecdn:index:EdgeFunction',
         'imagecdn:index:ImageBuckets',
         'imagecdn:index:ImageDistribution',
@@ -189,7 +203,7 @@ for (const { stack: stackName, region } of STACKS) {
         ]);
       });
 
-      it("may read this stack's originals, write its derivatives, list originals and log to its own groups", () => {
+      it("may read this stack's originals, write its derivatives and log to its own groups, never list", () => {
         assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'edge-policy')), [
           {
             Sid: 'ReadOriginals',
@@ -202,12 +216,6 @@ for (const { stack: stackName, region } of STACKS) {
             Effect: 'Allow',
             Action: ['s3:PutObject'],
             Resource: [`arn:aws:s3:::${derivatives}/*`],
-          },
-          {
-            Sid: 'ListOriginalsSoMissingIs404',
-            Effect: 'Allow',
-            Action: ['s3:ListBucket'],
-            Resource: [`arn:aws:s3:::${originals}`],
           },
           {
             Sid: 'OwnLogs',
@@ -443,7 +451,10 @@ for (const { stack: stackName, region } of STACKS) {
         ) as EdgeConfig;
         assert.equal(variables.ORIGINALS_BUCKET, originals);
         assert.equal(variables.DERIVED_BUCKET, derivatives);
-        assert.equal(variables.RENDITIONS, (configOf(stack, 'batchRenditions') as string[]).join(';'));
+        // An empty batchRenditions (the default) means the standard ones, shaped by the rules.
+        const configured = configOf(stack, 'batchRenditions') as string[];
+        const renditions = configured.length > 0 ? configured : defaultRenditions(baked.rules);
+        assert.equal(variables.RENDITIONS, renditions.join(';'));
         assert.equal(variables.MALLOC_ARENA_MAX, '2');
         assert.equal(variables.CACHE_MAX_AGE, String(configOf(stack, 'cacheMaxAgeSeconds')));
         assert.deepEqual(JSON.parse(variables.IMAGE_RULES!), baked.rules);
@@ -592,6 +603,45 @@ describe('infra stacks side by side', function () {
     );
   });
 
+  it('name buckets and the edge function with a random part kept in state, never from config', async () => {
+    const [dev, changed] = await Promise.all([
+      runStack('dev'),
+      runStack('dev', { 'image-cdn:logRetentionDays': 14, 'image-cdn:edgeMemoryMb': 3008 }),
+    ]);
+    // The RandomId has no keepers: its inputs are the same whatever the config, so the engine keeps its
+    // state (and every name made from it) across config changes.
+    assert.deepEqual(dev.only(T.randomId).inputs, { byteLength: 4 });
+    assert.deepEqual(changed.only(T.randomId).inputs, dev.only(T.randomId).inputs);
+    for (const stack of [dev, changed]) {
+      const context = { project: 'image-cdn', stack: 'dev', region: 'us-west-2', suffix: nameSuffix(stack) };
+      assert.equal(stack.get(T.bucket, 'images-originals').inputs.bucket, bucketName(context, 'originals'));
+      assert.equal(
+        stack.get(T.bucket, 'images-derivatives').inputs.bucket,
+        bucketName(context, 'derivatives'),
+      );
+      const edge = stack.get(T.lambda, 'edge-function');
+      assert.equal(edge.inputs.name, resourceName(context, 'edge'));
+      assert.equal(edge.retainOnDelete, true);
+    }
+  });
+
+  it('give each new deployment new bucket and edge names (another account, or up right after destroy)', async () => {
+    // Each mocks run is a fresh deployment with an empty state, like a second account or a redeploy
+    // after `pulumi destroy` (which deletes the RandomId but retains the edge function).
+    const [first, second] = await Promise.all([
+      runStack('dev'),
+      runStack('dev', { 'image-cdn:forceDestroy': true }),
+    ]);
+    assert.notEqual(nameSuffix(first), nameSuffix(second));
+    for (const [type, name, input] of [
+      [T.bucket, 'images-originals', 'bucket'],
+      [T.bucket, 'images-derivatives', 'bucket'],
+      [T.lambda, 'edge-function', 'name'],
+      [T.role, 'edge-role', 'name'],
+    ] as const)
+      assert.notEqual(first.get(type, name).inputs[input], second.get(type, name).inputs[input], name);
+  });
+
   it('fail early, naming the key, when the config is invalid', async () => {
     await assert.rejects(runStack('dev', { 'image-cdn:qualityWebp': 101 }), (error: unknown) => {
       assert.ok(error instanceof StackRunError);
@@ -600,9 +650,34 @@ describe('infra stacks side by side', function () {
     });
     await assert.rejects(runStack('prod-eu', { 'image-cdn:edgeTimeoutSeconds': 60 }), (error: unknown) => {
       assert.ok(error instanceof StackRunError);
-      assert.match(error.stderr, /image-cdn:edgeTimeoutSeconds: must be between 1 and 30, got 60/);
+      assert.match(error.stderr, /image-cdn:edgeTimeoutSeconds: must be between 5 and 30, got 60/);
       return true;
     });
+  });
+
+  it('refuse a key Pulumi.yaml does not declare, and a secret key with a default, as the CLI would', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:maxWidht': 2048 }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /'image-cdn:maxWidht', which Pulumi.yaml does not declare/);
+      return true;
+    });
+    await assert.rejects(runStack('dev', { 'image-cdn:maxWidth': 'wide' }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /Stack 'dev' with configuration key 'maxWidth' must be of type 'integer'/);
+      return true;
+    });
+  });
+
+  it("deploy the README's examples: maxWidth 2048, and allowedWidths [320, 640]", async () => {
+    const [narrow, allowList] = await Promise.all([
+      runStack('dev', { 'image-cdn:maxWidth': 2048 }),
+      runStack('dev', { 'image-cdn:allowedWidths': [320, 640] }),
+    ]);
+    const environment = (stack: Stack) =>
+      (stack.get(T.lambda, 'batch-function').inputs.environment as { variables: Record<string, string> })
+        .variables;
+    assert.equal(JSON.parse(environment(narrow).IMAGE_RULES!).maxPixels, 2048 * 4096);
+    assert.equal(environment(allowList).RENDITIONS, 'width=320&format=webp;width=640&format=webp');
   });
 });
 
@@ -618,7 +693,6 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
       'image-cdn:certificateArn': certificateArn,
       'image-cdn:loggingBucket': 'example-cdn-logs',
       'image-cdn:webAclId': webAclId,
-      'image-cdn:edgeListOriginals': false,
       'image-cdn:originShield': true,
     });
   });
@@ -653,7 +727,7 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
       assert.deepEqual(origin.originShield, { enabled: true, originShieldRegion: 'us-west-2' });
   });
 
-  it('leaves s3:ListBucket out of the edge role when edgeListOriginals is false', () => {
+  it('leaves s3:ListBucket out of the edge role (403 and 404 are handled alike)', () => {
     const actions = statements(stack, stack.get(T.rolePolicy, 'edge-policy')).flatMap((s) => s.Action);
     assert.deepEqual(actions, ['s3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
@@ -665,7 +739,7 @@ describe('infra stack with signed URLs (signingSecret set)', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await runStack('dev', { 'image-cdn:signingSecret': secret });
+    stack = await runStack('dev', { 'image-cdn:signingSecret': { secure: secret } });
   });
 
   it('bakes the secret into the viewer function, which then refuses unsigned requests', () => {
@@ -687,9 +761,20 @@ describe('infra stack with signed URLs (signingSecret set)', function () {
   });
 
   it('refuses a secret too short to be a key, naming the key', async () => {
-    await assert.rejects(runStack('dev', { 'image-cdn:signingSecret': 'short' }), (error: unknown) => {
+    await assert.rejects(
+      runStack('dev', { 'image-cdn:signingSecret': { secure: 'short' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof StackRunError);
+        assert.match(error.stderr, /image-cdn:signingSecret: must be at least 16 characters/);
+        return true;
+      },
+    );
+  });
+
+  it('refuses a secret stored in plaintext (set without --secret), naming the key', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:signingSecret': secret }), (error: unknown) => {
       assert.ok(error instanceof StackRunError);
-      assert.match(error.stderr, /image-cdn:signingSecret: must be at least 16 characters/);
+      assert.match(error.stderr, /image-cdn:signingSecret: is stored in plaintext: set it again with/);
       return true;
     });
   });

@@ -5,8 +5,10 @@ import { originalsBucket, roleName } from './context';
 
 new aws.iam.RolePolicy('injected-batch-write', {
   role: roleName('batch'),
-  policy: JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${originalsBucket()}/*` }],
-  }),
+  policy: originalsBucket().apply((bucket) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+    }),
+  ),
 });

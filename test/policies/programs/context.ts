@@ -1,14 +1,13 @@
-// Names the real program gives its resources, so an injected resource can point at them.
+// Names the real program gave its resources, read from its outputs (bucket and edge names carry the
+// deployment's random part), so an injected resource can point at them.
 import * as pulumi from '@pulumi/pulumi';
-import { bucketName, resourceName } from '../../../infra/names';
+import { batchFunctionName, edgeFunctionQualifiedArn, originalsBucketName } from '../../../index';
 
-const context = () => ({
-  project: pulumi.getProject(),
-  stack: pulumi.getStack(),
-  region: new pulumi.Config('aws').require('region'),
-});
+/** Each function's role is named after the function. */
+const edgeFunctionName = edgeFunctionQualifiedArn.apply((arn) => arn.split(':')[6]!);
 
-export const originalsBucket = () => bucketName(context(), 'originals');
-export const roleArn = (part: 'edge' | 'batch') =>
-  `arn:aws:iam::123456789012:role/${resourceName(context(), part)}`;
-export const roleName = (part: 'edge' | 'batch') => resourceName(context(), part);
+export const originalsBucket = (): pulumi.Output<string> => originalsBucketName;
+export const roleName = (part: 'edge' | 'batch'): pulumi.Output<string> =>
+  part === 'edge' ? edgeFunctionName : batchFunctionName;
+export const roleArn = (part: 'edge' | 'batch'): pulumi.Output<string> =>
+  pulumi.interpolate`arn:aws:iam::123456789012:role/${roleName(part)}`;

@@ -5,16 +5,18 @@ import { originalsBucket } from './context';
 
 new aws.s3.BucketPolicy('injected-public-read', {
   bucket: originalsBucket(),
-  policy: JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'PublicRead',
-        Effect: 'Allow',
-        Principal: '*',
-        Action: 's3:GetObject',
-        Resource: `arn:aws:s3:::${originalsBucket()}/*`,
-      },
-    ],
-  }),
+  policy: originalsBucket().apply((bucket) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PublicRead',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${bucket}/*`,
+        },
+      ],
+    }),
+  ),
 });

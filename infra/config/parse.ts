@@ -1,87 +1,18 @@
-import * as pulumi from '@pulumi/pulumi';
-import { MAX_ORIGINAL_KEY_BYTES } from '../functions/core/key';
-import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
-import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../functions/transform/settings';
-import { parseRenditions } from '../functions/batch/config';
+// Validates raw config strings against the schema and the rules between keys, and builds the typed config.
+// Defaults and bounds come from schema.ts; a default that depends on other keys is derived from them here,
+// so changing one key never makes a key the user did not set invalid. Every error names a key the user set.
+import type { QueryRules } from '../../functions/core/rules';
+import type { TransformSettings } from '../../functions/transform/settings';
+import { parseRenditions } from '../../functions/batch/config';
+import { LOG_RETENTION_DAYS, PRICE_CLASSES, type PriceClass } from '../limits';
 import {
-  ASYNC_INVOKE_LIMITS,
-  LAMBDA_LIMITS,
-  LOG_RETENTION_DAYS,
-  MAX_OUTPUT_SIDE,
-  ORIGIN_EVENT_LIMITS,
-  PRICE_CLASSES,
-  REGIONAL_EDGE_CACHE_REGIONS,
-  SQS_RETENTION_LIMITS,
-  type PriceClass,
-} from './limits';
-
-/** Original suffixes that trigger the batch resizer by default: every input format it accepts. */
-export const DEFAULT_BATCH_SUFFIXES: readonly string[] = [
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.webp',
-  '.gif',
-  '.avif',
-  '.tif',
-  '.tiff',
-];
-
-/** Config namespace of this project's keys (`image-cdn:<key>`). */
-export const CONFIG_NAMESPACE = 'image-cdn';
-
-/**
- * Every project key with its default. `Pulumi.yaml` declares the same keys with the same defaults
- * (a test keeps them equal), and the query/transform defaults equal DEFAULT_RULES and
- * DEFAULT_TRANSFORM_SETTINGS.
- */
-export const CONFIG_DEFAULTS = {
-  maxWidth: DEFAULT_RULES.maxWidth,
-  maxHeight: DEFAULT_RULES.maxHeight,
-  maxPixels: DEFAULT_RULES.maxPixels,
-  allowedWidths: [...DEFAULT_RULES.allowedWidths] as number[],
-  maxDpr: DEFAULT_RULES.maxDpr,
-  enableAvif: DEFAULT_RULES.enableAvif,
-  qualityAvif: DEFAULT_RULES.defaultQuality.avif,
-  qualityWebp: DEFAULT_RULES.defaultQuality.webp,
-  qualityJpeg: DEFAULT_RULES.defaultQuality.jpeg,
-  maxKeyBytes: DEFAULT_RULES.maxKeyBytes,
-  inputPixelLimit: DEFAULT_TRANSFORM_SETTINGS.inputPixelLimit,
-  maxFrames: DEFAULT_TRANSFORM_SETTINGS.maxFrames,
-  allowSvg: DEFAULT_TRANSFORM_SETTINGS.allowSvg,
-  background: DEFAULT_TRANSFORM_SETTINGS.background,
-  transformTimeoutSeconds: DEFAULT_TRANSFORM_SETTINGS.timeoutSeconds ?? 20,
-  cacheMaxAgeSeconds: 31_536_000,
-  errorMaxAgeSeconds: 60,
-  s3TimeoutMs: 5_000,
-  edgeMemoryMb: 2_048,
-  edgeTimeoutSeconds: 30,
-  edgeListOriginals: true,
-  edgeLogRegions: [...REGIONAL_EDGE_CACHE_REGIONS] as string[],
-  logRetentionDays: 30,
-  derivativesExpirationDays: 90,
-  originalsVersioning: false,
-  forceDestroy: false,
-  priceClass: 'PriceClass_100' as string,
-  aliases: [] as string[],
-  certificateArn: '',
-  loggingBucket: '',
-  webAclId: '',
-  originShield: false,
-  originShieldRegion: '',
-  batchRenditions: ['width=320&format=webp', 'width=640&format=webp', 'width=1280&format=webp'] as string[],
-  batchPrefix: '',
-  batchSuffixes: [...DEFAULT_BATCH_SUFFIXES] as string[],
-  batchMemoryMb: 2_048,
-  batchTimeoutSeconds: 120,
-  batchReservedConcurrency: 10,
-  batchMaxRetryAttempts: 2,
-  batchMaxEventAgeSeconds: 3_600,
-  failureQueueRetentionSeconds: 1_209_600,
-  signingSecret: '',
-} as const;
-
-export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
+  CONFIG_NAMESPACE,
+  CONFIG_SCHEMA,
+  type ConfigKey,
+  type IntegerKey,
+  type IntegerListKey,
+  type StringListKey,
+} from './schema';
 
 /** The stack's validated configuration, read once. */
 export interface CdnConfig {
@@ -102,7 +33,6 @@ export interface CdnConfig {
   readonly edge: {
     readonly memoryMb: number;
     readonly timeoutSeconds: number;
-    readonly listOriginals: boolean;
     readonly logRegions: readonly string[];
   };
   readonly logRetentionDays: number;
@@ -156,6 +86,23 @@ export interface StackContext {
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+/** Widths of the default batch renditions, before maxWidth and allowedWidths shape them. */
+const DEFAULT_RENDITION_WIDTHS = [320, 640, 1280];
+
+/**
+ * The default batch renditions for `rules`: each width capped at maxWidth and rounded up to the allowed
+ * widths (or down to the largest one), so they are valid whatever the user set.
+ */
+export function defaultRenditions(rules: QueryRules): string[] {
+  const allowed = rules.allowedWidths;
+  const widths = DEFAULT_RENDITION_WIDTHS.map((width) => {
+    const capped = Math.min(width, rules.maxWidth);
+    if (allowed.length === 0) return capped;
+    return allowed.find((candidate) => candidate >= capped) ?? allowed[allowed.length - 1]!;
+  });
+  return [...new Set(widths)].map((width) => `width=${width}&format=webp`);
+}
+
 /** Validates every key and builds the typed config. Throws a ConfigError naming the first bad key. */
 export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
   const r = new Reader(raw);
@@ -163,37 +110,74 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     throw new ConfigError('aws:region', `must be set to an AWS region code, got ${String(context.region)}`);
   const region = context.region;
 
-  const maxWidth = r.int('maxWidth', 1, MAX_OUTPUT_SIDE);
-  const maxHeight = r.int('maxHeight', 1, MAX_OUTPUT_SIDE);
-  const maxPixels = r.int('maxPixels', 1, maxWidth * maxHeight);
-  const allowedWidths = [...new Set(r.intArray('allowedWidths', 1, maxWidth))].sort((a, b) => a - b);
+  const maxWidth = r.int('maxWidth');
+  const maxHeight = r.int('maxHeight');
+  const maxPixels = r.optionalInt('maxPixels') ?? maxWidth * maxHeight;
+  if (maxPixels > maxWidth * maxHeight)
+    throw r.error(
+      'maxPixels',
+      `must be at most maxWidth x maxHeight (${maxWidth * maxHeight}), got ${maxPixels}: lower it, raise maxWidth/maxHeight, or unset it to follow them`,
+    );
+  // Each allowed width is at most maxWidth, a bound set by another key: say which.
+  const allowedWidths = [...new Set(r.intArray('allowedWidths', maxWidth))].sort((a, b) => a - b);
   const rules: QueryRules = {
     maxWidth,
     maxHeight,
     maxPixels,
     allowedWidths,
-    maxDpr: r.int('maxDpr', 1, 5),
+    maxDpr: r.int('maxDpr'),
     enableAvif: r.bool('enableAvif'),
     defaultQuality: {
-      avif: r.int('qualityAvif', 1, 100),
-      webp: r.int('qualityWebp', 1, 100),
-      jpeg: r.int('qualityJpeg', 1, 100),
+      avif: r.int('qualityAvif'),
+      webp: r.int('qualityWebp'),
+      jpeg: r.int('qualityJpeg'),
     },
-    maxKeyBytes: r.int('maxKeyBytes', 1, MAX_ORIGINAL_KEY_BYTES),
+    maxKeyBytes: r.int('maxKeyBytes'),
   };
+
   const background = r.string('background');
   if (!/^#[0-9a-fA-F]{6}$/.test(background)) throw r.error('background', 'must be a #rrggbb colour');
+  const inputPixelLimit = r.optionalInt('inputPixelLimit') ?? Math.max(50_000_000, maxPixels);
+  if (inputPixelLimit < maxPixels)
+    throw r.error(
+      'inputPixelLimit',
+      `must be at least maxPixels (${maxPixels}), got ${inputPixelLimit}: raise it or unset it`,
+    );
+
+  const edgeTimeoutSeconds = r.int('edgeTimeoutSeconds');
+  const batchTimeoutSeconds = r.int('batchTimeoutSeconds');
+  const transformTimeoutSeconds =
+    r.optionalInt('transformTimeoutSeconds') ??
+    Math.max(1, Math.min(edgeTimeoutSeconds, batchTimeoutSeconds) - 10);
+  if (transformTimeoutSeconds >= edgeTimeoutSeconds)
+    throw r.error(
+      'transformTimeoutSeconds',
+      `must be below edgeTimeoutSeconds (${edgeTimeoutSeconds} s) so the handler can still answer: lower it or unset it`,
+    );
+  if (transformTimeoutSeconds >= batchTimeoutSeconds)
+    throw r.error(
+      'transformTimeoutSeconds',
+      `must be below batchTimeoutSeconds (${batchTimeoutSeconds} s): lower it or unset it`,
+    );
+  const s3TimeoutMs =
+    r.optionalInt('s3TimeoutMs') ?? Math.min(5_000, Math.floor((edgeTimeoutSeconds * 1000) / 4));
+  if (s3TimeoutMs >= edgeTimeoutSeconds * 1000)
+    throw r.error(
+      's3TimeoutMs',
+      `must be below edgeTimeoutSeconds (${edgeTimeoutSeconds} s): lower it or unset it`,
+    );
+
   const edgeTransform: TransformSettings = {
-    inputPixelLimit: r.int('inputPixelLimit', maxPixels, 1_000_000_000),
+    inputPixelLimit,
     maxPixels,
-    maxFrames: r.int('maxFrames', 1, 10_000),
+    maxFrames: r.int('maxFrames'),
     allowSvg: r.bool('allowSvg'),
     background,
     effort: 'fast',
-    timeoutSeconds: r.int('transformTimeoutSeconds', 1, LAMBDA_LIMITS.maxTimeoutSeconds),
+    timeoutSeconds: transformTimeoutSeconds,
   };
 
-  const logRetentionDays = r.int('logRetentionDays', 1, 3653);
+  const logRetentionDays = r.int('logRetentionDays');
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays))
     throw r.error('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
@@ -226,8 +210,10 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
   const originShieldRegion = r.bool('originShield') ? r.string('originShieldRegion') || region : undefined;
   if (originShieldRegion !== undefined && !REGION_PATTERN.test(originShieldRegion))
     throw r.error('originShieldRegion', `"${originShieldRegion}" is not a region code`);
+  const webAclId = r.string('webAclId');
 
-  const renditions = r.stringArray('batchRenditions');
+  const setRenditions = r.stringArray('batchRenditions');
+  const renditions = setRenditions.length > 0 ? setRenditions : defaultRenditions(rules);
   for (const rendition of renditions) {
     if (rendition.includes(';')) throw r.error('batchRenditions', `"${rendition}" must not contain ";"`);
   }
@@ -240,7 +226,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
   const suffixes = r.stringArray('batchSuffixes');
   if (suffixes.length === 0) throw r.error('batchSuffixes', 'must list at least one suffix');
 
-  const config: CdnConfig = {
+  return {
     project: context.project,
     stack: context.stack,
     region,
@@ -248,18 +234,17 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     rules,
     edgeTransform,
     batchTransform: { ...edgeTransform, effort: 'thorough' },
-    cacheMaxAgeSeconds: r.int('cacheMaxAgeSeconds', 1, 31_536_000),
-    errorMaxAgeSeconds: r.int('errorMaxAgeSeconds', 0, 86_400),
-    s3TimeoutMs: r.int('s3TimeoutMs', 100, 10_000),
+    cacheMaxAgeSeconds: r.int('cacheMaxAgeSeconds'),
+    errorMaxAgeSeconds: r.int('errorMaxAgeSeconds'),
+    s3TimeoutMs,
     edge: {
-      memoryMb: r.int('edgeMemoryMb', ORIGIN_EVENT_LIMITS.minMemoryMb, ORIGIN_EVENT_LIMITS.maxMemoryMb),
-      timeoutSeconds: r.int('edgeTimeoutSeconds', 1, ORIGIN_EVENT_LIMITS.maxTimeoutSeconds),
-      listOriginals: r.bool('edgeListOriginals'),
+      memoryMb: r.int('edgeMemoryMb'),
+      timeoutSeconds: edgeTimeoutSeconds,
       logRegions,
     },
     logRetentionDays,
     buckets: {
-      derivativesExpirationDays: r.int('derivativesExpirationDays', 1, 36_500),
+      derivativesExpirationDays: r.int('derivativesExpirationDays'),
       originalsVersioning: r.bool('originalsVersioning'),
       forceDestroy: r.bool('forceDestroy'),
     },
@@ -268,84 +253,46 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
       aliases,
       ...(certificateArn ? { certificateArn } : {}),
       ...(loggingBucket ? { loggingBucket } : {}),
-      ...(r.string('webAclId') ? { webAclId: r.string('webAclId') } : {}),
+      ...(webAclId ? { webAclId } : {}),
       ...(originShieldRegion ? { originShieldRegion } : {}),
     },
     batch: {
       renditions,
       prefix: r.string('batchPrefix'),
       suffixes,
-      memoryMb: r.int('batchMemoryMb', LAMBDA_LIMITS.minMemoryMb, LAMBDA_LIMITS.maxMemoryMb),
-      timeoutSeconds: r.int('batchTimeoutSeconds', 1, LAMBDA_LIMITS.maxTimeoutSeconds),
-      reservedConcurrency: r.int('batchReservedConcurrency', 1, 1_000),
-      maxRetryAttempts: r.int('batchMaxRetryAttempts', 0, ASYNC_INVOKE_LIMITS.maxRetryAttempts),
-      maxEventAgeSeconds: r.int(
-        'batchMaxEventAgeSeconds',
-        ASYNC_INVOKE_LIMITS.minEventAgeSeconds,
-        ASYNC_INVOKE_LIMITS.maxEventAgeSeconds,
-      ),
-      failureQueueRetentionSeconds: r.int(
-        'failureQueueRetentionSeconds',
-        SQS_RETENTION_LIMITS.min,
-        SQS_RETENTION_LIMITS.max,
-      ),
+      memoryMb: r.int('batchMemoryMb'),
+      timeoutSeconds: batchTimeoutSeconds,
+      reservedConcurrency: r.int('batchReservedConcurrency'),
+      maxRetryAttempts: r.int('batchMaxRetryAttempts'),
+      maxEventAgeSeconds: r.int('batchMaxEventAgeSeconds'),
+      failureQueueRetentionSeconds: r.int('failureQueueRetentionSeconds'),
     },
   };
-  const transformTimeout = edgeTransform.timeoutSeconds ?? 0;
-  if (transformTimeout >= config.edge.timeoutSeconds)
-    throw r.error(
-      'transformTimeoutSeconds',
-      `must be below edgeTimeoutSeconds (${config.edge.timeoutSeconds} s) so the handler can still answer`,
-    );
-  if (transformTimeout >= config.batch.timeoutSeconds)
-    throw r.error(
-      'transformTimeoutSeconds',
-      `must be below batchTimeoutSeconds (${config.batch.timeoutSeconds} s)`,
-    );
-  if (config.s3TimeoutMs >= config.edge.timeoutSeconds * 1000)
-    throw r.error('s3TimeoutMs', `must be below edgeTimeoutSeconds (${config.edge.timeoutSeconds} s)`);
-  return config;
-}
-
-/** Reads the stack's config from Pulumi (once per program run) and validates it. */
-export function loadConfig(): CdnConfig {
-  const project = new pulumi.Config(CONFIG_NAMESPACE);
-  const aws = new pulumi.Config('aws');
-  const awsProfile = aws.get('profile');
-  return parseConfig((key) => project.get(key), {
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-    region: aws.get('region'),
-    ...(awsProfile ? { awsProfile } : {}),
-  });
 }
 
 /** Shortest signing secret accepted: 16 bytes of entropy is the least an HMAC key should have. */
 export const MIN_SIGNING_SECRET_LENGTH = 16;
 
-/** Throws unless `secret` is empty (signing off) or long enough to be a real key. */
-export function validateSigningSecret(secret: string): void {
-  if (secret !== '' && secret.length < MIN_SIGNING_SECRET_LENGTH) {
+/**
+ * Throws unless `secret` is empty (signing off), or long enough to be a real key and stored encrypted
+ * (`encrypted`: whether the stack holds it as a secure value).
+ */
+export function validateSigningSecret(secret: string, encrypted = true): void {
+  const key = `${CONFIG_NAMESPACE}:signingSecret`;
+  if (secret === '') return;
+  if (secret.length < MIN_SIGNING_SECRET_LENGTH)
     throw new ConfigError(
-      `${CONFIG_NAMESPACE}:signingSecret`,
+      key,
       `must be at least ${MIN_SIGNING_SECRET_LENGTH} characters (or unset to turn signed URLs off)`,
     );
-  }
+  if (!encrypted)
+    throw new ConfigError(
+      key,
+      `is stored in plaintext: set it again with \`pulumi config set --secret ${key} ...\``,
+    );
 }
 
-/**
- * The signed-URL secret, read with `getSecret` so it stays encrypted in the state, and in the viewer
- * function code and edge config built from it. Empty when signed URLs are off.
- */
-export function loadSigningSecret(): pulumi.Output<string> {
-  const secret = new pulumi.Config(CONFIG_NAMESPACE).getSecret('signingSecret') ?? pulumi.secret('');
-  return secret.apply((value) => {
-    validateSigningSecret(value);
-    return value;
-  });
-}
-
-/** Typed access to raw strings, with defaults and errors that name the key. */
+/** Typed access to raw strings: defaults and bounds from the schema, errors that name the key. */
 class Reader {
   constructor(private readonly raw: RawConfig) {}
 
@@ -358,28 +305,42 @@ class Reader {
     return value === undefined || value === '' ? undefined : value;
   }
 
-  int(key: ConfigKey, min: number, max: number): number {
-    const text = this.value(key);
-    const value = text === undefined ? (CONFIG_DEFAULTS[key] as number) : Number(text);
+  private parseInt(key: ConfigKey, declared: IntegerKey, text: string): number {
+    const value = Number(text);
     if (!Number.isInteger(value)) throw this.error(key, `must be an integer, got "${text}"`);
-    if (value < min || value > max) throw this.error(key, `must be between ${min} and ${max}, got ${value}`);
+    if (value < declared.min || value > declared.max)
+      throw this.error(key, `must be between ${declared.min} and ${declared.max}, got ${value}`);
     return value;
+  }
+
+  int(key: ConfigKey): number {
+    const declared = CONFIG_SCHEMA[key] as IntegerKey;
+    const text = this.value(key);
+    return text === undefined ? declared.default : this.parseInt(key, declared, text);
+  }
+
+  /** A key whose default is derived from others: undefined when unset (or set to the 0 sentinel). */
+  optionalInt(key: ConfigKey): number | undefined {
+    const declared = CONFIG_SCHEMA[key] as IntegerKey;
+    const text = this.value(key);
+    if (text === undefined || Number(text) === declared.default) return undefined;
+    return this.parseInt(key, declared, text);
   }
 
   bool(key: ConfigKey): boolean {
     const text = this.value(key);
-    if (text === undefined) return CONFIG_DEFAULTS[key] as boolean;
+    if (text === undefined) return CONFIG_SCHEMA[key].default as boolean;
     if (text !== 'true' && text !== 'false') throw this.error(key, `must be true or false, got "${text}"`);
     return text === 'true';
   }
 
   string(key: ConfigKey): string {
-    return this.value(key) ?? (CONFIG_DEFAULTS[key] as string);
+    return this.value(key) ?? (CONFIG_SCHEMA[key].default as string);
   }
 
   private array(key: ConfigKey): unknown[] {
     const text = this.value(key);
-    if (text === undefined) return [...(CONFIG_DEFAULTS[key] as readonly unknown[])];
+    if (text === undefined) return [...(CONFIG_SCHEMA[key] as IntegerListKey | StringListKey).default];
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -397,12 +358,14 @@ class Reader {
     });
   }
 
-  intArray(key: ConfigKey, min: number, max: number): number[] {
+  intArray(key: ConfigKey, max?: number): number[] {
+    const declared = CONFIG_SCHEMA[key] as IntegerListKey;
+    const upper = Math.min(declared.max, max ?? declared.max);
     return this.array(key).map((item) => {
       if (typeof item !== 'number' || !Number.isInteger(item))
         throw this.error(key, `items must be integers, got ${JSON.stringify(item)}`);
-      if (item < min || item > max)
-        throw this.error(key, `items must be between ${min} and ${max}, got ${item}`);
+      if (item < declared.min || item > upper)
+        throw this.error(key, `items must be between ${declared.min} and ${upper}, got ${item}`);
       return item;
     });
   }

@@ -1,0 +1,351 @@
+// Every config key of the project, declared once: type, default, bounds and description. parse.ts reads
+// its defaults and bounds from here, and `npm run config:docs` (scripts/config-docs.ts) generates
+// Pulumi.yaml's `config:` block and docs/configuration.md from it; a test fails when either is stale.
+// Pure data: no Pulumi import, so tests and scripts can load it anywhere.
+import { MAX_ORIGINAL_KEY_BYTES } from '../../functions/core/key';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { DEFAULT_EDGE_TIMEOUT_SECONDS } from '../../functions/edge/deadline';
+import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
+import {
+  ASYNC_INVOKE_LIMITS,
+  LAMBDA_LIMITS,
+  MAX_OUTPUT_SIDE,
+  ORIGIN_EVENT_LIMITS,
+  REGIONAL_EDGE_CACHE_REGIONS,
+  SQS_RETENTION_LIMITS,
+} from '../limits';
+
+/** Config namespace of this project's keys (`image-cdn:<key>`), the project name in Pulumi.yaml. */
+export const CONFIG_NAMESPACE = 'image-cdn';
+
+interface KeyBase {
+  /** Heading the key is listed under in Pulumi.yaml and the docs. */
+  readonly group: string;
+  readonly description: string;
+  /**
+   * Set when the default depends on other keys: the declared default (0 or an empty list) then means
+   * "derive it", and this says from what. Pulumi applies a declared default before the program runs, so
+   * a sentinel is the only way the program can tell "not set" from a value the user chose.
+   */
+  readonly derived?: string;
+  /**
+   * Read with getSecret and refused unless stored encrypted (`pulumi config set --secret`). Pulumi.yaml
+   * cannot say so itself: the CLI refuses `secret: true` next to a default, and without a default it
+   * makes the key required in every stack (pulumi/pulumi pkg/workspace/config.go, mergeConfig).
+   */
+  readonly secret?: boolean;
+}
+export interface IntegerKey extends KeyBase {
+  readonly type: 'integer';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+export interface BooleanKey extends KeyBase {
+  readonly type: 'boolean';
+  readonly default: boolean;
+}
+export interface StringKey extends KeyBase {
+  readonly type: 'string';
+  readonly default: string;
+}
+export interface IntegerListKey extends KeyBase {
+  readonly type: 'array';
+  readonly items: 'integer';
+  readonly default: readonly number[];
+  readonly min: number;
+  readonly max: number;
+}
+export interface StringListKey extends KeyBase {
+  readonly type: 'array';
+  readonly items: 'string';
+  readonly default: readonly string[];
+}
+export type KeyDeclaration = IntegerKey | BooleanKey | StringKey | IntegerListKey | StringListKey;
+
+const QUERY = 'Query rules';
+const TRANSFORM = 'Transform';
+const CACHING = 'Caching';
+const EDGE = 'Edge function (Lambda@Edge, us-east-1)';
+const BUCKETS = 'Buckets';
+const DISTRIBUTION = 'Distribution';
+const BATCH = 'Batch resizer';
+const SIGNING = 'Signed URLs';
+
+/** Original suffixes that trigger the batch resizer by default: every input format it accepts. */
+const BATCH_SUFFIXES = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff'];
+
+const integer = (
+  group: string,
+  fallback: number,
+  min: number,
+  max: number,
+  description: string,
+  derived?: string,
+): IntegerKey => ({
+  type: 'integer',
+  group,
+  default: fallback,
+  min,
+  max,
+  description,
+  ...(derived ? { derived } : {}),
+});
+const boolean = (group: string, fallback: boolean, description: string): BooleanKey => ({
+  type: 'boolean',
+  group,
+  default: fallback,
+  description,
+});
+const string = (group: string, fallback: string, description: string): StringKey => ({
+  type: 'string',
+  group,
+  default: fallback,
+  description,
+});
+const strings = (
+  group: string,
+  fallback: readonly string[],
+  description: string,
+  derived?: string,
+): StringListKey => ({
+  type: 'array',
+  items: 'string',
+  group,
+  default: fallback,
+  description,
+  ...(derived ? { derived } : {}),
+});
+
+export const CONFIG_SCHEMA = {
+  maxWidth: integer(
+    QUERY,
+    DEFAULT_RULES.maxWidth,
+    1,
+    MAX_OUTPUT_SIDE,
+    'Largest output width in pixels, after dpr.',
+  ),
+  maxHeight: integer(
+    QUERY,
+    DEFAULT_RULES.maxHeight,
+    1,
+    MAX_OUTPUT_SIDE,
+    'Largest output height in pixels, after dpr.',
+  ),
+  maxPixels: integer(
+    QUERY,
+    0,
+    1,
+    MAX_OUTPUT_SIDE * MAX_OUTPUT_SIDE,
+    'Largest output width x height (at most maxWidth x maxHeight).',
+    'maxWidth x maxHeight',
+  ),
+  allowedWidths: {
+    type: 'array',
+    items: 'integer',
+    group: QUERY,
+    default: [...DEFAULT_RULES.allowedWidths],
+    min: 1,
+    max: MAX_OUTPUT_SIDE,
+    description: 'When not empty, requested widths are rounded up to one of these (each at most maxWidth).',
+  } satisfies IntegerListKey,
+  maxDpr: integer(QUERY, DEFAULT_RULES.maxDpr, 1, 5, 'Largest device-pixel ratio accepted by dpr.'),
+  enableAvif: boolean(QUERY, DEFAULT_RULES.enableAvif, 'Whether AVIF may be produced (the slowest encoder).'),
+  qualityAvif: integer(QUERY, DEFAULT_RULES.defaultQuality.avif, 1, 100, 'Default AVIF quality.'),
+  qualityWebp: integer(QUERY, DEFAULT_RULES.defaultQuality.webp, 1, 100, 'Default WebP quality.'),
+  qualityJpeg: integer(QUERY, DEFAULT_RULES.defaultQuality.jpeg, 1, 100, 'Default JPEG quality.'),
+  maxKeyBytes: integer(
+    QUERY,
+    DEFAULT_RULES.maxKeyBytes,
+    1,
+    MAX_ORIGINAL_KEY_BYTES,
+    "Longest accepted original key, in UTF-8 bytes (the bound leaves room for the longest derivative suffix within S3's 1024-byte keys).",
+  ),
+
+  inputPixelLimit: integer(
+    TRANSFORM,
+    0,
+    1,
+    1_000_000_000,
+    'Largest input width x height decoded; larger originals are refused (at least maxPixels).',
+    `the larger of ${DEFAULT_TRANSFORM_SETTINGS.inputPixelLimit} and maxPixels`,
+  ),
+  maxFrames: integer(
+    TRANSFORM,
+    DEFAULT_TRANSFORM_SETTINGS.maxFrames,
+    1,
+    10_000,
+    'Most frames kept when an animation is preserved.',
+  ),
+  allowSvg: boolean(TRANSFORM, DEFAULT_TRANSFORM_SETTINGS.allowSvg, 'Accept SVG originals.'),
+  background: string(
+    TRANSFORM,
+    DEFAULT_TRANSFORM_SETTINGS.background,
+    'Colour (#rrggbb) transparent pixels are flattened onto for formats without alpha.',
+  ),
+  transformTimeoutSeconds: integer(
+    TRANSFORM,
+    0,
+    1,
+    LAMBDA_LIMITS.maxTimeoutSeconds,
+    'Longest a single transform may run before it is abandoned, in seconds (below edgeTimeoutSeconds and batchTimeoutSeconds).',
+    '10 s less than the shorter of edgeTimeoutSeconds and batchTimeoutSeconds, at least 1',
+  ),
+
+  cacheMaxAgeSeconds: integer(
+    CACHING,
+    31_536_000,
+    1,
+    31_536_000,
+    "max-age of derivatives, and the cache policy's default TTL, in seconds.",
+  ),
+  errorMaxAgeSeconds: integer(
+    CACHING,
+    60,
+    0,
+    86_400,
+    'max-age of 4xx answers (bad parameters, missing original), in seconds.',
+  ),
+  s3TimeoutMs: integer(
+    CACHING,
+    0,
+    100,
+    10_000,
+    'Budget of one S3 request made by the edge handler, in milliseconds (below the edge timeout).',
+    'the smaller of 5000 and a quarter of edgeTimeoutSeconds',
+  ),
+
+  edgeMemoryMb: integer(
+    EDGE,
+    2_048,
+    ORIGIN_EVENT_LIMITS.minMemoryMb,
+    ORIGIN_EVENT_LIMITS.maxMemoryMb,
+    'Memory of the origin-response function, in MB.',
+  ),
+  edgeTimeoutSeconds: integer(
+    EDGE,
+    DEFAULT_EDGE_TIMEOUT_SECONDS,
+    5,
+    ORIGIN_EVENT_LIMITS.maxTimeoutSeconds,
+    'Timeout of the origin-response function, in seconds (origin events allow at most 30).',
+  ),
+  edgeLogRegions: strings(
+    EDGE,
+    REGIONAL_EDGE_CACHE_REGIONS,
+    "Regions where the replicas' log group /aws/lambda/us-east-1.<name> is created with a retention: every region with a CloudFront regional edge cache, where replicas run and log.",
+  ),
+  logRetentionDays: integer(
+    EDGE,
+    30,
+    1,
+    3653,
+    'Retention of every log group, in days (a value CloudWatch Logs accepts, e.g. 7, 14, 30, 90).',
+  ),
+
+  derivativesExpirationDays: integer(
+    BUCKETS,
+    90,
+    1,
+    36_500,
+    'Days after which a derivative expires; it is regenerated on the next request.',
+  ),
+  originalsVersioning: boolean(BUCKETS, false, 'Enable versioning on the originals bucket.'),
+  forceDestroy: boolean(
+    BUCKETS,
+    false,
+    'Let pulumi destroy delete buckets that still hold objects (throw-away stacks only).',
+  ),
+
+  priceClass: string(
+    DISTRIBUTION,
+    'PriceClass_100',
+    'CloudFront price class (PriceClass_100, PriceClass_200 or PriceClass_All).',
+  ),
+  aliases: strings(DISTRIBUTION, [], 'Alternate domain names of the distribution; they need certificateArn.'),
+  certificateArn: string(
+    DISTRIBUTION,
+    '',
+    "ARN of an ACM certificate in us-east-1 covering the aliases (empty = CloudFront's default certificate).",
+  ),
+  loggingBucket: string(
+    DISTRIBUTION,
+    '',
+    'Name of a bucket (ACLs enabled) receiving CloudFront standard logs; empty = no access logs.',
+  ),
+  webAclId: string(DISTRIBUTION, '', "WAF web ACL to attach (the web ACL's ARN for WAFv2); empty = none."),
+  originShield: boolean(DISTRIBUTION, false, 'Enable Origin Shield on both origins.'),
+  originShieldRegion: string(
+    DISTRIBUTION,
+    '',
+    "Origin Shield region; empty = the stack's home region (aws:region).",
+  ),
+
+  batchRenditions: strings(
+    BATCH,
+    [],
+    'Renditions generated on upload, in the query language (validated against the query rules).',
+    'width=320, 640 and 1280 in WebP, each capped at maxWidth and rounded up to allowedWidths',
+  ),
+  batchPrefix: string(
+    BATCH,
+    '',
+    'Key prefix of originals that trigger the batch resizer; empty = every key.',
+  ),
+  batchSuffixes: strings(
+    BATCH,
+    BATCH_SUFFIXES,
+    'Key suffixes (case-sensitive) that trigger the batch resizer, one notification filter each.',
+  ),
+  batchMemoryMb: integer(
+    BATCH,
+    2_048,
+    LAMBDA_LIMITS.minMemoryMb,
+    LAMBDA_LIMITS.maxMemoryMb,
+    'Memory of the batch resizer, in MB.',
+  ),
+  batchTimeoutSeconds: integer(
+    BATCH,
+    120,
+    5,
+    LAMBDA_LIMITS.maxTimeoutSeconds,
+    'Timeout of the batch resizer, in seconds.',
+  ),
+  batchReservedConcurrency: integer(BATCH, 10, 1, 1_000, 'Reserved concurrency of the batch resizer.'),
+  batchMaxRetryAttempts: integer(
+    BATCH,
+    ASYNC_INVOKE_LIMITS.maxRetryAttempts,
+    0,
+    ASYNC_INVOKE_LIMITS.maxRetryAttempts,
+    'Retries of a failed asynchronous invocation (2 means 3 tries).',
+  ),
+  batchMaxEventAgeSeconds: integer(
+    BATCH,
+    3_600,
+    ASYNC_INVOKE_LIMITS.minEventAgeSeconds,
+    ASYNC_INVOKE_LIMITS.maxEventAgeSeconds,
+    'Age after which an unprocessed event goes to the failure queue, in seconds.',
+  ),
+  failureQueueRetentionSeconds: integer(
+    BATCH,
+    SQS_RETENTION_LIMITS.max,
+    SQS_RETENTION_LIMITS.min,
+    SQS_RETENTION_LIMITS.max,
+    'Retention of failed events in the SQS failure queue, in seconds.',
+  ),
+
+  signingSecret: {
+    ...string(
+      SIGNING,
+      '',
+      'When set (at least 16 characters, with `pulumi config set --secret image-cdn:signingSecret ...`; a plaintext value is refused), every request must carry a valid HMAC-SHA256 signature `s` (and may carry `expires`); see `npm run sign`. Empty = signed URLs off.',
+    ),
+    secret: true,
+  },
+} as const satisfies Record<string, KeyDeclaration>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+
+/** The declared keys, in declaration order. */
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
+
+export const isConfigKey = (name: string): name is ConfigKey => Object.hasOwn(CONFIG_SCHEMA, name);

@@ -1,0 +1,134 @@
+// Generates Pulumi.yaml's `config:` block and docs/configuration.md from the one declaration of every key,
+// infra/config/schema.ts. Run after changing a key:
+//
+//   npm run config:docs            (writes both files)
+//   npm run config:docs -- --check (exits 1 when either is stale; test/infra/config-docs.test.ts does the same)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import * as prettier from 'prettier';
+import { CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_SCHEMA, type KeyDeclaration } from '../infra/config/schema';
+
+const root = join(__dirname, '..');
+export const PROJECT_FILE = join(root, 'Pulumi.yaml');
+export const DOC_FILE = join(root, 'docs', 'configuration.md');
+
+const bounds = (declared: KeyDeclaration): string | undefined =>
+  'min' in declared ? `${declared.min}-${declared.max}` : undefined;
+
+/** The description Pulumi.yaml carries: the text, the bounds, and what a derived default follows. */
+function yamlDescription(declared: KeyDeclaration): string {
+  const parts = [declared.description];
+  const range = bounds(declared);
+  if (range) parts.push(declared.type === 'array' ? `Items ${range}.` : `Range ${range}.`);
+  if (declared.derived)
+    parts.push(`${declared.type === 'array' ? 'Empty' : '0'} (the default) = ${declared.derived}.`);
+  return parts.join(' ');
+}
+
+/** The `config:` block, one key per declaration, grouped under comments. */
+export function renderConfigBlock(): string {
+  const lines = [
+    'config:',
+    `  # Generated from infra/config/schema.ts by \`npm run config:docs\`: edit the schema, not this block.`,
+  ];
+  let group = '';
+  for (const key of CONFIG_KEYS) {
+    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
+    if (declared.group !== group) {
+      group = declared.group;
+      lines.push(`  # ${group}`);
+    }
+    const entry: Record<string, unknown> = { type: declared.type };
+    if (declared.type === 'array') entry.items = { type: declared.items };
+    entry.default = declared.default;
+    entry.description = yamlDescription(declared);
+    const text = yaml.dump({ [key]: entry }, { lineWidth: -1, flowLevel: 3 });
+    lines.push(
+      ...text
+        .trimEnd()
+        .split('\n')
+        .map((line) => `  ${line}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Pulumi.yaml with its `config:` block regenerated; everything above the block is kept. */
+export async function renderProjectFile(current: string): Promise<string> {
+  const start = current.search(/^config:/m);
+  const head = start === -1 ? `${current.trimEnd()}\n` : current.slice(0, start);
+  const options = await prettier.resolveConfig(PROJECT_FILE);
+  return prettier.format(head + renderConfigBlock(), { ...options, parser: 'yaml' });
+}
+
+const code = (value: unknown) => `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+
+/** docs/configuration.md: one table per group. */
+export function renderDocs(): string {
+  const out = [
+    '# Configuration',
+    '',
+    '<!-- Generated from infra/config/schema.ts by `npm run config:docs`: edit the schema, not this file. -->',
+    '',
+    `Every key lives in the \`${CONFIG_NAMESPACE}:\` namespace: \`pulumi config set ${CONFIG_NAMESPACE}:maxWidth 2048\`.`,
+    'Lists are set with `--path` or as YAML in the stack file. The program refuses a key it does not declare,',
+    'and every error names the key to change. A default that depends on other keys is derived from them, so',
+    'setting one key never makes another invalid.',
+  ];
+  let group = '';
+  for (const key of CONFIG_KEYS) {
+    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
+    if (declared.group !== group) {
+      group = declared.group;
+      out.push(
+        '',
+        `## ${group}`,
+        '',
+        '| Key | Type | Default | Allowed | Description |',
+        '| --- | --- | --- | --- | --- |',
+      );
+    }
+    const type = declared.type === 'array' ? `list of ${declared.items}` : declared.type;
+    const fallback = declared.derived ? `derived: ${declared.derived}` : code(declared.default);
+    const allowed = bounds(declared) ?? '';
+    const secret = declared.secret ? ' **Secret**: set with `--secret`.' : '';
+    const cell = (text: string) => text.replace(/\|/g, '\\|');
+    out.push(
+      `| \`${key}\` | ${type} | ${cell(fallback)} | ${allowed} | ${cell(declared.description)}${secret} |`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const check = process.argv.includes('--check');
+  const files: [string, string][] = [
+    [PROJECT_FILE, await renderProjectFile(readFileSync(PROJECT_FILE, 'utf8'))],
+    [DOC_FILE, renderDocs()],
+  ];
+  let stale = 0;
+  for (const [path, text] of files) {
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      current = '';
+    }
+    if (current === text) continue;
+    stale++;
+    if (check) process.stderr.write(`${path} is stale: run npm run config:docs\n`);
+    else writeFileSync(path, text);
+  }
+  return check && stale > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (status) => (process.exitCode = status),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
