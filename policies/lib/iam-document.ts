@@ -75,17 +75,21 @@ function normaliseStatement(raw: unknown, index: number): Statement {
 
 export function normalisePrincipals(raw: unknown): Principals {
   const p: Principals = { wildcard: false, aws: [], service: [], federated: [], canonicalUser: [] };
-  if (raw === '*') {
+  if (typeof raw === 'string') {
+    // IAM accepts only "*" as a bare principal; any other string is treated as matching everyone too,
+    // since a rule must never read an unusual spelling as "nobody".
     p.wildcard = true;
     return p;
   }
-  if (raw === null || typeof raw !== 'object') return p;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return p;
   const r = raw as Record<string, unknown>;
   p.aws = toArray(r.AWS);
   p.service = toArray(r.Service);
   p.federated = toArray(r.Federated);
   p.canonicalUser = toArray(r.CanonicalUser);
-  p.wildcard = p.aws.includes('*');
+  // IAM allows no partial wildcard in a principal; a "*" or "?" anywhere is read as "everyone" (the strict
+  // reading: the only wildcard IAM accepts there, {"AWS": "*"}, means every principal).
+  p.wildcard = [...p.aws, ...p.service, ...p.federated, ...p.canonicalUser].some(hasWildcard);
   return p;
 }
 
@@ -115,22 +119,32 @@ export function conditionValues(statement: Statement, key: string, operators?: s
   return out;
 }
 
-function globToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+/** True if an IAM pattern contains a wildcard character (`*` any run of characters, `?` one character). */
+export function hasWildcard(pattern: string): boolean {
+  return /[*?]/.test(pattern);
+}
+
+/**
+ * The one IAM wildcard matcher every rule uses: `*` matches any run of characters (including none and
+ * including ":" and "/"), `?` exactly one, everything else literally ("Policy elements: Action", "Resource":
+ * IAM policy reference). Action names are case-insensitive, ARNs case-sensitive.
+ */
+export function iamPatternMatches(pattern: string, value: string, caseInsensitive: boolean): boolean {
   const body = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
+    .replace(/\*+/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'i' : '');
+  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's').test(value);
 }
 
 /** True if an IAM action pattern (`s3:Get*`, `*`) grants `action`. Action names are case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
-  return globToRegExp(pattern, true).test(action);
+  return iamPatternMatches(pattern, action, true);
 }
 
 /** True if an IAM resource pattern matches `arn` exactly (ARNs are case-sensitive). */
 export function resourceMatches(pattern: string, arn: string): boolean {
-  return globToRegExp(pattern, false).test(arn);
+  return iamPatternMatches(pattern, arn, false);
 }
 
 /**
@@ -149,12 +163,83 @@ export function resourceReachesPrefix(pattern: string, prefix: string): boolean 
   return i >= prefix.length;
 }
 
-/** True if the statement allows an action matching `action` (honours wildcards in the grant). */
+/**
+ * True if the statement allows `action`: an Allow whose Action matches it, or whose NotAction does not
+ * (an Allow with NotAction grants everything it does not list).
+ */
 export function allowsAction(statement: Statement, action: string): boolean {
-  return statement.effect === 'Allow' && statement.actions.some((a) => actionMatches(a, action));
+  if (statement.effect !== 'Allow') return false;
+  if (statement.actions.some((a) => actionMatches(a, action))) return true;
+  return statement.notActions.length > 0 && !statement.notActions.some((a) => actionMatches(a, action));
 }
 
-/** An `svc:*` or bare `*` action. */
+/** An action name no real service has, used to ask "does this pattern match actions it does not name?". */
+const UNNAMED_ACTION = 'Zq9UnlistedAction';
+
+/**
+ * True if an action pattern grants every action of a service or of several: `*`, `s3:*`, `s3:**`,
+ * `s3:?*`, `S3:*`, `s3*`, `*:*`. Decided with the shared matcher: the pattern is tried on an action its
+ * service does not have; `s3:Get*` does not match it, a wildcard over the whole service does.
+ */
 export function isServiceWildcard(action: string): boolean {
-  return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
+  const service = /^[^:*?]*/.exec(action)?.[0] ?? '';
+  return actionMatches(action, `${service || 'zq9service'}:${UNNAMED_ACTION}`);
+}
+
+/** An account no stack of this project uses, and names no stack creates, for probing resource patterns. */
+const FOREIGN_ACCOUNT = '210987654321';
+
+/**
+ * True if a resource pattern matches resources it does not name: every resource (`*`, `arn:*`,
+ * `arn:aws:*:*:*:*`), every bucket or object (`arn:aws:s3:::*`, `arn:aws:s3:::**`, `arn:aws:s3:::*\/*`,
+ * `arn:aws:s3:::?*`), or any resource of its service in any account (`arn:aws:sqs:*:*:*`). Patterns
+ * scoped to a named resource (`arn:aws:s3:::bucket/*`, `arn:aws:logs:*:123456789012:log-group:x:*`) are
+ * not. Decided with the shared matcher on probe ARNs of unrelated resources.
+ */
+export function isWildcardResource(resource: string): boolean {
+  const [, partition, service] = resource.split(':');
+  const p = partition && !hasWildcard(partition) ? partition : 'aws';
+  const svc = service && !hasWildcard(service) ? service : 'zq9service';
+  const probes = [
+    `arn:${p}:${svc}:::zq9-unrelated`,
+    `arn:${p}:${svc}:::zq9-unrelated/zq9`,
+    `arn:${p}:${svc}::${FOREIGN_ACCOUNT}:zq9-unrelated/zq9`,
+    `arn:${p}:${svc}:zq-region-1:${FOREIGN_ACCOUNT}:zq9-unrelated`,
+    `arn:${p}:${svc}:zq-region-1:${FOREIGN_ACCOUNT}:zq9-unrelated/zq9`,
+    `arn:${p}:${svc}:zq-region-1:${FOREIGN_ACCOUNT}:zq9-unrelated:zq9`,
+  ];
+  return probes.some((probe) => resourceMatches(resource, probe));
+}
+
+/** Condition operators that compare a key with values and fail when the key is absent. */
+const RESTRICTING_OPERATORS = [
+  'StringEquals',
+  'StringEqualsIgnoreCase',
+  'StringLike',
+  'ArnEquals',
+  'ArnLike',
+  'ForAnyValue:StringEquals',
+  'ForAnyValue:StringLike',
+];
+
+/**
+ * The values of `keys` under conditions that really restrict the request: a positive operator (not
+ * `...IfExists`, which passes when the key is absent, nor a negated or `Null` test) with a value that is
+ * not a bare wildcard (`StringLike "*"` matches every request). Values with wildcards are kept: callers
+ * decide whether a pattern is narrow enough.
+ */
+export function restrictingConditionValues(statement: Statement, keys: string[]): string[] {
+  const wanted = keys.map((k) => k.toLowerCase());
+  const out: string[] = [];
+  for (const [op, block] of Object.entries(statement.conditions)) {
+    if (!RESTRICTING_OPERATORS.some((o) => o.toLowerCase() === op.toLowerCase())) continue;
+    const like = /like$/i.test(op);
+    for (const [k, values] of Object.entries(block)) {
+      if (!wanted.includes(k.toLowerCase())) continue;
+      // With a *Like operator, "*", "**", "?*" or "" match anything or nothing useful.
+      if (values.length === 0 || values.some((v) => v === '' || (like && /^[*?]+$/.test(v)))) continue;
+      out.push(...values);
+    }
+  }
+  return out;
 }
