@@ -46,16 +46,32 @@ export function parsePolicyDocument(document: unknown): Statement[] {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new PolicyDocumentError('policy document is not a JSON object');
   }
-  const raw = (doc as Record<string, unknown>).Statement;
+  const entries = Object.entries(doc as Record<string, unknown>);
+  const raw = entries.find(([k]) => k.toLowerCase() === 'statement')?.[1];
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   return list.map((s, i) => normaliseStatement(s, i));
 }
+
+const ELEMENTS = [
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
+];
+const canonicalElement = (key: string) => ELEMENTS.find((e) => e.toLowerCase() === key.toLowerCase()) ?? key;
 
 function normaliseStatement(raw: unknown, index: number): Statement {
   if (raw === null || typeof raw !== 'object') {
     throw new PolicyDocumentError(`Statement[${index}] is not an object`);
   }
-  const s = raw as Record<string, unknown>;
+  // Read element names whatever their case, so "action" or "RESOURCE" is never taken for "absent".
+  const s: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) s[canonicalElement(k)] = v;
   const effect = s.Effect;
   if (effect !== 'Allow' && effect !== 'Deny') {
     throw new PolicyDocumentError(`Statement[${index}] has Effect ${JSON.stringify(effect)}`);
@@ -82,14 +98,18 @@ export function normalisePrincipals(raw: unknown): Principals {
     return p;
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return p;
-  const r = raw as Record<string, unknown>;
-  p.aws = toArray(r.AWS);
-  p.service = toArray(r.Service);
-  p.federated = toArray(r.Federated);
-  p.canonicalUser = toArray(r.CanonicalUser);
+  const r: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) r[k.toLowerCase()] = v;
+  p.aws = toArray(r.aws);
+  p.service = toArray(r.service);
+  p.federated = toArray(r.federated);
+  p.canonicalUser = toArray(r.canonicaluser);
+  // A principal type IAM does not know is read as "everyone": it must never be read as "nobody".
+  const known = ['aws', 'service', 'federated', 'canonicaluser'];
+  if (Object.keys(r).some((k) => !known.includes(k))) p.wildcard = true;
   // IAM allows no partial wildcard in a principal; a "*" or "?" anywhere is read as "everyone" (the strict
   // reading: the only wildcard IAM accepts there, {"AWS": "*"}, means every principal).
-  p.wildcard = [...p.aws, ...p.service, ...p.federated, ...p.canonicalUser].some(hasWildcard);
+  p.wildcard ||= [...p.aws, ...p.service, ...p.federated, ...p.canonicalUser].some(hasWildcard);
   return p;
 }
 
@@ -191,22 +211,31 @@ const FOREIGN_ACCOUNT = '210987654321';
 
 /**
  * True if a resource pattern matches resources it does not name: every resource (`*`, `arn:*`,
- * `arn:aws:*:*:*:*`), every bucket or object (`arn:aws:s3:::*`, `arn:aws:s3:::**`, `arn:aws:s3:::*\/*`,
- * `arn:aws:s3:::?*`), or any resource of its service in any account (`arn:aws:sqs:*:*:*`). Patterns
+ * `arn:aws:*:*:*:*`), every bucket or object (`arn:aws:s3:::*`, `arn:aws:s3:::**`, `arn:aws:s3:::?*`,
+ * every object of every bucket), any resource of its service in any account (`arn:aws:sqs:*:*:*`), or every
+ * resource of a type (`arn:aws:iam::123456789012:role/*`, `arn:aws:lambda:*:*:function:*`). Patterns
  * scoped to a named resource (`arn:aws:s3:::bucket/*`, `arn:aws:logs:*:123456789012:log-group:x:*`) are
- * not. Decided with the shared matcher on probe ARNs of unrelated resources.
+ * not. Decided with the shared matcher on probe ARNs of unrelated resources, built from the pattern's own
+ * literal partition, service, region, account and resource type.
  */
 export function isWildcardResource(resource: string): boolean {
-  const [, partition, service] = resource.split(':');
-  const p = partition && !hasWildcard(partition) ? partition : 'aws';
-  const svc = service && !hasWildcard(service) ? service : 'zq9service';
+  const parts = resource.split(':');
+  const literal = (i: number, fallback: string) => {
+    const v = parts[i];
+    return v !== undefined && v !== '' && !hasWildcard(v) ? v : fallback;
+  };
+  const p = literal(1, 'aws');
+  const svc = literal(2, 'zq9service');
+  const region = literal(3, 'zq-region-1');
+  const account = literal(4, FOREIGN_ACCOUNT);
+  const type = /^[A-Za-z0-9_-]+[:/]/.exec(parts.slice(5).join(':'))?.[0] ?? '';
+  const names = ['zq9-unrelated', 'zq9-unrelated/zq9', 'zq9-unrelated:zq9'];
   const probes = [
-    `arn:${p}:${svc}:::zq9-unrelated`,
-    `arn:${p}:${svc}:::zq9-unrelated/zq9`,
-    `arn:${p}:${svc}::${FOREIGN_ACCOUNT}:zq9-unrelated/zq9`,
-    `arn:${p}:${svc}:zq-region-1:${FOREIGN_ACCOUNT}:zq9-unrelated`,
-    `arn:${p}:${svc}:zq-region-1:${FOREIGN_ACCOUNT}:zq9-unrelated/zq9`,
-    `arn:${p}:${svc}:zq-region-1:${FOREIGN_ACCOUNT}:zq9-unrelated:zq9`,
+    ...names.map((n) => `arn:${p}:${svc}:::${n}`),
+    ...names.map((n) => `arn:${p}:${svc}::${account}:${n}`),
+    ...names.map((n) => `arn:${p}:${svc}:${region}:${account}:${n}`),
+    ...names.map((n) => `arn:${p}:${svc}::${account}:${type}${n}`),
+    ...names.map((n) => `arn:${p}:${svc}:${region}:${account}:${type}${n}`),
   ];
   return probes.some((probe) => resourceMatches(resource, probe));
 }

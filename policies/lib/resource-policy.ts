@@ -2,7 +2,13 @@
 // every service: nobody may be granted access as "*" or as "everyone except" (NotPrincipal), an Allow may
 // not use NotAction/NotResource, and no other AWS account may be granted anything unless the pack's config
 // names it. Services are granted only with a condition naming the source (the confused-deputy guard).
-import { hasWildcard, isWildcardResource, restrictingConditionValues, Statement } from './iam-document';
+import {
+  hasWildcard,
+  isServiceWildcard,
+  isWildcardResource,
+  restrictingConditionValues,
+  Statement,
+} from './iam-document';
 
 /** The AWS account a principal names: a bare 12-digit id or the account field of an IAM/STS ARN. */
 export function principalAccount(principal: string): string | undefined {
@@ -68,6 +74,10 @@ export function openGrants(statements: Statement[], options: GrantOptions): stri
       out.push(
         `${where} uses NotResource with Allow, which grants every resource not listed: list them in Resource.`,
       );
+    }
+    const everything = s.actions.filter(isServiceWildcard);
+    if (everything.length > 0) {
+      out.push(`${where} allows "${everything.join('", "')}": grant only the actions the principal needs.`);
     }
     const p = s.principals;
     if (!p) return;

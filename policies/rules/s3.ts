@@ -15,7 +15,13 @@ import { T } from '../lib/stack-graph';
 import { asArray, asRecord, configWithDefaults, reportingUnknowns } from '../lib/support';
 import { statementLabel } from './iam';
 
-const ACL_TYPES = ['aws:s3/bucketAcl:BucketAcl', 'aws:s3/bucketAclV2:BucketAclV2'];
+const ACL_TYPES = [
+  'aws:s3/bucketAcl:BucketAcl',
+  'aws:s3/bucketAclV2:BucketAclV2',
+  // An object ACL makes that object public even when the bucket is private.
+  'aws:s3/bucketObject:BucketObject',
+  'aws:s3/bucketObjectv2:BucketObjectv2',
+];
 const BUCKET_TYPES: string[] = [T.bucket, T.bucketV2];
 const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
 const PUBLIC_GRANTEE_URIS = [

@@ -184,6 +184,43 @@ const families: Record<string, Variant[]> = {
       mutate: batchRolePolicy('injected-queues', allow('sqs:SendMessage', 'arn:aws:sqs:*:*:*')),
     },
   ],
+  'policy documents in unusual spellings': [
+    {
+      title: 'lower-case element names ("statement", "action", "resource")',
+      rule: 'iam-no-wildcard-actions',
+      mutate: (s) =>
+        set(s, 'edge-policy', 'policy', { statement: [{ effect: 'Allow', action: 's3:*', resource: '*' }] }),
+    },
+    {
+      title: 'a lower-case principal type {"aws": "*"} in a bucket policy',
+      rule: 's3-no-public-grants',
+      mutate: originalsPolicy(onOriginals({ aws: '*' })),
+    },
+    {
+      title: 'every role of the account ("arn:aws:iam::<account>:role/*") for iam:PassRole',
+      rule: 'iam-no-wildcard-resources',
+      mutate: batchRolePolicy('injected-pass-any', allow('iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/*`)),
+    },
+    {
+      title: '"s3:*" granted to CloudFront in the bucket policy',
+      rule: 's3-no-public-grants',
+      mutate: originalsPolicy({
+        ...oac({ StringEquals: { 'AWS:SourceArn': DISTRIBUTION_ARN } }),
+        Action: 's3:*',
+      }),
+      message: /allows "s3:\*"/,
+    },
+    {
+      title: 'a public-read object ACL',
+      rule: 's3-no-public-grants',
+      mutate: (s) =>
+        add(s, aws.s3.BucketObjectv2, 'injected-object', {
+          bucket: ORIGINALS,
+          key: 'x.jpg',
+          acl: 'public-read',
+        }),
+    },
+  ],
   'NotAction / NotResource / NotPrincipal with Allow': [
     {
       title: 'NotAction in a role policy',
