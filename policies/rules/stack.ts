@@ -369,7 +369,11 @@ export const iamRoleNoSplitPrivilegeEscalation: StackValidationPolicy = {
       );
       // What one document already grants is reported by iam-no-privilege-escalation on that document.
       const bySource = new Map<string, Statement[]>();
-      for (const h of held) bySource.set(h.source, [...(bySource.get(h.source) ?? []), h.statement]);
+      for (const h of held) {
+        // A Role's inline policies are one resource, judged together by iam-no-privilege-escalation.
+        const source = h.source.startsWith('inline policy') ? 'inline policies' : h.source;
+        bySource.set(source, [...(bySource.get(source) ?? []), h.statement]);
+      }
       const single = [...bySource.values()].map((statements) => escalations(statements, cfg));
       const split = {
         alone: union.alone.filter((a) => !single.some((e) => e.alone.includes(a))),
