@@ -104,6 +104,7 @@ interface PolicyDocumentStatementArgs {
   resources?: string[];
   notResources?: string[];
   principals?: { type: string; identifiers: string[] }[];
+  notPrincipals?: { type: string; identifiers: string[] }[];
   conditions?: { test: string; variable: string; values: string[] }[];
 }
 
@@ -116,11 +117,15 @@ function policyDocument(inputs: { statements?: PolicyDocumentStatementArgs[] }):
     if (s.notActions) out.NotAction = s.notActions;
     if (s.resources) out.Resource = s.resources;
     if (s.notResources) out.NotResource = s.notResources;
-    if (s.principals) {
+    // Principal and NotPrincipal are rendered alike; leaving NotPrincipal out would turn an "everyone
+    // except" grant into a statement with no principal, which no rule would flag.
+    const render = (list: { type: string; identifiers: string[] }[]) => {
       const principal: Record<string, string[]> = {};
-      for (const p of s.principals) principal[p.type] = [...(principal[p.type] ?? []), ...p.identifiers];
-      out.Principal = principal['*'] ? '*' : principal;
-    }
+      for (const p of list) principal[p.type] = [...(principal[p.type] ?? []), ...p.identifiers];
+      return principal['*'] ? '*' : principal;
+    };
+    if (s.principals) out.Principal = render(s.principals);
+    if (s.notPrincipals) out.NotPrincipal = render(s.notPrincipals);
     if (s.conditions) {
       const condition: Record<string, Record<string, string[]>> = {};
       for (const c of s.conditions) condition[c.test] = { ...condition[c.test], [c.variable]: c.values };
