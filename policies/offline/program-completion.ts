@@ -68,6 +68,10 @@ export async function waitForProgram(finished: () => Promise<void>, timeoutMs: n
       failed,
     ]);
     await Promise.race([nextTurn(), failed]);
+    // The CLI fails a program that logged an error (pulumi.log.error, a failed registration) even if it ran on.
+    const log = localRequire('@pulumi/pulumi/log') as { hasErrors(): boolean };
+    if (log.hasErrors())
+      throw new Error('the program logged an error (see above), so the stack cannot be checked');
   } finally {
     clearTimeout(timer);
     process.off('unhandledRejection', onError);

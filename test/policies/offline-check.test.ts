@@ -185,6 +185,12 @@ describe('offline policy check (end to end)', function () {
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /cannot look up IAM policy \{"name":"SomeoneElsesPolicy"\}/);
     });
+    it('exits 2, and prints no report, when the program logs an error, as `pulumi preview` fails', async () => {
+      const run = await runCheck('--stack', 'dev', '--json', '--program', program('logs-an-error'));
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /the program logged an error/);
+    });
     it('refuses a --timeout that is not a positive number', async () => {
       const run = await runCheck('--stack', 'dev', '--timeout', 'soon');
       assert.equal(run.code, 2);
