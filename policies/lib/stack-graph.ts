@@ -20,6 +20,10 @@ export const T = {
   rolePolicy: typeOf(aws.iam.RolePolicy),
   policy: typeOf(aws.iam.Policy),
   rolePolicyAttachment: typeOf(aws.iam.RolePolicyAttachment),
+  policyAttachment: typeOf(aws.iam.PolicyAttachment),
+  rolePolicyAttachmentsExclusive: typeOf(aws.iam.RolePolicyAttachmentsExclusive),
+  functionUrl: typeOf(aws.lambda.FunctionUrl),
+  layerVersionPermission: typeOf(aws.lambda.LayerVersionPermission),
   lambdaFunction: typeOf(aws.lambda.Function),
   eventInvokeConfig: typeOf(aws.lambda.FunctionEventInvokeConfig),
   permission: typeOf(aws.lambda.Permission),
@@ -83,11 +87,14 @@ export function roleOf(fn: PolicyResource, roles: PolicyResource[]): PolicyResou
   );
 }
 
-function sameRole(attachment: PolicyResource, role: PolicyResource): boolean {
-  if (dependsThrough(attachment, 'role', role)) return true;
-  const value = peek(() => attachment.props.role);
-  if (typeof value !== 'string') return false;
-  return [peek(() => role.props.name), peek(() => role.props.id), peek(() => role.props.arn)].includes(value);
+/** True if `ref.props[property]` (a role name, id or ARN, or a list of them) names `role`. */
+function namesRole(ref: PolicyResource, property: string, role: PolicyResource): boolean {
+  if (dependsThrough(ref, property, role)) return true;
+  const value = peek(() => ref.props[property]);
+  const ids = [peek(() => role.props.name), peek(() => role.props.id), peek(() => role.props.arn)].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+  return toArray(value).some((v) => ids.includes(v));
 }
 
 export interface RoleStatement {
@@ -97,9 +104,11 @@ export interface RoleStatement {
 }
 
 /**
- * Every Allow/Deny statement that applies to a role: its inline policies, RolePolicy resources on it, and
- * customer Policy resources attached to it. AWS-managed policies are not expanded (their text is not in the
- * stack); iam-no-broad-managed-policies refuses the broad ones.
+ * Every Allow/Deny statement that applies to a role, by every route a policy reaches a role: its
+ * `inlinePolicies`, RolePolicy resources on it, and customer Policy resources attached through its
+ * `managedPolicyArns`, RolePolicyAttachment, PolicyAttachment (`roles`) or RolePolicyAttachmentsExclusive.
+ * AWS-managed policies are not expanded (their text is not in the stack); iam-no-broad-managed-policies
+ * refuses the broad ones on every one of those routes.
  */
 export function roleStatements(role: PolicyResource, all: PolicyResource[]): RoleStatement[] {
   const out: RoleStatement[] = [];
@@ -110,15 +119,28 @@ export function roleStatements(role: PolicyResource, all: PolicyResource[]): Rol
     const inline = asRecord(p);
     add(inline.policy, `inline policy "${String(inline.name ?? '')}"`);
   }
-  for (const rp of ofType(all, T.rolePolicy).filter((r) => sameRole(r, role))) add(rp.props.policy, rp.urn);
-  const policies = ofType(all, T.policy);
-  for (const att of ofType(all, T.rolePolicyAttachment).filter((a) => sameRole(a, role))) {
-    const arn = peek(() => att.props.policyArn);
-    const policy =
-      policies.find((p) => dependsThrough(att, 'policyArn', p)) ??
-      policies.find((p) => arn !== undefined && peek(() => p.props.arn) === arn);
-    if (policy) add(policy.props.policy, policy.urn);
+  for (const rp of ofType(all, T.rolePolicy).filter((r) => namesRole(r, 'role', role))) {
+    add(rp.props.policy, rp.urn);
   }
+  const policies = ofType(all, T.policy);
+  const attached = new Set<PolicyResource>();
+  const attach = (ref: PolicyResource, property: string) => {
+    // By ARN, and by the resource graph (an Output of the Policy flowed in) while the ARN is unknown.
+    const arns = toArray(peek(() => ref.props[property]));
+    for (const p of policies) {
+      if (dependsThrough(ref, property, p) || arns.includes(String(peek(() => p.props.arn)))) attached.add(p);
+    }
+  };
+  attach(role, 'managedPolicyArns');
+  for (const att of ofType(all, T.rolePolicyAttachment).filter((a) => namesRole(a, 'role', role))) {
+    attach(att, 'policyArn');
+  }
+  for (const att of ofType(all, T.policyAttachment).filter((a) => namesRole(a, 'roles', role))) {
+    attach(att, 'policyArn');
+  }
+  const exclusive = ofType(all, T.rolePolicyAttachmentsExclusive);
+  for (const att of exclusive.filter((a) => namesRole(a, 'roleName', role))) attach(att, 'policyArns');
+  for (const policy of attached) add(policy.props.policy, policy.urn);
   return out;
 }
 

@@ -128,6 +128,7 @@ interface PolicyDocumentStatementArgs {
   resources?: string[];
   notResources?: string[];
   principals?: { type: string; identifiers: string[] }[];
+  notPrincipals?: { type: string; identifiers: string[] }[];
   conditions?: { test: string; variable: string; values: string[] }[];
 }
 
@@ -140,11 +141,15 @@ function policyDocument(inputs: { statements?: PolicyDocumentStatementArgs[] }):
     if (s.notActions) out.NotAction = s.notActions;
     if (s.resources) out.Resource = s.resources;
     if (s.notResources) out.NotResource = s.notResources;
-    if (s.principals) {
+    // Principal and NotPrincipal are rendered alike; leaving NotPrincipal out would turn an "everyone
+    // except" grant into a statement with no principal, which no rule would flag.
+    const render = (list: { type: string; identifiers: string[] }[]) => {
       const principal: Record<string, string[]> = {};
-      for (const p of s.principals) principal[p.type] = [...(principal[p.type] ?? []), ...p.identifiers];
-      out.Principal = principal['*'] ? '*' : principal;
-    }
+      for (const p of list) principal[p.type] = [...(principal[p.type] ?? []), ...p.identifiers];
+      return principal['*'] ? '*' : principal;
+    };
+    if (s.principals) out.Principal = render(s.principals);
+    if (s.notPrincipals) out.NotPrincipal = render(s.notPrincipals);
     if (s.conditions) {
       const condition: Record<string, Record<string, string[]>> = {};
       for (const c of s.conditions) condition[c.test] = { ...condition[c.test], [c.variable]: c.values };
@@ -154,6 +159,96 @@ function policyDocument(inputs: { statements?: PolicyDocumentStatementArgs[] }):
   });
   const json = JSON.stringify({ Version: '2012-10-17', Statement });
   return { id: 'mock', json, minifiedJson: json };
+}
+
+/**
+ * AWS-managed policies the mocks can look up (aws.iam.getPolicy by name or ARN), with their path. The
+ * statements are given where they are short enough to restate (from each policy's page in the AWS Managed
+ * Policy Reference Guide); the others are looked up by ARN only.
+ */
+const AWS_MANAGED_POLICIES: Record<string, { path: string; statements?: Record<string, unknown>[] }> = {
+  AdministratorAccess: { path: '/', statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+  PowerUserAccess: { path: '/' },
+  ReadOnlyAccess: { path: '/' },
+  ViewOnlyAccess: { path: '/job-function/' },
+  SystemAdministrator: { path: '/job-function/' },
+  DatabaseAdministrator: { path: '/job-function/' },
+  NetworkAdministrator: { path: '/job-function/' },
+  DataScientist: { path: '/job-function/' },
+  SecurityAudit: { path: '/' },
+  AWSSupportAccess: { path: '/' },
+  IAMFullAccess: { path: '/' },
+  IAMReadOnlyAccess: { path: '/' },
+  AmazonS3FullAccess: {
+    path: '/',
+    statements: [{ Effect: 'Allow', Action: ['s3:*', 's3-object-lambda:*'], Resource: '*' }],
+  },
+  AmazonS3ReadOnlyAccess: {
+    path: '/',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: ['s3:Get*', 's3:List*', 's3:Describe*', 's3-object-lambda:Get*', 's3-object-lambda:List*'],
+        Resource: '*',
+      },
+    ],
+  },
+  AmazonSQSFullAccess: { path: '/' },
+  AmazonSQSReadOnlyAccess: { path: '/' },
+  AmazonDynamoDBReadOnlyAccess: { path: '/' },
+  AmazonEC2ReadOnlyAccess: { path: '/' },
+  CloudFrontFullAccess: { path: '/' },
+  CloudFrontReadOnlyAccess: { path: '/' },
+  CloudWatchFullAccess: { path: '/' },
+  CloudWatchReadOnlyAccess: { path: '/' },
+  CloudWatchLogsFullAccess: { path: '/' },
+  CloudWatchLogsReadOnlyAccess: { path: '/' },
+  SecretsManagerReadWrite: { path: '/' },
+  AWSLambda_FullAccess: { path: '/' },
+  AWSLambda_ReadOnlyAccess: { path: '/' },
+  AWSLambdaExecute: { path: '/' },
+  AWSLambdaRole: { path: '/service-role/' },
+  AWSLambdaBasicExecutionRole: {
+    path: '/service-role/',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: '*',
+      },
+    ],
+  },
+  AWSLambdaVPCAccessExecutionRole: { path: '/service-role/' },
+  AWSLambdaSQSQueueExecutionRole: { path: '/service-role/' },
+  AWSXRayDaemonWriteAccess: { path: '/' },
+  CloudWatchLambdaInsightsExecutionRolePolicy: { path: '/' },
+};
+
+/** aws.iam.getPolicy for an AWS-managed policy; anything else is refused rather than invented. */
+function managedPolicy(inputs: { name?: string; arn?: string }): Record<string, unknown> {
+  const name = inputs.name ?? /^arn:aws:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(inputs.arn ?? '')?.[1];
+  const known = name === undefined ? undefined : AWS_MANAGED_POLICIES[name];
+  if (name === undefined || known === undefined) {
+    throw new Error(
+      `the offline checker cannot look up IAM policy ${JSON.stringify(inputs)}: it knows only the ` +
+        'AWS-managed policies listed in policies/offline/mocks.ts; add it there, or reference the ' +
+        "customer policy's aws.iam.Policy resource instead of looking it up",
+    );
+  }
+  const arn = `arn:aws:iam::aws:policy${known.path}${name}`;
+  return {
+    id: arn,
+    arn,
+    name,
+    path: known.path,
+    policyId: `ANPAMOCK${name.toUpperCase().slice(0, 12)}`,
+    description: `AWS-managed policy ${name}`,
+    attachmentCount: 0,
+    tags: {},
+    ...(known.statements
+      ? { policy: JSON.stringify({ Version: '2012-10-17', Statement: known.statements }) }
+      : {}),
+  };
 }
 
 export function mockCall(
@@ -173,6 +268,8 @@ export function mockCall(
       return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com` };
     case 'aws:index/getPartition:getPartition':
       return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
+    case 'aws:iam/getPolicy:getPolicy':
+      return managedPolicy(inputs as { name?: string; arn?: string });
     case 'aws:iam/getPolicyDocument:getPolicyDocument':
       return policyDocument(inputs as { statements?: PolicyDocumentStatementArgs[] });
     default:

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { PolicyProviderResource } from '@pulumi/policy';
 import type { RegisteredResource } from './evaluate';
 import { mockCall, mockResource } from './mocks';
+import { waitForProgram } from './program-completion';
 import { loadStackConfig, type StackConfig } from './project-config';
 
 const localRequire = createRequire(__filename);
@@ -44,8 +45,19 @@ interface Monitor {
   registerResource(req: RegisterRequest, callback: (err: unknown, res?: RegisterResponse) => void): unknown;
 }
 
-/** Runs `programPath` for `stack` (config read from `root`) and returns what it registered. */
-export async function runProgram(root: string, stack: string, programPath: string): Promise<ProgramRun> {
+/** How long a program may run before the checker gives up on it (`--timeout`). */
+export const DEFAULT_PROGRAM_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs `programPath` for `stack` (config read from `root`) and returns what it registered, only once the
+ * program has really finished (see program-completion.ts); throws if it fails, hangs or can never finish.
+ */
+export async function runProgram(
+  root: string,
+  stack: string,
+  programPath: string,
+  timeoutMs = DEFAULT_PROGRAM_TIMEOUT_MS,
+): Promise<ProgramRun> {
   const { project, config, secretKeys } = stackConfig(root, stack);
   const homeRegion = config['aws:region'] ?? 'us-east-1';
   const providerRegions = new Map<string, string>();
@@ -54,6 +66,7 @@ export async function runProgram(root: string, stack: string, programPath: strin
     return providerRegions.get(ref.slice(ref.lastIndexOf('::') + 2)) ?? homeRegion;
   };
 
+  const callErrors: string[] = [];
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -66,7 +79,13 @@ export async function runProgram(root: string, stack: string, programPath: strin
         return mockResource(args.type, args.name, inputs, regionOf(args.provider));
       },
       call(args) {
-        return mockCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));
+        try {
+          return mockCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));
+        } catch (e) {
+          // The runtime passes on only an empty "error serializing" message; keep the real one.
+          callErrors.push((e as Error).message);
+          throw e;
+        }
       },
     },
     project,
@@ -111,10 +130,17 @@ export async function runProgram(root: string, stack: string, programPath: strin
     return undefined;
   };
 
-  localRequire(resolve(programPath));
   const settings = localRequire('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
-  await settings.waitForRPCs();
-  await Promise.all(pending);
+  try {
+    await waitForProgram(async () => {
+      localRequire(resolve(programPath));
+      await settings.waitForRPCs();
+      await Promise.all(pending);
+    }, timeoutMs);
+  } catch (e) {
+    if (callErrors.length === 0) throw e;
+    throw new Error(`${(e as Error).message}\n${callErrors.join('\n')}`);
+  }
 
   // Providers are resolved last: a provider is registered before the resources that use it.
   for (const r of resources) {

@@ -4,12 +4,14 @@ import { cloudfrontPolicies } from './cloudfront';
 import { iamPolicies } from './iam';
 import { lambdaResourcePolicies, lambdaStackPolicies } from './lambda';
 import { logsPolicies } from './logs';
+import { resourcePolicyPolicies } from './resource-policies';
 import { s3Policies } from './s3';
 import { stackPolicies } from './stack';
 
 export const resourcePolicies: ResourceValidationPolicy[] = [
   ...iamPolicies,
   ...s3Policies,
+  ...resourcePolicyPolicies,
   ...lambdaResourcePolicies,
   ...logsPolicies,
   ...cloudfrontPolicies,

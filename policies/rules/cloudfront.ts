@@ -18,11 +18,12 @@ function behaviors(props: Record<string, unknown>): { label: string; behavior: R
 export const cloudfrontHttpsOnly: ResourceValidationPolicy = {
   name: 'cloudfront-https-only',
   description: 'No cache behavior accepts plain HTTP (viewerProtocolPolicy "allow-all").',
-  enforcementLevel: 'advisory',
+  enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== DISTRIBUTION) return;
     for (const { label, behavior } of behaviors(args.props)) {
-      if (behavior.viewerProtocolPolicy === 'allow-all') {
+      const policy = String(behavior.viewerProtocolPolicy ?? '').toLowerCase();
+      if (policy !== 'redirect-to-https' && policy !== 'https-only') {
         report(`${label} allows HTTP: set viewerProtocolPolicy to "redirect-to-https" or "https-only".`);
       }
     }
@@ -56,7 +57,7 @@ const tlsSchema = {
 export const cloudfrontTlsMinimum: ResourceValidationPolicy = {
   name: 'cloudfront-tls-minimum',
   description: 'A distribution with a custom certificate uses at least the configured TLS security policy.',
-  enforcementLevel: 'advisory',
+  enforcementLevel: 'mandatory',
   configSchema: tlsSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== DISTRIBUTION) return;

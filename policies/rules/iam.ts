@@ -2,14 +2,18 @@
 import * as aws from '@pulumi/aws';
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
 import {
-  actionMatches,
+  allowsAction,
   isServiceWildcard,
+  isWildcardResource,
   parsePolicyDocument,
   PolicyDocumentError,
   Statement,
   toArray,
 } from '../lib/iam-document';
+import { principalAccount, restrictingValues, statementLabel } from '../lib/resource-policy';
 import { asArray, asRecord, configWithDefaults, reportingUnknowns, typeOf } from '../lib/support';
+
+export { statementLabel };
 
 const ROLE = typeOf(aws.iam.Role);
 const ROLE_POLICY = typeOf(aws.iam.RolePolicy);
@@ -22,6 +26,7 @@ const GROUP_POLICY_ATTACHMENT = typeOf(aws.iam.GroupPolicyAttachment);
 const POLICY_ATTACHMENT = typeOf(aws.iam.PolicyAttachment);
 const USER_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.UserPolicyAttachmentsExclusive);
 const ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.RolePolicyAttachmentsExclusive);
+const GROUP_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.GroupPolicyAttachmentsExclusive);
 
 /** Resource types whose inputs carry a permission policy document. */
 export const PERMISSION_DOCUMENT_TYPES = [ROLE, ROLE_POLICY, POLICY, USER_POLICY, GROUP_POLICY];
@@ -43,10 +48,6 @@ export function permissionDocuments(type: string, props: Record<string, unknown>
     return [{ label: 'policy', document: props.policy }];
   }
   return [];
-}
-
-export function statementLabel(s: Statement, index: number): string {
-  return s.sid ? `statement "${s.sid}"` : `statement #${index + 1}`;
 }
 
 /** Parses each document and hands its statements over; a document that does not parse is itself reported. */
@@ -105,10 +106,11 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
       wildcardActionsSchema,
       args,
     );
+    const accepted = allowedWildcardActions.map((a) => a.toLowerCase());
     statements.forEach((s, i) => {
       if (s.effect !== 'Allow') return;
       for (const action of s.actions) {
-        if (isServiceWildcard(action) && !allowedWildcardActions.includes(action)) {
+        if (isServiceWildcard(action) && !accepted.includes(action.toLowerCase())) {
           report(
             `${label} ${statementLabel(s, i)} allows "${action}": list the exact actions the code calls ` +
               '(e.g. "s3:GetObject") instead of a wildcard.',
@@ -149,11 +151,6 @@ const wildcardResourcesSchema = {
     },
   },
 };
-
-/** `*`, and ARNs that name every bucket or object in S3, which is the same thing for S3 actions. */
-function isWildcardResource(resource: string): boolean {
-  return resource === '*' || /^arn:[^:]+:s3:::\*(\/\*)?$/.test(resource);
-}
 
 export const iamNoWildcardResources: ResourceValidationPolicy = {
   name: 'iam-no-wildcard-resources',
@@ -202,7 +199,11 @@ export const iamNoNotActionOrNotResource: ResourceValidationPolicy = {
   }),
 };
 
-/** AWS-managed policies that grant admin or whole-service access. */
+/**
+ * AWS-managed policies that grant admin, whole-service, or read-everything access. The read-only family
+ * (ReadOnlyAccess, ViewOnlyAccess, SecurityAudit, AmazonS3ReadOnlyAccess, ...) lets a compromised function
+ * read every object of every bucket or every resource of the account: a function reads only its own buckets.
+ */
 export const DEFAULT_DISALLOWED_MANAGED_POLICIES = [
   'AdministratorAccess',
   'PowerUserAccess',
@@ -214,6 +215,26 @@ export const DEFAULT_DISALLOWED_MANAGED_POLICIES = [
   'CloudWatchFullAccess',
   'CloudWatchLogsFullAccess',
   'AmazonSQSFullAccess',
+  'ReadOnlyAccess',
+  'ViewOnlyAccess',
+  'SecurityAudit',
+  'AWSSupportAccess',
+  'SystemAdministrator',
+  'DatabaseAdministrator',
+  'NetworkAdministrator',
+  'DataScientist',
+  'AmazonS3ReadOnlyAccess',
+  'IAMReadOnlyAccess',
+  'AWSLambda_ReadOnlyAccess',
+  'AWSLambdaReadOnlyAccess',
+  'AmazonSQSReadOnlyAccess',
+  'CloudWatchReadOnlyAccess',
+  'CloudWatchLogsReadOnlyAccess',
+  'AmazonDynamoDBReadOnlyAccess',
+  'AmazonEC2ReadOnlyAccess',
+  'SecretsManagerReadWrite',
+  'AWSLambdaExecute',
+  'AWSLambdaRole',
 ];
 
 const managedPoliciesSchema = {
@@ -229,6 +250,11 @@ const managedPoliciesSchema = {
       default: true,
       description: 'Also refuse every AWS-managed policy whose name ends in "FullAccess".',
     },
+    disallowAllReadOnlyAccess: {
+      type: 'boolean' as const,
+      default: true,
+      description: 'Also refuse every AWS-managed policy whose name ends in "ReadOnlyAccess" or "ReadOnly".',
+    },
   },
 };
 
@@ -238,12 +264,14 @@ export function awsManagedPolicyName(arn: string): string | undefined {
   return m?.[1];
 }
 
-function attachedPolicyArns(type: string, props: Record<string, unknown>): string[] {
+/** Every policy ARN a resource attaches, by whatever route (Role, attachments, exclusive attachments). */
+export function attachedPolicyArns(type: string, props: Record<string, unknown>): string[] {
   switch (type) {
     case ROLE:
       return toArray(props.managedPolicyArns);
     case ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
     case USER_POLICY_ATTACHMENTS_EXCLUSIVE:
+    case GROUP_POLICY_ATTACHMENTS_EXCLUSIVE:
       return toArray(props.policyArns);
     case ROLE_POLICY_ATTACHMENT:
     case USER_POLICY_ATTACHMENT:
@@ -255,23 +283,34 @@ function attachedPolicyArns(type: string, props: Record<string, unknown>): strin
   }
 }
 
+export function isDisallowedManagedPolicy(
+  name: string,
+  cfg: { disallowedPolicies: string[]; disallowAllFullAccess: boolean; disallowAllReadOnlyAccess?: boolean },
+): boolean {
+  const n = name.toLowerCase();
+  return (
+    cfg.disallowedPolicies.some((d) => d.toLowerCase() === n) ||
+    (cfg.disallowAllFullAccess && /fullaccess$/.test(n)) ||
+    (cfg.disallowAllReadOnlyAccess !== false && /readonly(access)?$/.test(n))
+  );
+}
+
 export const iamNoBroadManagedPolicies: ResourceValidationPolicy = {
   name: 'iam-no-broad-managed-policies',
-  description: 'No AWS-managed admin or full-access policy is attached to a role, user or group.',
+  description:
+    'No AWS-managed admin, full-access or read-everything policy is attached to a role, user or group.',
   enforcementLevel: 'mandatory',
   configSchema: managedPoliciesSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    const cfg = configWithDefaults<{ disallowedPolicies: string[]; disallowAllFullAccess: boolean }>(
-      managedPoliciesSchema,
-      args,
-    );
+    const cfg = configWithDefaults<{
+      disallowedPolicies: string[];
+      disallowAllFullAccess: boolean;
+      disallowAllReadOnlyAccess: boolean;
+    }>(managedPoliciesSchema, args);
     for (const arn of attachedPolicyArns(args.type, args.props)) {
       const name = awsManagedPolicyName(arn);
       if (name === undefined) continue;
-      if (
-        cfg.disallowedPolicies.includes(name) ||
-        (cfg.disallowAllFullAccess && name.endsWith('FullAccess'))
-      ) {
+      if (isDisallowedManagedPolicy(name, cfg)) {
         report(
           `attaches AWS-managed policy "${name}", which grants far more than this program needs: ` +
             'attach a customer policy with the exact actions and resources instead.',
@@ -281,7 +320,12 @@ export const iamNoBroadManagedPolicies: ResourceValidationPolicy = {
   }),
 };
 
-/** Actions that on their own let the holder raise its own privileges. */
+/**
+ * Actions that on their own let the holder raise its own privileges or act as a stronger principal
+ * (Rhino Security Labs, "AWS IAM Privilege Escalation – Methods and Mitigation", and its follow-ups):
+ * writing or attaching policies, replacing policy versions or trust, removing or replacing permissions
+ * boundaries, credentials for other users, and changing code or commands that already run as another role.
+ */
 export const DEFAULT_ESCALATION_ACTIONS = [
   'iam:PutRolePolicy',
   'iam:PutUserPolicy',
@@ -296,6 +340,25 @@ export const DEFAULT_ESCALATION_ACTIONS = [
   'iam:CreateLoginProfile',
   'iam:UpdateLoginProfile',
   'iam:AddUserToGroup',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:PutRolePermissionsBoundary',
+  'iam:DeleteUserPermissionsBoundary',
+  'iam:PutUserPermissionsBoundary',
+  'sts:AssumeRoot',
+  'lambda:UpdateFunctionCode',
+  'lambda:UpdateFunctionConfiguration',
+  'glue:UpdateDevEndpoint',
+  'glue:UpdateJob',
+  'codebuild:StartBuild',
+  'codebuild:UpdateProject',
+  'cloudformation:UpdateStack',
+  'cloudformation:ExecuteChangeSet',
+  'ssm:SendCommand',
+  'ssm:StartSession',
+  'ec2-instance-connect:SendSSHPublicKey',
+  'ec2:ModifyInstanceAttribute',
+  'sagemaker:CreatePresignedNotebookInstanceUrl',
+  'ecs:ExecuteCommand',
 ];
 
 /** Actions that, together with iam:PassRole, run code under another (possibly stronger) role. */
@@ -304,9 +367,39 @@ export const DEFAULT_PASS_ROLE_COMPANIONS = [
   'lambda:UpdateFunctionCode',
   'lambda:UpdateFunctionConfiguration',
   'ec2:RunInstances',
+  'ec2:RequestSpotInstances',
+  'ec2:CreateLaunchTemplate',
+  'ec2:AssociateIamInstanceProfile',
+  'ec2:ReplaceIamInstanceProfileAssociation',
+  'autoscaling:CreateLaunchConfiguration',
+  'autoscaling:CreateAutoScalingGroup',
+  'ecs:RunTask',
+  'ecs:StartTask',
+  'ecs:RegisterTaskDefinition',
+  'ecs:CreateService',
+  'batch:SubmitJob',
+  'batch:RegisterJobDefinition',
   'cloudformation:CreateStack',
   'cloudformation:UpdateStack',
+  'cloudformation:CreateChangeSet',
+  'cloudformation:CreateStackSet',
   'glue:CreateDevEndpoint',
+  'glue:CreateJob',
+  'glue:UpdateJob',
+  'datapipeline:CreatePipeline',
+  'codebuild:CreateProject',
+  'codebuild:UpdateProject',
+  'codestar:CreateProject',
+  'sagemaker:CreateNotebookInstance',
+  'sagemaker:CreateTrainingJob',
+  'sagemaker:CreateProcessingJob',
+  'states:CreateStateMachine',
+  'states:UpdateStateMachine',
+  'apprunner:CreateService',
+  'elasticmapreduce:RunJobFlow',
+  'events:PutTargets',
+  'scheduler:CreateSchedule',
+  'iam:AddRoleToInstanceProfile',
 ];
 
 const escalationSchema = {
@@ -326,6 +419,48 @@ const escalationSchema = {
   },
 };
 
+export interface EscalationConfig {
+  escalationActions: string[];
+  passRoleCompanions: string[];
+}
+
+export interface Escalation {
+  /** Actions that escalate on their own. */
+  alone: string[];
+  /** Companions granted together with iam:PassRole. */
+  withPassRole: string[];
+}
+
+/** What a set of statements (one document, or everything a role holds) grants that escalates. */
+export function escalations(statements: Statement[], cfg: EscalationConfig): Escalation {
+  const grants = (action: string) => statements.some((s) => allowsAction(s, action));
+  return {
+    alone: cfg.escalationActions.filter(grants),
+    withPassRole: grants('iam:PassRole') ? cfg.passRoleCompanions.filter(grants) : [],
+  };
+}
+
+export function escalationMessages(found: Escalation, prefix = ''): string[] {
+  const out: string[] = [];
+  if (found.alone.length > 0) {
+    out.push(
+      `${prefix}grants ${found.alone.join(', ')}, which let the holder raise its own privileges: remove ` +
+        'them; change IAM from the deployment pipeline, not from a workload role.',
+    );
+  }
+  if (found.withPassRole.length > 0) {
+    out.push(
+      `${prefix}grants iam:PassRole together with ${found.withPassRole.join(', ')}, which lets the holder run ` +
+        'code as another role: remove iam:PassRole or the other actions.',
+    );
+  }
+  return out;
+}
+
+export function escalationConfig(args: { getConfig<C extends object>(): C }): EscalationConfig {
+  return configWithDefaults<EscalationConfig>(escalationSchema, args);
+}
+
 export const iamNoPrivilegeEscalation: ResourceValidationPolicy = {
   name: 'iam-no-privilege-escalation',
   description: 'No policy grants an action, or a combination with iam:PassRole, that escalates privileges.',
@@ -333,30 +468,10 @@ export const iamNoPrivilegeEscalation: ResourceValidationPolicy = {
   configSchema: escalationSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (!PERMISSION_DOCUMENT_TYPES.includes(args.type)) return;
-    const cfg = configWithDefaults<{ escalationActions: string[]; passRoleCompanions: string[] }>(
-      escalationSchema,
-      args,
-    );
     // A role's inline policies all apply to the same principal, so their grants are judged together.
-    const granted: string[] = [];
-    withStatements(permissionDocuments(args.type, args.props), report, (statements) => {
-      for (const s of statements) if (s.effect === 'Allow') granted.push(...s.actions);
-    });
-    const grants = (action: string) => granted.some((g) => actionMatches(g, action));
-    const escalations = cfg.escalationActions.filter(grants);
-    if (escalations.length > 0) {
-      report(
-        `grants ${escalations.join(', ')}, which let the holder raise its own privileges: remove them; ` +
-          'change IAM from the deployment pipeline, not from a workload role.',
-      );
-    }
-    const companions = grants('iam:PassRole') ? cfg.passRoleCompanions.filter(grants) : [];
-    if (companions.length > 0) {
-      report(
-        `grants iam:PassRole together with ${companions.join(', ')}, which lets the holder run code as ` +
-          'another role: remove iam:PassRole or the other actions.',
-      );
-    }
+    const statements: Statement[] = [];
+    withStatements(permissionDocuments(args.type, args.props), report, (s) => statements.push(...s));
+    for (const m of escalationMessages(escalations(statements, escalationConfig(args)))) report(m);
   }),
 };
 
@@ -380,6 +495,78 @@ export const iamTrustNoWildcardPrincipal: ResourceValidationPolicy = {
           report(
             `assumeRolePolicy ${statementLabel(s, i)} trusts "*", so any AWS account can assume the role: ` +
               'name the service or account principal that needs it.',
+          );
+        }
+        // Allow + NotPrincipal trusts everyone not listed; a trust policy has no use for NotPrincipal at all.
+        if (s.notPrincipals) {
+          report(
+            `assumeRolePolicy ${statementLabel(s, i)} uses NotPrincipal, which trusts everyone not listed: ` +
+              'name the trusted principal in Principal.',
+          );
+        }
+      }),
+    );
+  }),
+};
+
+/** Condition keys that tie an assume-role request from another account to a known caller. */
+const CROSS_ACCOUNT_KEYS = [
+  'sts:ExternalId',
+  'aws:PrincipalOrgID',
+  'aws:PrincipalOrgPaths',
+  'aws:PrincipalArn',
+  'aws:SourceArn',
+  'aws:SourceAccount',
+  'aws:SourceIdentity',
+];
+
+const crossAccountSchema = {
+  properties: {
+    trustedAccounts: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: [],
+      description: 'Account ids a role may trust without a condition (e.g. the deployment account).',
+    },
+  },
+};
+
+/** True if a federated statement pins the token's subject (`<provider>:sub`, `SAML:sub`, `...:aud`). */
+function restrictsFederatedSubject(s: Statement): boolean {
+  const keys = Object.values(s.conditions).flatMap((block) => Object.keys(block));
+  const subjects = keys.filter((k) => /:(sub|aud|oaud|amr)$/i.test(k));
+  return restrictingValues(s, subjects).some((v) => !/^[*?]+$/.test(v) && !/^[^*?]*:\*$/.test(v));
+}
+
+export const iamTrustCrossAccountCondition: ResourceValidationPolicy = {
+  name: 'iam-trust-cross-account-condition',
+  description:
+    'A role trusts an AWS account or a federated identity only with a condition that names the caller ' +
+    '(sts:ExternalId, aws:PrincipalOrgID, aws:PrincipalArn, or the token subject).',
+  enforcementLevel: 'mandatory',
+  configSchema: crossAccountSchema,
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== ROLE) return;
+    const { trustedAccounts } = configWithDefaults<{ trustedAccounts: string[] }>(crossAccountSchema, args);
+    trustStatements(args.props, report, (statements) =>
+      statements.forEach((s, i) => {
+        if (s.effect !== 'Allow' || !s.principals || s.principals.wildcard) return;
+        const unconditioned = s.principals.aws.filter((principal) => {
+          const account = principalAccount(principal);
+          return !(account !== undefined && trustedAccounts.includes(account));
+        });
+        if (unconditioned.length > 0 && restrictingValues(s, CROSS_ACCOUNT_KEYS).length === 0) {
+          report(
+            `assumeRolePolicy ${statementLabel(s, i)} trusts ${unconditioned.map((p) => `"${p}"`).join(', ')} ` +
+              'without a condition, so every principal that account allows can assume the role: add ' +
+              '{"StringEquals": {"sts:ExternalId": "..."}} or aws:PrincipalArn, or drop the account.',
+          );
+        }
+        if (s.principals.federated.length > 0 && !restrictsFederatedSubject(s)) {
+          report(
+            `assumeRolePolicy ${statementLabel(s, i)} trusts ${s.principals.federated.join(', ')} without a ` +
+              'condition on the token subject (e.g. "<provider>:sub"), so any identity of that provider can ' +
+              'assume the role.',
           );
         }
       }),
@@ -452,6 +639,7 @@ export const iamPolicies: ResourceValidationPolicy[] = [
   iamNoBroadManagedPolicies,
   iamNoPrivilegeEscalation,
   iamTrustNoWildcardPrincipal,
+  iamTrustCrossAccountCondition,
   iamLambdaRoleTrust,
   iamNoUserPolicies,
 ];

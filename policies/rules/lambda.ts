@@ -9,7 +9,8 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from '@pulumi/policy';
-import { toArray } from '../lib/iam-document';
+import { hasWildcard, isServiceWildcard, isWildcardResource, toArray } from '../lib/iam-document';
+import { principalAccount } from '../lib/resource-policy';
 import {
   DEFAULT_EDGE_TAG,
   edgeAssociations,
@@ -223,7 +224,7 @@ export const lambdaAsyncFailureHandling: StackValidationPolicy = {
   name: 'lambda-async-failure-handling',
   description:
     'An asynchronously invoked function has an event-invoke config and a DLQ or on-failure destination.',
-  enforcementLevel: 'advisory',
+  enforcementLevel: 'mandatory',
   configSchema: asyncSchema,
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
     const { asyncPrincipals } = configWithDefaults<{ asyncPrincipals: string[] }>(asyncSchema, args);
@@ -233,7 +234,7 @@ export const lambdaAsyncFailureHandling: StackValidationPolicy = {
       for (const t of notificationTargets(n, fns)) if (t.fn) invokedAsync.add(t.fn);
     }
     for (const perm of ofType(args.resources, T.permission)) {
-      if (!asyncPrincipals.includes(String(perm.props.principal))) continue;
+      if (!asyncPrincipals.includes(String(perm.props.principal).toLowerCase())) continue;
       for (const fn of fns) if (functionMatches(fn, perm, 'function')) invokedAsync.add(fn);
     }
     const configs = ofType(args.resources, T.eventInvokeConfig);
@@ -266,7 +267,7 @@ export const lambdaPermissionSourceRestricted: ResourceValidationPolicy = {
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== T.permission) return;
     const principal = String(args.props.principal);
-    if (!principal.endsWith('.amazonaws.com')) return;
+    if (!principal.toLowerCase().endsWith('.amazonaws.com') || hasWildcard(principal)) return;
     const missing = ['sourceArn', 'sourceAccount'].filter((k) => !args.props[k]);
     if (missing.length > 0) {
       report(
@@ -274,10 +275,81 @@ export const lambdaPermissionSourceRestricted: ResourceValidationPolicy = {
           "this stack's resource can invoke the function.",
       );
     }
+    const sourceArn = args.props.sourceArn;
+    if (typeof sourceArn === 'string' && (isWildcardResource(sourceArn) || /^[*?]+$/.test(sourceArn))) {
+      report(`permission for ${principal} has sourceArn "${sourceArn}", which names no resource: name one.`);
+    }
   }),
 };
 
-export const lambdaResourcePolicies: ResourceValidationPolicy[] = [lambdaPermissionSourceRestricted];
+const permissionSchema = {
+  properties: {
+    trustedAccounts: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: [],
+      description: 'Account ids that may be granted lambda:InvokeFunction.',
+    },
+  },
+};
+
+export const lambdaPermissionNoPublicOrCrossAccount: ResourceValidationPolicy = {
+  name: 'lambda-permission-no-public-or-cross-account',
+  description:
+    'No lambda.Permission or layer permission grants "*" or another account, allows a wildcard action, ' +
+    'or opens a function URL without authentication.',
+  enforcementLevel: 'mandatory',
+  configSchema: permissionSchema,
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.permission && args.type !== T.layerVersionPermission) return;
+    const { trustedAccounts } = configWithDefaults<{ trustedAccounts: string[] }>(permissionSchema, args);
+    const what = args.type === T.permission ? 'permission' : 'layer permission';
+    const principal = String(args.props.principal ?? '');
+    const account = principalAccount(principal);
+    if (principal === '' || hasWildcard(principal)) {
+      report(
+        `${what} grants principal "${principal}" (everyone): grant the service that invokes the function, ` +
+          'with sourceArn and sourceAccount.',
+      );
+    } else if (account !== undefined && !trustedAccounts.includes(account)) {
+      report(
+        `${what} grants account ${account} (${principal}): this program's functions are invoked only by ` +
+          "this stack's services; remove the grant or add the account to trustedAccounts.",
+      );
+    } else if (!principal.toLowerCase().endsWith('.amazonaws.com') && account === undefined) {
+      report(`${what} grants "${principal}", which is neither a service nor a trusted account: remove it.`);
+    }
+    const action = String(args.props.action ?? '');
+    if (isServiceWildcard(action) || /^lambda:\*|\*$/i.test(action)) {
+      report(`${what} allows action "${action}": grant only lambda:InvokeFunction.`);
+    }
+    if (String(args.props.functionUrlAuthType ?? '').toUpperCase() === 'NONE') {
+      report(`${what} has functionUrlAuthType NONE, which lets anyone call the function URL: use AWS_IAM.`);
+    }
+  }),
+};
+
+export const lambdaFunctionUrlAuth: ResourceValidationPolicy = {
+  name: 'lambda-function-url-auth',
+  description: 'A Lambda function URL requires IAM authentication (authorizationType AWS_IAM), never NONE.',
+  enforcementLevel: 'mandatory',
+  validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== T.functionUrl) return;
+    const type = String(args.props.authorizationType ?? '');
+    if (type.toUpperCase() !== 'AWS_IAM') {
+      report(
+        `function URL authorizationType is "${type}", so anyone on the internet can invoke the function: ` +
+          'set authorizationType to "AWS_IAM" (this program serves images through CloudFront only).',
+      );
+    }
+  }),
+};
+
+export const lambdaResourcePolicies: ResourceValidationPolicy[] = [
+  lambdaPermissionSourceRestricted,
+  lambdaPermissionNoPublicOrCrossAccount,
+  lambdaFunctionUrlAuth,
+];
 export const lambdaStackPolicies: StackValidationPolicy[] = [
   lambdaEdgeInUsEast1,
   lambdaEdgePublishedVersion,

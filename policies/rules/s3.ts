@@ -2,12 +2,26 @@
 // Public-access rules are mandatory; hardening that AWS already applies by default to new buckets
 // (SSE-S3, BucketOwnerEnforced) and TLS-only are advisory.
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import { conditionValues, parsePolicyDocument, PolicyDocumentError, Statement } from '../lib/iam-document';
+import {
+  conditionValues,
+  hasWildcard,
+  parsePolicyDocument,
+  PolicyDocumentError,
+  restrictingConditionValues,
+  Statement,
+} from '../lib/iam-document';
+import { openGrants } from '../lib/resource-policy';
 import { T } from '../lib/stack-graph';
 import { asArray, asRecord, configWithDefaults, reportingUnknowns } from '../lib/support';
 import { statementLabel } from './iam';
 
-const ACL_TYPES = ['aws:s3/bucketAcl:BucketAcl', 'aws:s3/bucketAclV2:BucketAclV2'];
+const ACL_TYPES = [
+  'aws:s3/bucketAcl:BucketAcl',
+  'aws:s3/bucketAclV2:BucketAclV2',
+  // An object ACL makes that object public even when the bucket is private.
+  'aws:s3/bucketObject:BucketObject',
+  'aws:s3/bucketObjectv2:BucketObjectv2',
+];
 const BUCKET_TYPES: string[] = [T.bucket, T.bucketV2];
 const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
 const PUBLIC_GRANTEE_URIS = [
@@ -128,36 +142,69 @@ export const s3BucketPolicyTlsOnly: ResourceValidationPolicy = {
   }),
 };
 
+const trustedAccountsSchema = {
+  properties: {
+    trustedAccounts: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: [],
+      description: 'Account ids a bucket policy may grant access to.',
+    },
+  },
+};
+
+/** ACL grantee types that name someone other than the bucket owner. */
+const FOREIGN_GRANTEE_TYPES = ['AmazonCustomerByEmail'];
+
 export const s3NoPublicGrants: ResourceValidationPolicy = {
   name: 's3-no-public-grants',
-  description: 'No bucket policy or ACL grants access to everyone or to all authenticated AWS users.',
+  description:
+    'No bucket policy or ACL grants access to everyone, to all authenticated AWS users, to "everyone ' +
+    'except" (NotPrincipal), or to another account.',
   enforcementLevel: 'mandatory',
+  configSchema: trustedAccountsSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
+    const { trustedAccounts } = configWithDefaults<{ trustedAccounts: string[] }>(
+      trustedAccountsSchema,
+      args,
+    );
     if (args.type === T.bucketPolicy || BUCKET_TYPES.includes(args.type)) {
-      withBucketPolicy(args, report, (statements) =>
-        statements.forEach((s, i) => {
-          if (s.effect === 'Allow' && s.principals?.wildcard) {
-            report(
-              `bucket policy ${statementLabel(s, i)} allows Principal "*": grant only named principals ` +
-                '(CloudFront reads through OAC with an AWS:SourceArn condition).',
-            );
-          }
-        }),
-      );
+      withBucketPolicy(args, report, (statements) => {
+        const options = {
+          label: 'bucket policy',
+          trustedAccounts,
+          // The OAC rule judges CloudFront's grant, with its own message.
+          servicesJudgedElsewhere: [CLOUDFRONT_SERVICE],
+        };
+        for (const m of openGrants(statements, options)) report(m);
+      });
     }
     if (BUCKET_TYPES.includes(args.type) || ACL_TYPES.includes(args.type)) {
       const acl = args.props.acl;
-      if (typeof acl === 'string' && PUBLIC_CANNED_ACLS.includes(acl)) {
+      if (typeof acl === 'string' && PUBLIC_CANNED_ACLS.includes(acl.toLowerCase())) {
         report(`ACL "${acl}" makes the bucket public: remove the ACL (ownership BucketOwnerEnforced).`);
       }
-      const grants = [
-        ...asArray(args.props.grants),
-        ...asArray(asRecord(args.props.accessControlPolicy).grants),
-      ].map(asRecord);
+      const policy = asRecord(args.props.accessControlPolicy);
+      const ownerId = asRecord(policy.owner).id;
+      const grants = [...asArray(args.props.grants), ...asArray(policy.grants)].map(asRecord);
       for (const g of grants) {
-        const uri = asRecord(g.grantee).uri ?? g.uri;
-        if (typeof uri === 'string' && PUBLIC_GRANTEE_URIS.includes(uri)) {
-          report(`ACL grants access to ${uri}: remove the grant (ownership BucketOwnerEnforced).`);
+        const grantee = { ...g, ...asRecord(g.grantee) };
+        const uri = grantee.uri;
+        const type = String(grantee.type ?? '');
+        if (typeof uri === 'string' && uri !== '') {
+          if (PUBLIC_GRANTEE_URIS.includes(uri) || !uri.endsWith('/s3/LogDelivery')) {
+            report(`ACL grants access to ${uri}: remove the grant (ownership BucketOwnerEnforced).`);
+          }
+        } else if (FOREIGN_GRANTEE_TYPES.includes(type) || grantee.emailAddress) {
+          report(
+            `ACL grants access to ${String(grantee.emailAddress ?? 'an e-mail grantee')}, another account: ` +
+              'remove the grant (ownership BucketOwnerEnforced).',
+          );
+        } else if (grantee.id !== undefined && grantee.id !== ownerId) {
+          report(
+            `ACL grants access to canonical user ${String(grantee.id)}, which is not the bucket owner: ` +
+              'remove the grant; only the owner may hold ACL grants (ownership BucketOwnerEnforced).',
+          );
         }
       }
     }
@@ -165,8 +212,18 @@ export const s3NoPublicGrants: ResourceValidationPolicy = {
 };
 
 const OAI_PRINCIPAL = /cloudfront:user\/CloudFront Origin Access Identity/;
-const CLOUDFRONT_SERVICE = 'cloudfront.amazonaws.com';
-const SOURCE_ARN_OPERATORS = ['StringEquals', 'ArnEquals', 'ArnLike', 'StringLike'];
+export const CLOUDFRONT_SERVICE = 'cloudfront.amazonaws.com';
+export const SOURCE_ARN_KEY = 'AWS:SourceArn';
+
+/** The CloudFront (OAC) grants of a bucket policy: Allow statements whose principal is the CloudFront service. */
+export function cloudfrontGrants(statements: Statement[]): { statement: Statement; index: number }[] {
+  return statements
+    .map((statement, index) => ({ statement, index }))
+    .filter(
+      ({ statement: s }) =>
+        s.effect === 'Allow' && !!s.principals?.service.some((p) => p.toLowerCase() === CLOUDFRONT_SERVICE),
+    );
+}
 
 export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
   name: 's3-cloudfront-reads-via-oac',
@@ -175,7 +232,7 @@ export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== T.bucketPolicy && !BUCKET_TYPES.includes(args.type)) return;
-    withBucketPolicy(args, report, (statements) =>
+    withBucketPolicy(args, report, (statements) => {
       statements.forEach((s, i) => {
         if (s.effect !== 'Allow' || !s.principals) return;
         if (s.principals.aws.some((p) => OAI_PRINCIPAL.test(p))) {
@@ -184,16 +241,19 @@ export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
               `"${CLOUDFRONT_SERVICE}" with an AWS:SourceArn condition instead.`,
           );
         }
-        if (!s.principals.service.includes(CLOUDFRONT_SERVICE)) return;
-        const sourceArns = conditionValues(s, 'AWS:SourceArn', SOURCE_ARN_OPERATORS);
-        if (sourceArns.length === 0 || sourceArns.some((a) => a === '*' || a.endsWith('distribution/*'))) {
+      });
+      for (const { statement: s, index } of cloudfrontGrants(statements)) {
+        // Every value must be one distribution: a wildcard anywhere (any distribution, any account) lets
+        // another account's distribution read the bucket through its own OAC.
+        const values = restrictingConditionValues(s, [SOURCE_ARN_KEY]);
+        if (values.length === 0 || values.some(hasWildcard)) {
           report(
-            `bucket policy ${statementLabel(s, i)} lets ${CLOUDFRONT_SERVICE} read without pinning the ` +
+            `bucket policy ${statementLabel(s, index)} lets ${CLOUDFRONT_SERVICE} read without pinning the ` +
               'distribution: add Condition {"StringEquals": {"AWS:SourceArn": "<distribution ARN>"}}.',
           );
         }
-      }),
-    );
+      }
+    });
   }),
 };
 

@@ -1,23 +1,41 @@
 // Stack rules: properties of the whole program that no single resource shows, such as "the edge role can touch
 // exactly this stack's two buckets" or "the batch function cannot write where its own trigger fires".
 import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
-import { actionMatches, parsePolicyDocument, resourceReachesPrefix } from '../lib/iam-document';
+import {
+  allowsAction,
+  hasWildcard,
+  parsePolicyDocument,
+  resourceMatches,
+  resourceReachesPrefix,
+  restrictingConditionValues,
+  Statement,
+} from '../lib/iam-document';
 import {
   bucketArn,
   bucketName,
   BUCKET_TYPES,
   companionsOf,
   DEFAULT_EDGE_TAG,
+  dependsThrough,
   edgeFunctions,
   notificationTargets,
   ofType,
+  peek,
   roleOf,
   roleStatements,
   T,
 } from '../lib/stack-graph';
 import { configWithDefaults, reportingUnknowns } from '../lib/support';
-import { EDGE_LAMBDA_SERVICE } from './iam';
-import { PAB_FLAGS, TLS_ONLY_FIX } from './s3';
+import {
+  DEFAULT_ESCALATION_ACTIONS,
+  DEFAULT_PASS_ROLE_COMPANIONS,
+  EDGE_LAMBDA_SERVICE,
+  EscalationConfig,
+  escalationMessages,
+  escalations,
+  statementLabel,
+} from './iam';
+import { cloudfrontGrants, PAB_FLAGS, SOURCE_ARN_KEY, TLS_ONLY_FIX } from './s3';
 
 const edgeAccessSchema = {
   properties: {
@@ -104,7 +122,8 @@ export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
       const granted: [string, string][] = [];
       for (const { statement: s } of roleStatements(role, args.resources)) {
         if (s.effect !== 'Allow') continue;
-        for (const action of s.actions.filter((a) => a === '*' || a.toLowerCase().startsWith('s3:'))) {
+        // Any pattern that can name an S3 action (`s3:...`, `*`, `s*:Get*`, `S3:GetObject`) is compared exactly.
+        for (const action of s.actions.filter((a) => /^s3:/i.test(a) || hasWildcard(a.split(':')[0] ?? ''))) {
           for (const resource of s.resources) granted.push([action, normaliseArn(resource)]);
         }
       }
@@ -178,8 +197,14 @@ export const lambdaNoTriggerRecursion: StackValidationPolicy = {
         const trigger = `${bucketArn(bucket)}/${target.prefix}`;
         for (const { statement: s } of roleStatements(role, args.resources)) {
           if (s.effect !== 'Allow') continue;
-          const action = writeActions.find((w) => s.actions.some((a) => actionMatches(a, w)));
-          const resource = s.resources.find((r) => resourceReachesPrefix(r, trigger));
+          const action = writeActions.find((w) => allowsAction(s, w));
+          // An Allow with NotResource reaches every resource it does not list (never the trigger's prefix
+          // as a whole, since a listed pattern would have to cover all of it).
+          const resource =
+            s.resources.find((r) => resourceReachesPrefix(r, trigger)) ??
+            (s.notResources.length > 0 && !s.notResources.some((r) => resourceMatches(r, `${trigger}zq9`))
+              ? `NotResource ${s.notResources.join(', ')}`
+              : undefined);
           if (action && resource) {
             reportOnce(
               `function "${target.fn.name}" is triggered by ${trigger}* but its role "${role.name}" may ` +
@@ -310,10 +335,96 @@ export const iamLambdaTrustMatchesFunction: StackValidationPolicy = {
   }),
 };
 
+const escalationStackSchema = {
+  properties: {
+    escalationActions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_ESCALATION_ACTIONS,
+      description: 'Actions refused on their own.',
+    },
+    passRoleCompanions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: DEFAULT_PASS_ROLE_COMPANIONS,
+      description: 'Actions refused when the role also holds iam:PassRole.',
+    },
+  },
+};
+
+export const iamRoleNoSplitPrivilegeEscalation: StackValidationPolicy = {
+  name: 'iam-role-no-split-privilege-escalation',
+  description:
+    'No role escalates through the union of its policies (inline, RolePolicy, attached), even when no ' +
+    'single policy does, e.g. iam:PassRole in one policy and lambda:CreateFunction in another.',
+  enforcementLevel: 'mandatory',
+  configSchema: escalationStackSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const cfg = configWithDefaults<EscalationConfig>(escalationStackSchema, args);
+    for (const role of ofType(args.resources, T.role)) {
+      const held = roleStatements(role, args.resources);
+      const union = escalations(
+        held.map((h) => h.statement),
+        cfg,
+      );
+      // What one document already grants is reported by iam-no-privilege-escalation on that document.
+      const bySource = new Map<string, Statement[]>();
+      for (const h of held) {
+        // A Role's inline policies are one resource, judged together by iam-no-privilege-escalation.
+        const source = h.source.startsWith('inline policy') ? 'inline policies' : h.source;
+        bySource.set(source, [...(bySource.get(source) ?? []), h.statement]);
+      }
+      const single = [...bySource.values()].map((statements) => escalations(statements, cfg));
+      const split = {
+        alone: union.alone.filter((a) => !single.some((e) => e.alone.includes(a))),
+        withPassRole: union.withPassRole.filter((a) => !single.some((e) => e.withPassRole.includes(a))),
+      };
+      for (const m of escalationMessages(split, `role "${role.name}" (through ${bySource.size} policies) `)) {
+        report(m, role.urn);
+      }
+    }
+  }),
+};
+
+export const s3OacGrantsThisDistribution: StackValidationPolicy = {
+  name: 's3-oac-grants-this-distribution',
+  description:
+    "A bucket policy's CloudFront grant names, in AWS:SourceArn, a distribution of this stack, not one " +
+    'of another account or stack.',
+  enforcementLevel: 'mandatory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const distributions = ofType(args.resources, T.distribution);
+    const arns = distributions.map((d) => peek(() => d.props.arn)).filter((a) => typeof a === 'string');
+    const holders = [
+      ...ofType(args.resources, T.bucketPolicy),
+      ...ofType(args.resources, ...BUCKET_TYPES).filter((b) => b.props.policy),
+    ];
+    for (const holder of holders) {
+      const statements = parsePolicyDocument(holder.props.policy);
+      // While the distribution ARN is unknown (preview), a policy built from it is linked by the graph.
+      const builtFromDistribution = distributions.some((d) => dependsThrough(holder, 'policy', d));
+      for (const { statement, index } of cloudfrontGrants(statements)) {
+        const values = restrictingConditionValues(statement, [SOURCE_ARN_KEY]);
+        // Wildcards are refused by s3-cloudfront-reads-via-oac; here each named ARN must be ours.
+        for (const value of values.filter((v) => !hasWildcard(v))) {
+          if (arns.includes(value) || (builtFromDistribution && arns.length < distributions.length)) continue;
+          report(
+            `bucket policy ${statementLabel(statement, index)} lets distribution "${value}" read, which is ` +
+              "not a distribution of this stack: name this stack's distribution ARN in AWS:SourceArn.",
+            holder.urn,
+          );
+        }
+      }
+    }
+  }),
+};
+
 export const stackPolicies: StackValidationPolicy[] = [
   iamEdgeRoleExactS3Access,
   lambdaNoTriggerRecursion,
   s3BucketHasAccessBlockAndPolicy,
   s3BucketOwnershipAndEncryption,
   iamLambdaTrustMatchesFunction,
+  iamRoleNoSplitPrivilegeEscalation,
+  s3OacGrantsThisDistribution,
 ];

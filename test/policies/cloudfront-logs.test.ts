@@ -9,7 +9,11 @@ import { logsRetention } from '../../policies/rules/logs';
 import { check, compliantStack, find, set, urnOf } from './fixture';
 
 const DISTRIBUTION = urnOf(aws.cloudfront.Distribution, 'cdn-distribution');
-const one = (rule: string, message: string, urn: string) => [{ rule, level: 'advisory', message, urn }];
+/** Issue 11: plain HTTP to viewers and a TLS floor below 1.2 are mandatory findings; the rest advisory. */
+const MANDATORY = ['cloudfront-https-only', 'cloudfront-tls-minimum'];
+const one = (rule: string, message: string, urn: string) => [
+  { rule, level: MANDATORY.includes(rule) ? 'mandatory' : 'advisory', message, urn },
+];
 
 function withDistribution(field: string, change: (value: Record<string, unknown>) => unknown) {
   const stack = compliantStack();

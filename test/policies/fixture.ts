@@ -272,6 +272,22 @@ export function compliantStack(): RegisteredResource[] {
   ];
 }
 
+/** Adds a resource of class `cls` to the stack (in the home region unless `edge`), as the program would. */
+export function add(
+  stack: RegisteredResource[],
+  cls: unknown,
+  name: string,
+  inputs: Record<string, unknown>,
+  more: {
+    computed?: Record<string, unknown>;
+    edge?: boolean;
+    deps?: Record<string, [unknown, string][]>;
+  } = {},
+): RegisteredResource[] {
+  stack.push(resource(cls, name, inputs, more));
+  return stack;
+}
+
 /** The resource named `name`; throws when absent so a test never mutates nothing. */
 export function find(stack: RegisteredResource[], name: string): RegisteredResource {
   const found = stack.find((r) => r.name === name);

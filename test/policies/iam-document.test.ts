@@ -4,10 +4,12 @@ import {
   actionMatches,
   conditionValues,
   isServiceWildcard,
+  isWildcardResource,
   parsePolicyDocument,
   PolicyDocumentError,
   resourceMatches,
   resourceReachesPrefix,
+  restrictingConditionValues,
   toArray,
 } from '../../policies/lib/iam-document';
 
@@ -91,5 +93,71 @@ describe('iam-document helpers', () => {
         if (resourceMatches(p, prefix + suffix)) assert.equal(resourceReachesPrefix(p, prefix), true);
       }),
     );
+  });
+
+  describe('IAM wildcards, matched the way IAM matches them (issue 11)', () => {
+    it('recognises every spelling of a whole-service or all-action wildcard', () => {
+      for (const a of ['*', '**', '?*', 's3:*', 's3:**', 's3:?*', 'S3:*', 's3*', '*:*', 's*:*', 'iam:*']) {
+        assert.equal(isServiceWildcard(a), true, a);
+      }
+      for (const a of ['s3:GetObject', 's3:Get*', 's3:*Object', 'S3:GetObject', 'iam:PassRole']) {
+        assert.equal(isServiceWildcard(a), false, a);
+      }
+    });
+    it('recognises resources that match what they do not name', () => {
+      for (const r of [
+        '*',
+        'arn:*',
+        'arn:aws:*:*:*:*',
+        'arn:aws:s3:::*',
+        'arn:aws:s3:::**',
+        'arn:aws:s3:::?*',
+        'arn:aws:s3:::*/*',
+        'arn:*:s3:::*',
+        'arn:aws:sqs:*:*:*',
+        'arn:aws:iam::123456789012:role/*',
+        'arn:aws:lambda:*:*:function:*',
+      ]) {
+        assert.equal(isWildcardResource(r), true, r);
+      }
+      for (const r of [
+        'arn:aws:s3:::cdn-originals/*',
+        'arn:aws:s3:::cdn-originals',
+        'arn:aws:logs:*:123456789012:log-group:/aws/lambda/x:*',
+        'arn:aws:sqs:us-west-2:123456789012:failures',
+        'arn:aws:iam::123456789012:role/cdn-*',
+      ]) {
+        assert.equal(isWildcardResource(r), false, r);
+      }
+    });
+    it('a * matches across ":" and "/", a ? exactly one character, and runs of * are one *', () => {
+      assert.equal(resourceMatches('arn:aws:s3:::b*', 'arn:aws:s3:::b/x/y'), true);
+      assert.equal(resourceMatches('arn:aws:s3:::b?', 'arn:aws:s3:::b'), false);
+      assert.equal(actionMatches('s3:**', 's3:GetObject'), true);
+      assert.equal(actionMatches('S3:getobject', 's3:GetObject'), true);
+    });
+    it('reads element and principal names in any case, and an unknown principal type as everyone', () => {
+      const [s] = parsePolicyDocument({
+        statement: [{ effect: 'Allow', action: 's3:*', resource: '*', principal: { aws: 'x' } }],
+      });
+      assert.deepEqual(s?.actions, ['s3:*']);
+      assert.deepEqual(s?.principals?.aws, ['x']);
+      const [u] = parsePolicyDocument({ Statement: { Effect: 'Allow', Principal: { Anyone: 'x' } } });
+      assert.equal(u?.principals?.wildcard, true);
+    });
+    it('keeps only conditions that restrict: no IfExists, no bare wildcard under a Like operator', () => {
+      const [s] = parsePolicyDocument({
+        Statement: {
+          Effect: 'Allow',
+          Condition: {
+            StringLike: { 'sts:ExternalId': '*' },
+            StringEqualsIfExists: { 'aws:PrincipalArn': 'arn:aws:iam::1:role/x' },
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+          },
+        },
+      });
+      assert.deepEqual(restrictingConditionValues(s!, ['sts:ExternalId', 'aws:PrincipalArn']), []);
+      assert.deepEqual(restrictingConditionValues(s!, ['AWS:SOURCEACCOUNT']), ['123456789012']);
+    });
   });
 });

@@ -200,14 +200,14 @@ describe('lambda rules', () => {
       assert.deepEqual(await check(lambdaAsyncFailureHandling, withoutInvokeConfig()), [
         {
           rule: 'lambda-async-failure-handling',
-          level: 'advisory',
+          level: 'mandatory',
           message:
             'function "batch-function" is invoked asynchronously without a FunctionEventInvokeConfig: add one with maximumRetryAttempts, maximumEventAgeInSeconds and an onFailure destination.',
           urn: BATCH_FN,
         },
         {
           rule: 'lambda-async-failure-handling',
-          level: 'advisory',
+          level: 'mandatory',
           message:
             'function "batch-function" is invoked asynchronously and drops failed events: set destinationConfig.onFailure.destination (e.g. an SQS queue) or deadLetterConfig.targetArn.',
           urn: BATCH_FN,

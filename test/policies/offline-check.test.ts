@@ -157,6 +157,47 @@ describe('offline policy check (end to end)', function () {
     assert.ok(found('logs-retention').length >= 4, 'every log group was checked');
   });
 
+  describe('never crashes, hangs or passes by accident (issue 11, item 12)', () => {
+    const program = (name: string) => join(__dirname, 'programs', `${name}.ts`);
+    it('exits 2 with a clear message, and prints no report, when an Output never resolves', async () => {
+      const run = await runCheck('--stack', 'dev', '--json', '--program', program('never-resolving-policy'));
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /the program can never finish: \d+ Pulumi promises are still pending/);
+      assert.doesNotMatch(run.stderr, /promises were still active/);
+    });
+    it('exits 2 after --timeout when an Output never resolves while the process stays busy', async () => {
+      const run = await runCheck('--stack', 'dev', '--timeout', '2', '--program', program('hanging-policy'));
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /the program did not finish within 2 s/);
+    });
+    it('looks up AWS-managed policies honestly, so AdministratorAccess by data source fails the check', async () => {
+      const run = await runCheck('--stack', 'dev', '--json', '--program', program('admin-by-data-source'));
+      assert.equal(run.code, 1, run.stderr);
+      assert.deepEqual(mandatoryRules(run.report), ['iam-no-broad-managed-policies']);
+      assert.match(run.report?.violations[0]?.message ?? '', /AWS-managed policy "AdministratorAccess"/);
+      assert.equal(run.report?.violations[0]?.resourceName, 'injected-admin-lookup');
+    });
+    it('exits 2 with the reason, and prints no report, for a data source the mocks do not know', async () => {
+      const run = await runCheck('--stack', 'dev', '--program', program('unknown-data-source'));
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /cannot look up IAM policy \{"name":"SomeoneElsesPolicy"\}/);
+    });
+    it('exits 2, and prints no report, when the program logs an error, as `pulumi preview` fails', async () => {
+      const run = await runCheck('--stack', 'dev', '--json', '--program', program('logs-an-error'));
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /the program logged an error/);
+    });
+    it('refuses a --timeout that is not a positive number', async () => {
+      const run = await runCheck('--stack', 'dev', '--timeout', 'soon');
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /--timeout takes a number of seconds/);
+    });
+  });
+
   it('exits 2 on an unknown stack', async () => {
     const run = await runCheck('--stack', 'no-such-stack');
     assert.equal(run.code, 2);

@@ -19,6 +19,7 @@ const DEFAULTS: Record<string, Record<string, unknown>> = {
   'iam-no-broad-managed-policies': {
     disallowedPolicies: DEFAULT_DISALLOWED_MANAGED_POLICIES,
     disallowAllFullAccess: true,
+    disallowAllReadOnlyAccess: true,
   },
   'iam-no-privilege-escalation': {
     escalationActions: DEFAULT_ESCALATION_ACTIONS,
@@ -55,6 +56,14 @@ const DEFAULTS: Record<string, Record<string, unknown>> = {
     ],
   },
   'iam-lambda-trust-matches-function': { edgeTag: 'lambda-edge' },
+  'iam-trust-cross-account-condition': { trustedAccounts: [] },
+  'iam-role-no-split-privilege-escalation': {
+    escalationActions: DEFAULT_ESCALATION_ACTIONS,
+    passRoleCompanions: DEFAULT_PASS_ROLE_COMPANIONS,
+  },
+  's3-no-public-grants': { trustedAccounts: [] },
+  'resource-policy-no-public-or-cross-account': { trustedAccounts: [] },
+  'lambda-permission-no-public-or-cross-account': { trustedAccounts: [] },
 };
 
 const MANDATORY = [
@@ -78,6 +87,16 @@ const MANDATORY = [
   'lambda-edge-in-us-east-1',
   'lambda-edge-published-version',
   'lambda-edge-restrictions',
+  // Issue 11: what an attacker or a careless teammate could add, which this project would never do.
+  'iam-trust-cross-account-condition',
+  'iam-role-no-split-privilege-escalation',
+  'resource-policy-no-public-or-cross-account',
+  'lambda-permission-no-public-or-cross-account',
+  'lambda-function-url-auth',
+  's3-oac-grants-this-distribution',
+  'cloudfront-https-only',
+  'cloudfront-tls-minimum',
+  'lambda-async-failure-handling',
 ];
 
 describe('policy pack', () => {

@@ -1,0 +1,9 @@
+// The real program plus AdministratorAccess attached to the batch role, its ARN looked up by a data source.
+import * as aws from '@pulumi/aws';
+import '../../../index';
+import { roleName } from './context';
+
+new aws.iam.RolePolicyAttachment('injected-admin-lookup', {
+  role: roleName('batch'),
+  policyArn: aws.iam.getPolicyOutput({ name: 'AdministratorAccess' }).arn,
+});
