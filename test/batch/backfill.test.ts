@@ -4,7 +4,7 @@ import type { LocalS3 } from '../../local/s3-server';
 import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/batch';
 import { loadBatchConfig } from '../../functions/batch/config';
 import { InvalidPayloadError } from '../../functions/batch/event';
-import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from './helpers';
+import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from '../support/batch';
 
 const config = loadBatchConfig({
   ORIGINALS_BUCKET: ORIGINALS,

@@ -14,7 +14,7 @@ import {
   s3Event,
   s3Record,
   startS3,
-} from './helpers';
+} from '../support/batch';
 import { startFaultProxy, type Fault } from '../support/fault-proxy';
 
 const config = loadBatchConfig({

@@ -21,7 +21,7 @@ import {
   s3Event,
   s3Record,
   startS3,
-} from './helpers';
+} from '../support/batch';
 
 const RENDITIONS = 'width=32&format=webp;w=48&fm=avif;width=24&height=24&fit=cover&format=jpeg';
 const QUERIES = RENDITIONS.split(';');

@@ -5,7 +5,7 @@ import { createBatchHandler } from '../../functions/batch/batch';
 import { loadBatchConfig } from '../../functions/batch/config';
 import { toS3Event, triggerBatch } from '../../functions/batch/local';
 import type { BatchResult } from '../../functions/batch/batch';
-import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from './helpers';
+import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from '../support/batch';
 
 describe('batch resizer: local edge adapter', function () {
   this.timeout(20_000);

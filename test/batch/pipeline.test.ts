@@ -11,7 +11,7 @@ import {
 import { createLimiter } from '../../functions/batch/limit';
 import { transform, type TransformResult } from '../../functions/transform/transform';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../../functions/transform/settings';
-import { animatedGif, photo, transparentPng } from './helpers';
+import { animatedGif, photo, transparentPng } from '../support/batch';
 
 const SETTINGS: TransformSettings = { ...DEFAULT_TRANSFORM_SETTINGS, effort: 'thorough' };
 const STRATEGIES: readonly Strategy[] = ['decode-once', 'shrink-on-load'];

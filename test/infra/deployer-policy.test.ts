@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT_ID, runStack, type RecordedResource } from './stack-run';
+import { ACCOUNT_ID, runStack, type RecordedResource } from '../support/stack';
 
 interface Statement {
   Effect: string;

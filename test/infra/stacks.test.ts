@@ -9,7 +9,7 @@ import { signUrl } from '../../functions/signing/sign-url';
 import { defaultRenditions } from '../../infra/config';
 import { bucketName, resourceName } from '../../infra/names';
 import type { PolicyDocument } from '../../infra/iam';
-import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from './stack-run';
+import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from '../support/stack';
 
 const T = {
   bucket: 'aws:s3/bucket:Bucket',

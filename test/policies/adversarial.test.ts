@@ -16,7 +16,7 @@ import {
   ORIGINALS,
   policyDoc,
   set,
-} from './fixture';
+} from '../support/policy-fixture';
 
 const FOREIGN = '999999999999';
 const FAILURE_QUEUE = `arn:aws:sqs:us-west-2:${ACCOUNT}:cdn-batch-failures`;

@@ -6,7 +6,7 @@ import {
   cloudfrontTlsMinimum,
 } from '../../policies/rules/cloudfront';
 import { logsRetention } from '../../policies/rules/logs';
-import { check, compliantStack, find, set, urnOf } from './fixture';
+import { check, compliantStack, find, set, urnOf } from '../support/policy-fixture';
 
 const DISTRIBUTION = urnOf(aws.cloudfront.Distribution, 'cdn-distribution');
 /** Issue 11: plain HTTP to viewers and a TLS floor below 1.2 are mandatory findings; the rest advisory. */

@@ -14,7 +14,7 @@ import {
   iamNoWildcardResources,
   iamTrustNoWildcardPrincipal,
 } from '../../policies/rules/iam';
-import { check, compliantStack, policyDoc, set, urnOf, UNKNOWN_STRING } from './fixture';
+import { check, compliantStack, policyDoc, set, urnOf, UNKNOWN_STRING } from '../support/policy-fixture';
 
 const EDGE_POLICY = urnOf(aws.iam.RolePolicy, 'edge-policy');
 const BATCH_ROLE = urnOf(aws.iam.Role, 'batch-role');

@@ -9,7 +9,15 @@ import {
   lambdaEdgeRuntime,
   lambdaPermissionSourceRestricted,
 } from '../../policies/rules/lambda';
-import { check, compliantStack, EDGE_FN_ARN, find, set, urnOf, UNKNOWN_STRING } from './fixture';
+import {
+  check,
+  compliantStack,
+  EDGE_FN_ARN,
+  find,
+  set,
+  urnOf,
+  UNKNOWN_STRING,
+} from '../support/policy-fixture';
 
 const EDGE_FN = urnOf(aws.lambda.Function, 'edge-function');
 const BATCH_FN = urnOf(aws.lambda.Function, 'batch-function');

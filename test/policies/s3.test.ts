@@ -8,7 +8,7 @@ import {
   s3OwnershipBucketOwnerEnforced,
   s3PublicAccessBlockAllFlags,
 } from '../../policies/rules/s3';
-import { check, compliantStack, find, policyDoc, set, urnOf } from './fixture';
+import { check, compliantStack, find, policyDoc, set, urnOf } from '../support/policy-fixture';
 
 const ORIGINALS_POLICY = urnOf(aws.s3.BucketPolicy, 'images-originals-policy');
 const one = (rule: string, level: string, message: string, urn: string) => [{ rule, level, message, urn }];

@@ -7,7 +7,16 @@ import {
   s3BucketHasAccessBlockAndPolicy,
   s3BucketOwnershipAndEncryption,
 } from '../../policies/rules/stack';
-import { check, compliantStack, edgePolicy, find, policyDoc, set, trust, urnOf } from './fixture';
+import {
+  check,
+  compliantStack,
+  edgePolicy,
+  find,
+  policyDoc,
+  set,
+  trust,
+  urnOf,
+} from '../support/policy-fixture';
 
 const EDGE_ROLE = urnOf(aws.iam.Role, 'edge-role');
 const BATCH_ROLE = urnOf(aws.iam.Role, 'batch-role');

@@ -1,7 +1,7 @@
 // Runs the real index.ts under Pulumi runtime mocks for one stack, in its own process (Pulumi's runtime
 // state is global), and writes every registered resource and the stack outputs as JSON.
 //
-//   node --import tsx test/infra/run-stack.ts <stack> <out.json> [config-overrides-json]
+//   node --import tsx test/infra/stack-child.ts <stack> <out.json> [config-overrides-json]
 //
 // Config is what the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides (as if
 // the stack file held them; `{ secure: text }` is an encrypted value), validated by the CLI's rules.
@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomId } from '../../policies/offline/mocks';
 import { loadStackConfig } from '../../policies/offline/project-config';
-import { ACCOUNT_ID, type RecordedResource, type StackRun } from './stack-run';
+import { ACCOUNT_ID, type RecordedResource, type StackRun } from './stack';
 
 const root = join(__dirname, '..', '..');
 const localRequire = createRequire(__filename);
@@ -53,7 +53,7 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 
 async function main(): Promise<void> {
   const [stack, outPath, overridesJson] = process.argv.slice(2);
-  if (!stack || !outPath) throw new Error('usage: run-stack.ts <stack> <out.json> [overrides]');
+  if (!stack || !outPath) throw new Error('usage: stack-child.ts <stack> <out.json> [overrides]');
   const overrides = overridesJson ? (JSON.parse(overridesJson) as Record<string, unknown>) : {};
   const { config, secretKeys } = loadStackConfig(root, stack, overrides);
   const homeRegion = config['aws:region'] ?? 'us-east-1';

@@ -1,4 +1,4 @@
-// Runs index.ts under mocks for a stack in a child process (run-stack.ts) and gives tests a typed view.
+// Runs index.ts under mocks for a stack in a child process (stack-child.ts) and gives tests a typed view.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +61,7 @@ async function spawnRun(stack: string, overrides: Record<string, unknown>): Prom
   try {
     await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, 'run-stack.ts'), stack, out, JSON.stringify(overrides)],
+      ['--import', 'tsx', join(__dirname, 'stack-child.ts'), stack, out, JSON.stringify(overrides)],
       { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
     );
     return new Stack(JSON.parse(readFileSync(out, 'utf8')) as StackRun);
