@@ -203,4 +203,27 @@ describe('offline policy check (end to end)', function () {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /no stack file/);
   });
+
+  // Issue 15: the command never leaves a user guessing.
+  describe('command line', () => {
+    it('lists the stacks that exist when --stack names none, in one line without a stack trace', async () => {
+      const run = await runCheck('--stack', 'no-such-stack');
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /stacks: dev, prod-eu$/m);
+    });
+    it('refuses an unknown option in one line', async () => {
+      const run = await runCheck('--stak', 'dev');
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /Unknown option '--stak'/);
+    });
+    it('prints its usage, options and exit codes for --help, and exits 0', async () => {
+      const run = await runCheck('--help');
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^usage: npm run policy:check -- --stack <name>/);
+      for (const option of ['--json', '--program', '--policy-pack-config', '--timeout', 'exit codes'])
+        assert.ok(run.stdout.includes(option), option);
+    });
+  });
 });
