@@ -1,5 +1,6 @@
 import type * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { ERROR_CACHING_MIN_TTL_SECONDS } from './error-caching';
 
 /** Origin ids of the distribution; the viewer function selects `ORIGINALS_ORIGIN_ID` by id. */
 export const DERIVATIVES_ORIGIN_ID = 'derivatives';
@@ -10,15 +11,17 @@ type CacheKeyParameters = aws.types.input.cloudfront.CachePolicyParametersInCach
 /**
  * The cache key is the URI alone: the viewer function has already folded every parameter that matters
  * (and the format negotiated from `Accept`) into the URI, so query strings, headers and cookies are
- * neither in the key nor forwarded. gzip/brotli normalisation is on so compressed variants are cached.
+ * neither in the key nor forwarded. gzip/brotli normalisation is off: it would add the normalised
+ * `Accept-Encoding` to the key, and CloudFront never compresses images ("Serve compressed files", file
+ * types that CloudFront compresses), so each image would be stored up to three times at the edge.
  */
 export function uriOnlyCacheKey(): CacheKeyParameters {
   return {
     queryStringsConfig: { queryStringBehavior: 'none' },
     headersConfig: { headerBehavior: 'none' },
     cookiesConfig: { cookieBehavior: 'none' },
-    enableAcceptEncodingGzip: true,
-    enableAcceptEncodingBrotli: true,
+    enableAcceptEncodingGzip: false,
+    enableAcceptEncodingBrotli: false,
   };
 }
 
@@ -43,7 +46,8 @@ export function defaultCacheBehavior(
     viewerProtocolPolicy: 'redirect-to-https',
     allowedMethods: ['GET', 'HEAD'],
     cachedMethods: ['GET', 'HEAD'],
-    compress: true,
+    // Compression needs the cache policy's gzip/brotli settings, which are off (see uriOnlyCacheKey).
+    compress: false,
     cachePolicyId: args.cachePolicyId,
     functionAssociations: [{ eventType: 'viewer-request', functionArn: args.viewerFunctionArn }],
     lambdaFunctionAssociations: [
@@ -63,4 +67,17 @@ export function viewerCertificate(
         minimumProtocolVersion: 'TLSv1.2_2021',
       }
     : { cloudfrontDefaultCertificate: true };
+}
+
+/**
+ * Custom error responses that only set how long CloudFront keeps an error from the origin (the
+ * origin-response handler's answers included): its error caching minimum TTL per status, from
+ * infra/error-caching.ts. Without them a 5xx is held 10 s, whatever its `no-store` ("How CloudFront
+ * processes HTTP 4xx and 5xx status codes from your origin").
+ */
+export function customErrorResponses(): aws.types.input.cloudfront.DistributionCustomErrorResponse[] {
+  return Object.entries(ERROR_CACHING_MIN_TTL_SECONDS).map(([status, seconds]) => ({
+    errorCode: Number(status),
+    errorCachingMinTtl: seconds,
+  }));
 }

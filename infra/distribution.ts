@@ -4,6 +4,7 @@ import {
   DERIVATIVES_ORIGIN_ID,
   ORIGINALS_ORIGIN_ID,
   cacheTtls,
+  customErrorResponses,
   defaultCacheBehavior,
   uriOnlyCacheKey,
   viewerCertificate,
@@ -186,6 +187,7 @@ export class ImageDistribution extends pulumi.ComponentResource {
           viewerFunctionArn: this.viewerFunction.arn,
           edgeFunctionQualifiedArn: args.edgeFunctionQualifiedArn,
         }),
+        customErrorResponses: customErrorResponses(),
         restrictions: { geoRestriction: { restrictionType: 'none' } },
         viewerCertificate: viewerCertificate(args.certificateArn),
         ...(args.loggingBucket

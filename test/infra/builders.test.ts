@@ -204,13 +204,13 @@ describe('infra builders', () => {
   });
 
   describe('CloudFront settings', () => {
-    it('key the cache on the URI alone, with compression', () => {
+    it('key the cache on the URI alone, without Accept-Encoding (images are never compressed)', () => {
       assert.deepEqual(uriOnlyCacheKey(), {
         queryStringsConfig: { queryStringBehavior: 'none' },
         headersConfig: { headerBehavior: 'none' },
         cookiesConfig: { cookieBehavior: 'none' },
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
+        enableAcceptEncodingGzip: false,
+        enableAcceptEncodingBrotli: false,
       });
     });
 

@@ -353,21 +353,35 @@ for (const { stack: stackName, region } of STACKS) {
           );
       });
 
-      it('keys the cache on the URI only: no query string, header or cookie', () => {
+      it('keys the cache on the URI only: no query string, header, cookie or Accept-Encoding (issue 10, item 7)', () => {
         const policy = stack.only(T.cachePolicy);
         assert.deepEqual(policy.inputs.parametersInCacheKeyAndForwardedToOrigin, {
           queryStringsConfig: { queryStringBehavior: 'none' },
           headersConfig: { headerBehavior: 'none' },
           cookiesConfig: { cookieBehavior: 'none' },
-          enableAcceptEncodingGzip: true,
-          enableAcceptEncodingBrotli: true,
+          enableAcceptEncodingGzip: false,
+          enableAcceptEncodingBrotli: false,
         });
         assert.equal(policy.inputs.defaultTtl, configOf(stack, 'cacheMaxAgeSeconds'));
         const behavior = stack.only(T.distribution).inputs.defaultCacheBehavior as Record<string, unknown>;
         assert.equal(behavior.cachePolicyId, policy.name);
         assert.equal(behavior.forwardedValues, undefined);
-        assert.equal(behavior.compress, true);
+        assert.equal(behavior.compress, false);
         assert.equal(stack.only(T.distribution).inputs.orderedCacheBehaviors, undefined);
+      });
+
+      // "How CloudFront processes HTTP 4xx and 5xx status codes from your origin": a 5xx is cached for the
+      // error caching minimum TTL (10 s unless a custom error response sets it), `no-store` or not.
+      it('holds 5xx answers for 2 s, not the 10 s default of CloudFront (issue 10, item 6)', () => {
+        const responses = stack.only(T.distribution).inputs.customErrorResponses as Record<string, unknown>[];
+        assert.deepEqual(
+          responses.map((r) => [r.errorCode, r.errorCachingMinTtl]),
+          [500, 502, 503, 504].map((code) => [code, 2]),
+        );
+        for (const response of responses) {
+          assert.equal(response.responsePagePath, undefined, "the origin's own body is kept");
+          assert.equal(response.responseCode, undefined, "the origin's own status is kept");
+        }
       });
 
       it('is HTTPS only, HTTP/2 and HTTP/3, IPv6, with the configured price class', () => {
