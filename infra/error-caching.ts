@@ -29,3 +29,32 @@ export const ERROR_CACHING_MIN_TTL_SECONDS: Readonly<Record<number, number>> = {
   503: 2,
   504: 2,
 };
+
+function directiveSeconds(cacheControl: string, directive: string): number | undefined {
+  const match = new RegExp(`(?:^|[,\\s])${directive}=(\\d+)`, 'i').exec(cacheControl);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * How long CloudFront keeps a response from the origin, in seconds (0: not cached). Errors follow
+ * "Control how long CloudFront caches errors" (custom-error-pages-expiration.html): with `max-age`,
+ * `s-maxage` the larger of it and the error caching minimum TTL; `no-store`/`no-cache`/`private` only
+ * for 404, 410, 414 and 501; otherwise the minimum TTL, for the codes CloudFront caches at all. Other
+ * responses follow the cache policy ("Manage how long content stays in the cache", Expiration.html):
+ * `s-maxage`/`max-age`, nothing for `no-store`/`no-cache`/`private`, else its default TTL.
+ */
+export function cloudFrontCacheSeconds(
+  status: number,
+  cacheControl: string,
+  defaultTtlSeconds: number,
+): number {
+  const declared = directiveSeconds(cacheControl, 's-maxage') ?? directiveSeconds(cacheControl, 'max-age');
+  const forbidden = /no-store|no-cache|private/i.test(cacheControl);
+  if (status < 400) return forbidden ? 0 : (declared ?? defaultTtlSeconds);
+  const minimum = ERROR_CACHING_MIN_TTL_SECONDS[status] ?? DEFAULT_ERROR_CACHING_MIN_TTL_SECONDS;
+  if (CACHED_ONLY_WITH_MAX_AGE.includes(status))
+    return declared === undefined ? 0 : Math.max(declared, minimum);
+  if (!CACHED_BY_DEFAULT.includes(status)) return 0;
+  if (forbidden && NO_STORE_HONOURED.includes(status)) return 0;
+  return declared === undefined ? minimum : Math.max(declared, minimum);
+}

@@ -6,12 +6,13 @@ import { toCloudFrontHeaders, type OriginResponseHandler } from '../functions/ed
 import { GENERATED_RESPONSE_LIMIT, base64Length, headersLength } from '../functions/transform/budget';
 import type { ViewerFunction } from './viewer-sandbox';
 import { isViewerResponse } from './viewer-sandbox';
+import { cloudFrontCacheSeconds } from '../infra/error-caching';
 
 /**
  * A CloudFront-like HTTP server: the built viewer-request function, an in-memory cache keyed by the
  * rewritten URI, two S3 origins, and the origin-response handler, wired the way CloudFront wires them.
- * It also enforces what CloudFront enforces: a generated response over 1 MB is a 502, `no-store` is
- * never cached, and errors live in the cache no longer than their `max-age`.
+ * It also enforces what CloudFront enforces: a generated response over 1 MB is a 502, and responses,
+ * errors included, are cached exactly as CloudFront caches them (infra/error-caching.ts).
  */
 
 export interface LocalEdgeOptions {
@@ -26,6 +27,8 @@ export interface LocalEdgeOptions {
   readonly host?: string;
   /** Bytes of response bodies the cache may hold; the least recently used go first. @default 128 MiB */
   readonly cacheBytes?: number;
+  /** The cache policy's default TTL, for responses without `max-age`. @default 86400 (CloudFront's) */
+  readonly defaultTtlSeconds?: number;
 }
 
 export interface LocalEdge {
@@ -46,20 +49,15 @@ interface CachedResponse {
 
 const POP = 'LOCAL1-C1';
 
+/** CloudFront's default TTL of a cache policy that does not set one. */
+const DEFAULT_TTL_SECONDS = 86_400;
+
 function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, values] of Object.entries(headers ?? {})) {
     if (values[0]) flat[name.toLowerCase()] = values[0].value;
   }
   return flat;
-}
-
-/** Seconds a response may stay cached: its `max-age`, nothing for `no-store`/`private`/`no-cache`. */
-function cacheSeconds(headers: Record<string, string>): number {
-  const cacheControl = headers['cache-control'] ?? '';
-  if (/no-store|no-cache|private/i.test(cacheControl)) return 0;
-  const maxAge = /(?:^|[,\s])max-age=(\d+)/i.exec(cacheControl);
-  return maxAge ? Number(maxAge[1]) : 0;
 }
 
 /** The CloudFront Functions event for an HTTP request: lower-case headers, raw query values. */
@@ -230,7 +228,12 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     if (!pending) {
       pending = throughOrigin(originId, request).then((response) => {
         const stored = Date.now();
-        const entry = { ...response, stored, expires: stored + cacheSeconds(response.headers) * 1000 };
+        const seconds = cloudFrontCacheSeconds(
+          response.status,
+          response.headers['cache-control'] ?? '',
+          options.defaultTtlSeconds ?? DEFAULT_TTL_SECONDS,
+        );
+        const entry = { ...response, stored, expires: stored + seconds * 1000 };
         if (entry.expires > Date.now()) cache.set(cacheKey, entry);
         return entry;
       });

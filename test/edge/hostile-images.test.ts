@@ -89,7 +89,9 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
   function assertRefused(m: Measured, status: number, code: string, uri: string) {
     assert.equal(m.response.status, String(status), m.response.body);
     assert.equal(m.response.headers?.['content-type']?.[0]?.value, 'text/plain; charset=utf-8');
+    // A status CloudFront caches with max-age (HTTPStatusCodes.html), so the original is read once per TTL.
     assert.equal(m.response.headers?.['cache-control']?.[0]?.value, `public, max-age=${config.errorMaxAge}`);
+    assert.equal(m.response.headers?.['x-image-error']?.[0]?.value, code);
     assert.ok((m.response.body ?? '').length > 0 && (m.response.body ?? '').length < 200, m.response.body);
     const key = decodeURIComponent(uri.slice(1));
     const entry = logs.find((e) => e.key === key && e.status === status);
@@ -207,7 +209,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     const uri = '/hostile/bomb.png/_w400_q80.webp';
     const m = await measure(uri);
     record('PNG bomb 20000×20000 (real IDAT)', m);
-    assertRefused(m, 413, 'too_many_pixels', uri);
+    assertRefused(m, 400, 'too_many_pixels', uri);
     assert.match(m.response.body ?? '', /20000×20000/);
     // Decoding even one byte per pixel would take 400 MB.
     assertBounded(m, 2_000, 64);
@@ -219,7 +221,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     const uri = '/hostile/claims.png/_w400_q80.jpeg';
     const m = await measure(uri);
     record('PNG header 30000×30000', m);
-    assertRefused(m, 413, 'too_many_pixels', uri);
+    assertRefused(m, 400, 'too_many_pixels', uri);
     assertBounded(m, 2_000, 64);
     await assertNotStored(uri);
     await assertStillServes();
@@ -230,7 +232,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     const m = await measure(uri);
     record('PNG header 2^31-1 × 2^31-1', m);
     // libspng refuses dimensions this large while reading the header, so it is not even a valid PNG.
-    assertRefused(m, 422, 'corrupt_input', uri);
+    assertRefused(m, 415, 'corrupt_input', uri);
     assertBounded(m, 2_000, 64);
     await assertNotStored(uri);
     await assertStillServes();
@@ -266,7 +268,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     for (const uri of ['/hostile/frames.gif/_w16.gif', '/hostile/frames.gif/_w16_q80.webp']) {
       const m = await measure(uri);
       record(`GIF 3000 frames → ${uri.slice(uri.lastIndexOf('.') + 1)} (animated)`, m);
-      assertRefused(m, 413, 'too_many_pixels', uri);
+      assertRefused(m, 400, 'too_many_pixels', uri);
       assert.match(m.response.body ?? '', /3000 frames/);
       assertBounded(m, 3_000, 96);
       await assertNotStored(uri);
@@ -359,7 +361,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     // Truncation only shows while decoding, so this costs a decode. With the whole height collapsing into
     // one output row, libvips holds every row at once: ~15 bytes per input pixel (300 MB for 20 MP),
     // bounded by the 50 MP input limit (~750 MB) but far more per pixel than a normal aspect ratio.
-    assertRefused(m, 422, 'corrupt_input', uri);
+    assertRefused(m, 415, 'corrupt_input', uri);
     assertBounded(m, 10_000, (20e6 * 24) / MB);
     await assertNotStored(uri);
     await assertStillServes();

@@ -102,18 +102,21 @@ describe('origin-response handler (real s3rver, real sharp)', () => {
     assert.ok((head.ContentLength ?? 0) > 750_000, `derivative is ${head.ContentLength} bytes`);
   });
 
+  // Every refusal is a status CloudFront caches with max-age (HTTPStatusCodes.html): never 413 or 422,
+  // which it would not cache, so a refused original would be read again on every request.
   const errors: Array<[string, string, string, string]> = [
-    ['a missing original', '/photos/missing.jpg/_w100_q80.jpeg', '404', 'public, max-age=60'],
-    ['a corrupt original', '/photos/corrupt.jpg/_w100_q80.jpeg', '422', 'public, max-age=60'],
-    ['a non-image original', '/photos/text.jpg/_w100_q80.jpeg', '415', 'public, max-age=60'],
-    ['a decompression bomb', '/photos/bomb.png/_w100.png', '413', 'public, max-age=60'],
-    ['a spec outside the rules', '/photos/cat.jpg/_w9000_q80.jpeg', '400', 'public, max-age=60'],
+    ['a missing original', '/photos/missing.jpg/_w100_q80.jpeg', '404', 'not_found'],
+    ['a corrupt original', '/photos/corrupt.jpg/_w100_q80.jpeg', '415', 'corrupt_input'],
+    ['a non-image original', '/photos/text.jpg/_w100_q80.jpeg', '415', 'unsupported_input'],
+    ['a decompression bomb', '/photos/bomb.png/_w100.png', '400', 'too_many_pixels'],
+    ['a spec outside the rules', '/photos/cat.jpg/_w9000_q80.jpeg', '400', 'invalid_parameter'],
   ];
-  for (const [name, uri, status, cacheControl] of errors) {
-    it(`answers ${status} with a short max-age for ${name}`, async () => {
+  for (const [name, uri, status, code] of errors) {
+    it(`answers ${status} (${code}) with a short max-age for ${name}`, async () => {
       const response = await handler(originResponseEvent(uri, '404'));
       assert.equal(response.status, status);
-      assert.equal(header(response, 'cache-control'), cacheControl);
+      assert.equal(header(response, 'x-image-error'), code);
+      assert.equal(header(response, 'cache-control'), 'public, max-age=60');
       assert.equal(response.bodyEncoding, 'text');
       assertValidCloudFrontHeaders(response);
     });

@@ -42,6 +42,7 @@ describe('local edge over HTTP (end to end)', function () {
       stack.client.send(new PutObjectCommand({ Bucket: 'originals', Key: key, Body: body }));
     await put('test/noise.png', await images.noisePng(1400, 1000));
     await put('test/bomb.png', images.pngClaiming(30000, 30000));
+    await put('test/truncated.jpg', (await images.photoJpeg(800, 600)).subarray(0, 4000));
   });
 
   after(async () => {
@@ -123,11 +124,29 @@ describe('local edge over HTTP (end to end)', function () {
   it('refuses a decompression bomb quickly and keeps serving', async () => {
     const started = Date.now();
     const response = await get('/test/bomb.png?width=100');
-    assert.equal(response.status, 413);
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('x-image-error'), 'too_many_pixels');
     assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
     const next = await get('/samples/dawn.jpg?width=120');
     assert.equal(next.status, 200);
   });
+
+  // Issue 10, item 5: CloudFront never caches 413 or 422 (HTTPStatusCodes.html), so such answers would
+  // re-read the original on every request; refusals come as statuses it caches with max-age.
+  for (const [path, code] of <const>[
+    ['/test/bomb.png?width=90', 'too_many_pixels'],
+    ['/test/truncated.jpg?width=90', 'corrupt_input'],
+  ]) {
+    it(`answers a repeated ${code} refusal from the cache, without reading the original again`, async () => {
+      const first = await get(path);
+      assert.ok(first.status >= 400 && first.status < 500, String(first.status));
+      assert.equal(first.headers.get('x-image-error'), code);
+      assert.match(first.headers.get('x-cache') ?? '', /^Miss/);
+      const second = await get(path);
+      assert.equal(second.status, first.status);
+      assert.match(second.headers.get('x-cache') ?? '', /^Hit/);
+    });
+  }
 
   it('serves originals unchanged when no transform is asked for', async () => {
     const response = await get('/samples/logo.png');
