@@ -53,18 +53,35 @@ const POP = 'LOCAL1-C1';
 const DEFAULT_TTL_SECONDS = 86_400;
 
 function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<string, string> {
-  const flat: Record<string, string> = {};
+  const flat: Record<string, string> = Object.create(null);
   for (const [name, values] of Object.entries(headers ?? {})) {
     if (values[0]) flat[name.toLowerCase()] = values[0].value;
   }
   return flat;
 }
 
-/** The CloudFront Functions event for an HTTP request: lower-case headers, raw query values. */
-function viewerEvent(req: IncomingMessage, url: URL) {
-  const querystring: Record<string, { value: string; multiValue?: { value: string }[] }> = {};
-  const raw = url.search.length > 1 ? url.search.slice(1).split('&') : [];
-  for (const pair of raw) {
+/**
+ * The request target split as CloudFront sees it: the URI exactly as the viewer sent it (CloudFront does
+ * not resolve `..`, `%2e%2e`, `//` or backslashes before the function runs, so neither may this server:
+ * the viewer function is the one that refuses them) and the raw query string.
+ */
+function splitTarget(target: string): { uri: string; query: string } {
+  const mark = target.indexOf('?');
+  return mark < 0
+    ? { uri: target, query: '' }
+    : { uri: target.slice(0, mark), query: target.slice(mark + 1) };
+}
+
+type QueryEntry = { value: string; multiValue?: { value: string }[] };
+
+/**
+ * The CloudFront Functions event for an HTTP request ("CloudFront Functions event structure"): lower-case
+ * headers, raw query values. The maps are keyed by request input, so they have no prototype: a parameter
+ * or header named `__proto__` must stay an ordinary entry (issue 11, item 2).
+ */
+function viewerEvent(req: IncomingMessage, target: { uri: string; query: string }) {
+  const querystring: Record<string, QueryEntry> = Object.create(null);
+  for (const pair of target.query === '' ? [] : target.query.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = eq < 0 ? pair : pair.slice(0, eq);
@@ -73,12 +90,12 @@ function viewerEvent(req: IncomingMessage, url: URL) {
     if (!entry) querystring[name] = { value };
     else entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
   }
-  const headers: Record<string, { value: string }> = {};
+  const headers: Record<string, { value: string }> = Object.create(null);
   for (const [name, value] of Object.entries(req.headers)) {
     if (name !== 'cookie' && value !== undefined)
       headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
   }
-  return { request: { method: req.method ?? 'GET', uri: url.pathname, querystring, headers, cookies: {} } };
+  return { request: { method: req.method ?? 'GET', uri: target.uri, querystring, headers, cookies: {} } };
 }
 
 /** A byte-bounded LRU cache: a Map keeps insertion order, so re-inserting on use makes it LRU. */
@@ -260,7 +277,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const target = splitTarget(req.url ?? '/');
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       return send(
@@ -271,7 +288,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         head,
       );
     }
-    if (url.pathname === '/' && options.demoPage) {
+    if (target.uri === '/' && options.demoPage) {
       return send(
         res,
         200,
@@ -280,7 +297,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         head,
       );
     }
-    const event = viewerEvent(req, url);
+    const event = viewerEvent(req, target);
     let viewed;
     try {
       viewed = options.viewer(event);

@@ -33,9 +33,9 @@ const REDIRECT_SIGNATURE_SECONDS = 300;
 
 export type OriginResponseHandler = (event: CloudFrontResponseEvent) => Promise<CloudFrontResultResponse>;
 
-/** CloudFront's header shape: lower-case names, each a list of `{key, value}`. */
+/** CloudFront's header shape: lower-case names, each a list of `{key, value}` (no prototype: names may be input). */
 export function toCloudFrontHeaders(headers: Record<string, string>): CloudFrontHeaders {
-  const result: CloudFrontHeaders = {};
+  const result: CloudFrontHeaders = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     const key = name.replace(
       /(^|-)([a-z])/g,
