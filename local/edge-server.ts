@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { toCloudFrontHeaders, type OriginResponseHandler } from '../functions/edge/origin-response';
-import { GENERATED_RESPONSE_LIMIT, base64Length, headersLength } from '../functions/transform/budget';
+import { originResponseViolations } from '../functions/edge/response-rules';
 import type { ViewerFunction } from './viewer-sandbox';
 import { isViewerResponse } from './viewer-sandbox';
 import { cloudFrontCacheSeconds } from '../infra/error-caching';
@@ -27,6 +27,8 @@ export interface LocalEdgeOptions {
   readonly host?: string;
   /** Bytes of response bodies the cache may hold; the least recently used go first. @default 128 MiB */
   readonly cacheBytes?: number;
+  /** Told the violations of each origin-response answer CloudFront would refuse (answered 502). */
+  readonly onInvalidResponse?: (violations: string[]) => void;
   /** The cache policy's default TTL, for responses without `max-age`. @default 86400 (CloudFront's) */
   readonly defaultTtlSeconds?: number;
 }
@@ -138,6 +140,23 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const inFlight = new Map<string, Promise<CachedResponse>>();
 
   /** Reads the object behind `uri` from an origin bucket, as CloudFront's S3 origin request would. */
+  /**
+   * The headers S3 sends with a 403/404 error document (XML, chunked; "Error responses" in the S3 API
+   * reference), plus CloudFront's `via`: what the origin-response event carries, read-only headers included.
+   */
+  function s3ErrorHeaders(error: unknown): Record<string, string> {
+    const meta = (error as { $metadata?: { requestId?: string; extendedRequestId?: string } }).$metadata;
+    return {
+      'x-amz-request-id': meta?.requestId ?? 'LOCAL',
+      'x-amz-id-2': meta?.extendedRequestId ?? 'LOCAL',
+      'content-type': 'application/xml',
+      'transfer-encoding': 'chunked',
+      date: new Date().toUTCString(),
+      server: 'AmazonS3',
+      via: `1.1 ${POP.toLowerCase()}.cloudfront.net (CloudFront)`,
+    };
+  }
+
   async function fetchOrigin(bucket: string, uri: string) {
     let key: string;
     try {
@@ -159,7 +178,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404 || status === 403)
-        return { status, headers: { 'content-type': 'application/xml' }, body: Buffer.alloc(0) };
+        return { status, headers: s3ErrorHeaders(error), body: Buffer.alloc(0) };
       return {
         status: 502,
         headers: { 'cache-control': 'no-store' },
@@ -203,6 +222,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       ],
     } as CloudFrontResponseEvent;
     const passedThrough = event.Records[0]!.cf.response;
+    const sent = structuredClone(passedThrough);
     let result: CloudFrontResultResponse;
     try {
       result = await options.originResponse(event);
@@ -214,6 +234,16 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         body: Buffer.from('Lambda function error\n'),
       };
     }
+    // CloudFront validates every answer and turns an invalid one into a 502 (response-rules.ts).
+    const violations = originResponseViolations(sent, result);
+    if (violations.length > 0) {
+      options.onInvalidResponse?.(violations);
+      return {
+        status: 502,
+        headers: { 'cache-control': 'no-store' },
+        body: Buffer.from(`Invalid Lambda function response: ${violations.join('; ')}\n`),
+      };
+    }
     if (result === passedThrough)
       return { status: origin.status, headers: origin.headers, body: origin.body };
     const headers = flattenHeaders(result.headers);
@@ -221,15 +251,6 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       result.body === undefined
         ? Buffer.alloc(0)
         : Buffer.from(result.body, result.bodyEncoding === 'base64' ? 'base64' : 'utf8');
-    const size =
-      (result.bodyEncoding === 'base64' ? base64Length(body.length) : body.length) + headersLength(headers);
-    if (size > GENERATED_RESPONSE_LIMIT) {
-      return {
-        status: 502,
-        headers: { 'cache-control': 'no-store' },
-        body: Buffer.from('Lambda response too large\n'),
-      };
-    }
     return { status: Number(result.status), headers, body };
   }
 
@@ -267,8 +288,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     body: Buffer | string,
     head: boolean,
   ) {
+    // CloudFront frames the viewer's response itself: the origin's hop-by-hop framing is not passed on.
+    const { 'transfer-encoding': _framing, via: _originVia, ...passed } = headers;
     res.writeHead(status, {
-      ...headers,
+      ...passed,
       'content-length': String(Buffer.byteLength(body)),
       via: `1.1 local (image-cdn)`,
       'x-amz-cf-pop': POP,

@@ -1,4 +1,10 @@
-import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type {
+  CloudFrontHeaders,
+  CloudFrontRequest,
+  CloudFrontResponse,
+  CloudFrontResponseEvent,
+  CloudFrontResultResponse,
+} from 'aws-lambda';
 import { imageError } from '../core/errors';
 import { derivativeCacheControl } from '../core/cache-control';
 import { toHttpError } from '../core/error-response';
@@ -10,6 +16,7 @@ import { signUrl } from '../signing/sign-url';
 import { fitsGeneratedResponse } from '../transform/budget';
 import { transform } from '../transform/transform';
 import type { EdgeConfig } from './edge-config';
+import { keepReadOnlyHeaders } from './response-rules';
 
 /**
  * Lambda@Edge origin-response handler. When the derivatives bucket answers 403/404 for a derivative
@@ -87,7 +94,13 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const cacheControl = derivativeCacheControl(config.cacheMaxAge);
 
-  async function generate(uri: string, key: string, originalKey: string, spec: ResizeSpec) {
+  async function generate(
+    uri: string,
+    key: string,
+    originalKey: string,
+    spec: ResizeSpec,
+    originHeaders: CloudFrontHeaders,
+  ) {
     const timings: Record<string, number> = {};
     let started = Date.now();
     const original = await store.getOriginal(originalKey);
@@ -116,7 +129,11 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
         .join(', '),
     };
     const details = { bytes: image.data.length, width: image.width, height: image.height, timings };
-    if (fitsGeneratedResponse(image.data.length, headers)) {
+    // The origin's read-only headers go out with the image, so they count against the 1 MB too.
+    const readOnly: Record<string, string> = {};
+    for (const [name, values] of Object.entries(keepReadOnlyHeaders(originHeaders, {})))
+      readOnly[name] = values.map((entry) => entry.value).join(', ');
+    if (fitsGeneratedResponse(image.data.length, { ...headers, ...readOnly })) {
       const response = respond(200, 'OK', headers);
       response.body = image.data.toString('base64');
       response.bodyEncoding = 'base64';
@@ -133,7 +150,17 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
     const record = event.Records[0];
     if (!record)
       return respond(500, 'Internal Server Error', { 'cache-control': 'no-store' }, 'Empty event\n');
-    const { request, response } = record.cf;
+    const origin = record.cf.response;
+    const result = await answer(record.cf.request, origin);
+    // Transfer-Encoding and Via are read-only here: an answer without them is invalid (a 502).
+    if (result !== origin) keepReadOnlyHeaders(origin.headers, result.headers ?? (result.headers = {}));
+    return result;
+  };
+
+  async function answer(
+    request: CloudFrontRequest,
+    response: CloudFrontResponse,
+  ): Promise<CloudFrontResultResponse> {
     if (response.status !== '403' && response.status !== '404') return response;
     let key: string;
     try {
@@ -149,7 +176,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
       validateOriginalKey(derivative.originalKey, config.rules.maxKeyBytes);
       validateSpec(derivative.spec, config.rules);
       const result = await withDeadline(
-        generate(request.uri, key, derivative.originalKey, derivative.spec),
+        generate(request.uri, key, derivative.originalKey, derivative.spec, response.headers),
         config.deadlineMs ?? DEFAULT_DEADLINE_MS,
       );
       log({
@@ -174,5 +201,5 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
       });
       return respond(http.status, DESCRIPTIONS[http.status] ?? 'Error', http.headers, http.body);
     }
-  };
+  }
 }

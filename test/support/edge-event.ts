@@ -1,7 +1,15 @@
-import type { CloudFrontResponseEvent } from 'aws-lambda';
+import type { CloudFrontHeaders, CloudFrontResponseEvent } from 'aws-lambda';
 
-/** An origin-response event as the Lambda@Edge docs show it, for an S3 origin answering `status`. */
-export function originResponseEvent(uri: string, status: string): CloudFrontResponseEvent {
+/**
+ * The origin-response event of AWS's documentation ("Lambda@Edge event structure", section "Response
+ * events", example origin response: lambda-event-structure.html), field for field, with only the URI
+ * and the origin's answer replaced: here the origin is the derivatives bucket answering `status`.
+ */
+export function documentedOriginResponseEvent(
+  uri: string,
+  status: string,
+  responseHeaders: CloudFrontHeaders,
+): CloudFrontResponseEvent {
   return {
     Records: [
       {
@@ -14,17 +22,33 @@ export function originResponseEvent(uri: string, status: string): CloudFrontResp
           },
           request: {
             clientIp: '203.0.113.178',
-            headers: { host: [{ key: 'Host', value: 'derivatives.s3.us-east-1.amazonaws.com' }] },
+            headers: {
+              'x-forwarded-for': [{ key: 'X-Forwarded-For', value: '203.0.113.178' }],
+              'user-agent': [{ key: 'User-Agent', value: 'Amazon CloudFront' }],
+              via: [
+                { key: 'Via', value: '2.0 8f22423015641505b8c857a37450d6c0.cloudfront.net (CloudFront)' },
+              ],
+              host: [{ key: 'Host', value: 'example.org' }],
+              'cache-control': [{ key: 'Cache-Control', value: 'no-cache, cf-no-cache' }],
+            },
             method: 'GET',
+            origin: {
+              custom: {
+                customHeaders: {},
+                domainName: 'example.org',
+                keepaliveTimeout: 5,
+                path: '',
+                port: 443,
+                protocol: 'https',
+                readTimeout: 30,
+                sslProtocols: ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
+              },
+            },
             querystring: '',
             uri,
           },
           response: {
-            headers: {
-              'x-amz-request-id': [{ key: 'x-amz-request-id', value: 'EXAMPLE' }],
-              'content-type': [{ key: 'Content-Type', value: 'application/xml' }],
-              server: [{ key: 'Server', value: 'AmazonS3' }],
-            },
+            headers: responseHeaders,
             status,
             statusDescription: status === '404' ? 'Not Found' : status === '403' ? 'Forbidden' : 'OK',
           },
@@ -32,4 +56,26 @@ export function originResponseEvent(uri: string, status: string): CloudFrontResp
       },
     ],
   };
+}
+
+/**
+ * The headers S3 sends with a 403/404 error (an XML body, chunked; "Error responses" in the S3 API
+ * reference), as CloudFront passes them on, with the read-only `transfer-encoding` and `via` that an
+ * answer must keep ("Restrictions on all edge functions").
+ */
+export function s3ErrorHeaders(): CloudFrontHeaders {
+  return {
+    'x-amz-request-id': [{ key: 'x-amz-request-id', value: 'EXAMPLE6E8B2C9A1' }],
+    'x-amz-id-2': [{ key: 'x-amz-id-2', value: 'EXAMPLEhOxHz2dQ5jHvWJ1GHBQiIfWEGkfQ0Tc=' }],
+    'content-type': [{ key: 'Content-Type', value: 'application/xml' }],
+    'transfer-encoding': [{ key: 'Transfer-Encoding', value: 'chunked' }],
+    date: [{ key: 'Date', value: 'Mon, 13 Jan 2020 20:12:38 GMT' }],
+    server: [{ key: 'Server', value: 'AmazonS3' }],
+    via: [{ key: 'Via', value: '1.1 8f22423015641505b8c857a37450d6c0.cloudfront.net (CloudFront)' }],
+  };
+}
+
+/** The documented event for a derivatives bucket answering `status` with S3's own error headers. */
+export function originResponseEvent(uri: string, status: string): CloudFrontResponseEvent {
+  return documentedOriginResponseEvent(uri, status, s3ErrorHeaders());
 }
