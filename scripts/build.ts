@@ -9,10 +9,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { DEFAULT_RULES } from '../functions/core/rules';
 import { buildViewerFunction } from '../functions/viewer/build';
+import { zipFolder } from './zip-folder';
 
 const root = resolve(__dirname, '..');
 const dist = join(root, 'dist');
@@ -23,6 +24,11 @@ const staging = join(root, '.build', `sharp-${sharpVersion}-linux-x64`);
 
 function step(message: string) {
   console.log(`build: ${message}`);
+}
+
+/** npm's `node_modules/.bin` holds command links, which no function runs and a zip cannot hold as links. */
+function withoutBinLinks(source: string): boolean {
+  return basename(source) !== '.bin';
 }
 
 function megabytes(bytes: number) {
@@ -91,15 +97,18 @@ async function main() {
   const sharpModules = stageLinuxSharp();
 
   await bundle('functions/edge/index.ts', join(dist, 'edge', 'index.js'));
-  cpSync(sharpModules, join(dist, 'edge', 'node_modules'), { recursive: true });
-  execFileSync('zip', ['-qr', '-X', join(dist, 'edge.zip'), '.'], { cwd: join(dist, 'edge') });
+  cpSync(sharpModules, join(dist, 'edge', 'node_modules'), { recursive: true, filter: withoutBinLinks });
+  zipFolder(join(dist, 'edge'), join(dist, 'edge.zip'));
   step(`dist/edge.zip ${megabytes(statSync(join(dist, 'edge.zip')).size)} (Lambda@Edge limit 50 MB)`);
 
   if (existsSync(join(root, 'functions/batch/index.ts'))) {
     await bundle('functions/batch/index.ts', join(dist, 'batch', 'index.js'));
     step('dist/batch/index.js');
   }
-  cpSync(sharpModules, join(dist, 'sharp-layer', 'nodejs', 'node_modules'), { recursive: true });
+  cpSync(sharpModules, join(dist, 'sharp-layer', 'nodejs', 'node_modules'), {
+    recursive: true,
+    filter: withoutBinLinks,
+  });
   step('dist/sharp-layer/nodejs/node_modules');
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { localEdgeConfig } from '../../local/stack';
 import { startLocalS3, type LocalS3 } from '../../local/s3-server';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
+import { unzipTo } from '../../scripts/zip-folder';
 
 const zip = resolve(__dirname, '../../dist/edge.zip');
 
@@ -36,7 +37,7 @@ describe('edge bundle (dist/edge.zip)', () => {
     );
     client.destroy();
     dir = mkdtempSync(join(tmpdir(), 'edge-bundle-'));
-    execFileSync('unzip', ['-q', zip, '-d', dir]);
+    unzipTo(zip, dir);
   });
 
   after(async () => {
