@@ -1,5 +1,11 @@
 import { createHmac, createHash } from 'node:crypto';
 import vm from 'node:vm';
+import {
+  ABSENT_GLOBALS,
+  ABSENT_PROTOTYPE_METHODS,
+  ABSENT_STATIC_METHODS,
+  runtimeViolations,
+} from '../functions/viewer/runtime-check';
 import type { ViewerEvent, ViewerRequest, ViewerResponse } from '../functions/viewer/viewer-request';
 
 export interface ViewerOutcome {
@@ -19,6 +25,20 @@ export type ViewerFunction = (event: ViewerEvent) => ViewerOutcome;
  */
 const RUN_TIMEOUT_MS = 5_000;
 
+const WITHOUT_ABSENT_BUILT_INS = [
+  ...ABSENT_GLOBALS.filter((name) => name !== 'globalThis').map((name) => `delete globalThis.${name};`),
+  ...Object.entries(ABSENT_STATIC_METHODS).flatMap(([object, methods]) =>
+    methods.map((method) => `delete ${object}.${method};`),
+  ),
+  ...ABSENT_PROTOTYPE_METHODS.flatMap((method) =>
+    ['Array', 'String', 'TypedArray'].map((object) =>
+      object === 'TypedArray'
+        ? `delete Object.getPrototypeOf(Uint8Array.prototype).${method};`
+        : `delete ${object}.prototype.${method};`,
+    ),
+  ),
+].join('\n');
+
 export function isViewerResponse(result: ViewerRequest | ViewerResponse): result is ViewerResponse {
   return (result as ViewerResponse).statusCode !== undefined;
 }
@@ -26,7 +46,8 @@ export function isViewerResponse(result: ViewerRequest | ViewerResponse): result
 /**
  * Runs the built viewer-request artifact in a fresh `vm` context, the way CloudFront runs it: a
  * script with a top-level `handler`, whose `import x from 'cloudfront' | 'crypto'` lines are bound to
- * stand-ins for the runtime's own modules. Nothing else from Node is reachable from the code.
+ * stand-ins for the runtime's own modules. Nothing else from Node is reachable from the code, code the
+ * runtime would refuse is refused (runtime-check.ts), and V8 built-ins the runtime lacks are removed.
  */
 export function loadViewerFunction(code: string): ViewerFunction {
   let selectedOrigin: string | undefined;
@@ -45,7 +66,12 @@ export function loadViewerFunction(code: string): ViewerFunction {
     /import\s*([\w$]+)\s*from\s*["'](cloudfront|crypto)["'];?/g,
     (_match, name: string, module: string) => `var ${name}=__runtimeModules[${JSON.stringify(module)}];`,
   );
+  const refused = runtimeViolations(code);
+  if (refused.length > 0)
+    throw new Error(`cloudfront-js-2.0 would refuse this function: ${refused.join('; ')}`);
   const context = vm.createContext({ __runtimeModules: runtimeModules });
+  // V8's built-ins that the runtime lacks are removed, so calling one fails here as it would there.
+  new vm.Script(WITHOUT_ABSENT_BUILT_INS).runInContext(context);
   new vm.Script(script, { filename: 'viewer-request.js' }).runInContext(context);
   // The event crosses into the sandbox as JSON, as CloudFront's does, and the result comes back the same way.
   const invoke = new vm.Script('JSON.stringify(handler(JSON.parse(__eventJson)))');

@@ -1,5 +1,6 @@
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
+import { runtimeViolations } from './runtime-check';
 import type { ViewerConfig } from './viewer-config';
 
 /** CloudFront Functions' code size limit. */
@@ -27,6 +28,20 @@ const UNSUPPORTED_SYNTAX = {
   'rest-argument': true,
 } as const;
 
+/** esbuild's minified import statements, e.g. `import ge from"cloudfront";`. */
+const IMPORT_STATEMENT = /import\s*[\w$]+\s*from\s*"[^"]+";?/g;
+
+/**
+ * The runtime's imports as the first lines, as AWS's examples have them (`import cf from 'cloudfront'`,
+ * "Helper methods for origin modification"): esbuild emits the baked-in config (`define`) first.
+ */
+function importsFirst(code: string): string {
+  const imports = code.match(IMPORT_STATEMENT) ?? [];
+  return (
+    imports.map((statement) => statement.replace(/;?$/, ';\n')).join('') + code.replace(IMPORT_STATEMENT, '')
+  );
+}
+
 /**
  * Builds the viewer-request function with `config` baked in, as one script whose top-level
  * `handler(event)` CloudFront calls. Its only imports are the runtime's `cloudfront` (and `crypto`).
@@ -51,7 +66,12 @@ export function buildViewerFunction(config: ViewerConfig): string {
   // (minified) export becomes that function.
   const exported = /export\s*\{\s*([\w$]+)\s+as\s+handler\s*\};?\s*$/.exec(code);
   if (!exported) throw new Error('viewer function: the bundle does not export handler');
-  const script = code.slice(0, exported.index) + `function handler(event){return ${exported[1]}(event)}\n`;
+  const body = code.slice(0, exported.index) + `function handler(event){return ${exported[1]}(event)}\n`;
+  const script = importsFirst(body);
+  const violations = runtimeViolations(script);
+  if (violations.length > 0) {
+    throw new Error(`viewer function: cloudfront-js-2.0 would refuse ${violations.join('; ')}`);
+  }
   const size = Buffer.byteLength(script);
   if (size > VIEWER_CODE_LIMIT) {
     throw new Error(

@@ -1,0 +1,37 @@
+import type { ViewerEvent } from '../../functions/viewer/viewer-request';
+
+type QueryString = ViewerEvent['request']['querystring'];
+type Headers = ViewerEvent['request']['headers'];
+
+/**
+ * A viewer-request event as "CloudFront Functions event structure" (functions-event-structure.html)
+ * shows it: version 1.0, context, viewer, and a request with lower-case headers, query parameters as
+ * `{ value, multiValue? }` and cookies; only the URI, query string and headers are the caller's.
+ */
+export function documentedViewerEvent(
+  uri: string,
+  querystring: QueryString = {},
+  headers: Headers = {},
+): ViewerEvent {
+  return {
+    version: '1.0',
+    context: {
+      distributionDomainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'EDFDVBD6EXAMPLE',
+      eventType: 'viewer-request',
+      requestId: 'EXAMPLEntjQpEXAMPLE_SG5Z-EXAMPLEPmPfEXAMPLEu3EqEXAMPLE==',
+    },
+    viewer: { ip: '198.51.100.11' },
+    request: {
+      method: 'GET',
+      uri,
+      querystring,
+      headers: {
+        host: { value: 'video.example.com' },
+        'user-agent': { value: 'Mozilla/4.0 (compatible; MSIE 5.0; Windows 98)' },
+        ...headers,
+      },
+      cookies: { id: { value: 'CookieIdValue' }, loggedIn: { value: 'false' } },
+    },
+  } as ViewerEvent;
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { signUrl } from '../../functions/signing/sign-url';
+import { buildViewerFunction } from '../../functions/viewer/build';
+import type { ViewerEvent } from '../../functions/viewer/viewer-request';
+import { loadViewerFunction } from '../../local/viewer-sandbox';
+import { documentedViewerEvent } from '../support/viewer-event';
+
+/**
+ * The built viewer function under njs, the engine CloudFront Functions are built on (Debian's `njs`
+ * package), against the vm sandbox the local edge and the other tests use: any difference means the
+ * sandbox is not a faithful stand-in. njs needs a module file for `import cf from 'cloudfront'`, so the
+ * runtime's `cloudfront` module is a small shim file (njs brings its own `crypto`).
+ */
+const NJS_MISSING = spawnSync('njs', ['-v']).error !== undefined;
+
+const CLOUDFRONT_SHIM = `export default {
+  selectRequestOriginById: function (id) { globalThis.__originId = id; },
+  updateRequestOrigin: function () { throw new Error('updateRequestOrigin is not used by this function'); },
+};
+`;
+
+interface Outcome {
+  result?: unknown;
+  originId?: string;
+  error?: boolean;
+}
+
+function runUnderNjs(code: string, events: ViewerEvent[]): Outcome[] {
+  const dir = mkdtempSync(join(tmpdir(), 'viewer-njs-'));
+  try {
+    writeFileSync(join(dir, 'cloudfront.js'), CLOUDFRONT_SHIM);
+    const driver = `
+var events = ${JSON.stringify(events)};
+var outcomes = [];
+for (var i = 0; i < events.length; i++) {
+  globalThis.__originId = undefined;
+  try {
+    var result = handler(events[i]);
+    outcomes.push({ result: result, originId: globalThis.__originId });
+  } catch (e) {
+    outcomes.push({ error: true });
+  }
+}
+// njs's console.log cuts a line at 2,048 bytes: print the JSON in pieces, one a line.
+var out = JSON.stringify(outcomes);
+for (var j = 0; j < out.length; j += 1000) console.log(out.slice(j, j + 1000));
+`;
+    writeFileSync(join(dir, 'viewer.js'), code.replace('from"cloudfront"', 'from"cloudfront.js"') + driver);
+    const out = execFileSync('njs', ['-t', 'module', '-p', dir, join(dir, 'viewer.js')], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return JSON.parse(out.split('\n').join('')) as Outcome[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runInSandbox(code: string, events: ViewerEvent[]): Outcome[] {
+  const run = loadViewerFunction(code);
+  return events.map((event) => {
+    try {
+      const { result, originId } = run(event);
+      return originId === undefined ? { result } : { result, originId };
+    } catch {
+      return { error: true };
+    }
+  });
+}
+
+/** `/path?query` as the event CloudFront builds: raw values, repeats in multiValue. */
+function eventFor(target: string, headers: Record<string, string> = {}): ViewerEvent {
+  const [uri, query = ''] = target.split('?', 2) as [string, string?];
+  const querystring: Record<string, { value: string; multiValue?: { value: string }[] }> =
+    Object.create(null);
+  for (const pair of query.split('&').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    const value = eq < 0 ? '' : pair.slice(eq + 1);
+    const entry = querystring[name];
+    if (!entry) querystring[name] = { value };
+    else entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
+  }
+  const headerValues = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { value }]));
+  return documentedViewerEvent(uri, { ...querystring }, headerValues);
+}
+
+const CHROME = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
+const TARGETS = [
+  '/photos/cat.jpg',
+  '/photos/cat.jpg?width=400',
+  '/photos/cat.jpg?w=400&h=300&fit=cover&q=70',
+  '/photos/cat.jpg?width=400&format=auto',
+  '/photos/cat.jpg?width=400&format=webp&dpr=2',
+  '/photos/anim.gif?width=200&format=auto',
+  '/photos/cat.jpg?width=400&width=500',
+  '/photos/cat.jpg?width=abc',
+  '/photos/cat.jpg?width=0',
+  '/photos/cat.jpg?width=99999',
+  '/photos/cat.jpg?fit=sideways&width=10',
+  '/photos/cat.jpg?format=bmp',
+  '/photos/cat.jpg?enlarge=1',
+  '/photos/cat.jpg/_w400_q80.webp',
+  '/photos/cat.jpg/_w400_q80.webp?width=10',
+  '/photos/../etc/passwd?width=10',
+  '/photos/%2e%2e/x.jpg?width=10',
+  '/a//b.jpg?width=10',
+  '/photos/%00.jpg?width=10',
+  '/photos/%E2%82%AC.jpg?width=120',
+  '/photos/%zz.jpg?width=120',
+  '/photos/cat.jpg?__proto__=1&width=100',
+  '/photos/cat.jpg?constructor=1&toString=2&width=100',
+  '/photos/cat.jpg?utm_source=x&width=100',
+  `/photos/${'a'.repeat(1200)}.jpg?width=100`,
+  '/',
+];
+
+describe('viewer function under njs, the same as in the vm sandbox (issue 10, item 10)', function () {
+  this.timeout(60_000);
+  before(function () {
+    if (NJS_MISSING) {
+      if (process.env.CI === 'true')
+        throw new Error('njs is missing: CI must install it (apt-get install njs)');
+      console.log('      njs is not installed: skipping (apt-get install njs)');
+      this.skip();
+    }
+  });
+
+  it('answers every request as the sandbox does (unsigned, several Accept headers)', () => {
+    const code = readFileSync(join(__dirname, '..', '..', 'dist', 'viewer-request.js'), 'utf8');
+    const events = TARGETS.flatMap((target) => [
+      eventFor(target),
+      eventFor(target, { accept: CHROME }),
+      eventFor(target, { accept: 'image/webp,*/*' }),
+    ]);
+    const njs = runUnderNjs(code, events);
+    assert.equal(njs.length, events.length);
+    assert.deepEqual(njs, runInSandbox(code, events));
+    assert.ok(
+      njs.some((o) => o.originId === 'originals'),
+      'some requests go to the originals origin',
+    );
+    assert.ok(
+      njs.every((o) => !o.error),
+      'the function never throws',
+    );
+  });
+
+  it('checks signatures as the sandbox does (valid, tampered, expired, any spelling of expires)', () => {
+    const secret = 'njs-test-secret-0123456789';
+    const code = buildViewerFunction({
+      rules: DEFAULT_RULES,
+      originalsOriginId: 'originals',
+      errorMaxAge: 60,
+      signingSecret: secret,
+    });
+    const valid = signUrl('/photos/cat.jpg?width=400&format=webp', secret, { expiresIn: 3600 });
+    const expired = signUrl('/photos/cat.jpg?width=400', secret, { expiresIn: -100 });
+    const targets = [
+      valid,
+      valid.replace('width=400', 'width=401'),
+      expired,
+      expired.replace('expires=', 'EXPIRES='),
+      expired.replace('expires=', 'eXpires='),
+      '/photos/cat.jpg?width=400',
+      `/photos/cat.jpg?format=webp%26width%3D310&s=${'0'.repeat(64)}`,
+    ];
+    const events = targets.map((target) => eventFor(target));
+    const njs = runUnderNjs(code, events);
+    assert.deepEqual(njs, runInSandbox(code, events));
+    const statuses = njs.map((o) => (o.result as { statusCode?: number }).statusCode ?? 'forwarded');
+    assert.deepEqual(statuses, ['forwarded', 403, 403, 403, 403, 403, 403]);
+  });
+});
