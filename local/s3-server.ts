@@ -2,11 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
+import { makeStoreLikeS3 } from './s3-store';
 // s3rver ships no types; the small surface used here is typed below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
 
 interface S3rverInstance {
+  readonly store: Parameters<typeof makeStoreLikeS3>[0]['store'];
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
   on(event: 'event', listener: (event: S3Event) => void): void;
@@ -31,7 +33,10 @@ export interface LocalS3Options {
   readonly directory?: string;
 }
 
-/** Starts s3rver, an S3-compatible server, on 127.0.0.1 with the given buckets. */
+/**
+ * Starts s3rver, an S3-compatible server, on 127.0.0.1 with the given buckets; its store writes whole
+ * objects only and takes keys with long segments, as S3 does (s3-store.ts).
+ */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'image-cdn-s3-')));
   const server = new S3rver({
@@ -41,6 +46,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  makeStoreLikeS3(server);
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
