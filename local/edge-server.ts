@@ -76,14 +76,10 @@ function splitTarget(target: string): { uri: string; query: string } {
 
 type QueryEntry = { value: string; multiValue?: { value: string }[] };
 
-/**
- * The CloudFront Functions event for an HTTP request ("CloudFront Functions event structure"): lower-case
- * headers, raw query values. The maps are keyed by request input, so they have no prototype: a parameter
- * or header named `__proto__` must stay an ordinary entry (issue 11, item 2).
- */
-function viewerEvent(req: IncomingMessage, target: { uri: string; query: string }) {
+/** A raw query string as CloudFront Functions see it: raw values, repeats in `multiValue`, no prototype. */
+export function cloudFrontQueryString(query: string): Record<string, QueryEntry> {
   const querystring: Record<string, QueryEntry> = Object.create(null);
-  for (const pair of target.query === '' ? [] : target.query.split('&')) {
+  for (const pair of query.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = eq < 0 ? pair : pair.slice(0, eq);
@@ -92,6 +88,16 @@ function viewerEvent(req: IncomingMessage, target: { uri: string; query: string 
     if (!entry) querystring[name] = { value };
     else entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
   }
+  return querystring;
+}
+
+/**
+ * The CloudFront Functions event for an HTTP request ("CloudFront Functions event structure"): lower-case
+ * headers, raw query values. The maps are keyed by request input, so they have no prototype: a parameter
+ * or header named `__proto__` must stay an ordinary entry (issue 11, item 2).
+ */
+function viewerEvent(req: IncomingMessage, target: { uri: string; query: string }) {
+  const querystring = cloudFrontQueryString(target.query);
   const headers: Record<string, { value: string }> = Object.create(null);
   for (const [name, value] of Object.entries(req.headers)) {
     if (name !== 'cookie' && value !== undefined)

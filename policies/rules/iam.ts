@@ -402,22 +402,27 @@ export const DEFAULT_PASS_ROLE_COMPANIONS = [
   'iam:AddRoleToInstanceProfile',
 ];
 
-const escalationSchema = {
-  properties: {
-    escalationActions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_ESCALATION_ACTIONS,
-      description: 'Actions refused on their own.',
+/** The escalation rules' settings; `companionScope` says where iam:PassRole must also be granted. */
+export function escalationSchema(companionScope: string) {
+  return {
+    properties: {
+      escalationActions: {
+        type: 'array' as const,
+        items: { type: 'string' as const },
+        default: DEFAULT_ESCALATION_ACTIONS,
+        description: 'Actions refused on their own.',
+      },
+      passRoleCompanions: {
+        type: 'array' as const,
+        items: { type: 'string' as const },
+        default: DEFAULT_PASS_ROLE_COMPANIONS,
+        description: `Actions refused when ${companionScope} also grants iam:PassRole.`,
+      },
     },
-    passRoleCompanions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_PASS_ROLE_COMPANIONS,
-      description: 'Actions refused when the same policy also grants iam:PassRole.',
-    },
-  },
-};
+  };
+}
+
+const policyEscalationSchema = escalationSchema('the same policy');
 
 export interface EscalationConfig {
   escalationActions: string[];
@@ -458,14 +463,14 @@ export function escalationMessages(found: Escalation, prefix = ''): string[] {
 }
 
 export function escalationConfig(args: { getConfig<C extends object>(): C }): EscalationConfig {
-  return configWithDefaults<EscalationConfig>(escalationSchema, args);
+  return configWithDefaults<EscalationConfig>(policyEscalationSchema, args);
 }
 
 export const iamNoPrivilegeEscalation: ResourceValidationPolicy = {
   name: 'iam-no-privilege-escalation',
   description: 'No policy grants an action, or a combination with iam:PassRole, that escalates privileges.',
   enforcementLevel: 'mandatory',
-  configSchema: escalationSchema,
+  configSchema: policyEscalationSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     if (!PERMISSION_DOCUMENT_TYPES.includes(args.type)) return;
     // A role's inline policies all apply to the same principal, so their grants are judged together.

@@ -27,11 +27,10 @@ import {
 } from '../lib/stack-graph';
 import { configWithDefaults, reportingUnknowns } from '../lib/support';
 import {
-  DEFAULT_ESCALATION_ACTIONS,
-  DEFAULT_PASS_ROLE_COMPANIONS,
   EDGE_LAMBDA_SERVICE,
   EscalationConfig,
   escalationMessages,
+  escalationSchema,
   escalations,
   statementLabel,
 } from './iam';
@@ -335,22 +334,7 @@ export const iamLambdaTrustMatchesFunction: StackValidationPolicy = {
   }),
 };
 
-const escalationStackSchema = {
-  properties: {
-    escalationActions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_ESCALATION_ACTIONS,
-      description: 'Actions refused on their own.',
-    },
-    passRoleCompanions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_PASS_ROLE_COMPANIONS,
-      description: 'Actions refused when the role also holds iam:PassRole.',
-    },
-  },
-};
+const escalationStackSchema = escalationSchema('the role');
 
 export const iamRoleNoSplitPrivilegeEscalation: StackValidationPolicy = {
   name: 'iam-role-no-split-privilege-escalation',

@@ -3,26 +3,15 @@ import { DEFAULT_RULES } from '../../functions/core/rules';
 import { VIEWER_CODE_LIMIT, buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent, ViewerRequest, ViewerResponse } from '../../functions/viewer/viewer-request';
 import { loadViewerFunction, isViewerResponse } from '../../local/viewer-sandbox';
+import { documentedViewerEvent } from '../support/viewer-event';
 
-/** A viewer-request event shaped as the CloudFront Functions docs show it (version 1.0). */
+/** The documented viewer-request event (test/support/viewer-event.ts) for `uri`, `querystring` and `accept`. */
 function event(
   uri: string,
   querystring: ViewerEvent['request']['querystring'] = {},
   accept?: string,
 ): ViewerEvent {
-  const headers: ViewerEvent['request']['headers'] = { host: { value: 'd111111abcdef8.cloudfront.net' } };
-  if (accept) headers.accept = { value: accept };
-  return {
-    version: '1.0',
-    context: {
-      distributionDomainName: 'd111111abcdef8.cloudfront.net',
-      distributionId: 'EDFDVBD6EXAMPLE',
-      eventType: 'viewer-request',
-      requestId: 'r1',
-    },
-    viewer: { ip: '198.51.100.11' },
-    request: { method: 'GET', uri, querystring, headers, cookies: {} },
-  } as ViewerEvent;
+  return documentedViewerEvent(uri, querystring, accept ? { accept: { value: accept } } : {});
 }
 
 const code = buildViewerFunction({

@@ -7,6 +7,7 @@ import { DEFAULT_RULES } from '../../functions/core/rules';
 import { signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
+import { cloudFrontQueryString } from '../../local/edge-server';
 import { loadViewerFunction } from '../../local/viewer-sandbox';
 import { documentedViewerEvent } from '../support/viewer-event';
 
@@ -76,16 +77,7 @@ function runInSandbox(code: string, events: ViewerEvent[]): Outcome[] {
 /** `/path?query` as the event CloudFront builds: raw values, repeats in multiValue. */
 function eventFor(target: string, headers: Record<string, string> = {}): ViewerEvent {
   const [uri, query = ''] = target.split('?', 2) as [string, string?];
-  const querystring: Record<string, { value: string; multiValue?: { value: string }[] }> =
-    Object.create(null);
-  for (const pair of query.split('&').filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    const name = eq < 0 ? pair : pair.slice(0, eq);
-    const value = eq < 0 ? '' : pair.slice(eq + 1);
-    const entry = querystring[name];
-    if (!entry) querystring[name] = { value };
-    else entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
-  }
+  const querystring = cloudFrontQueryString(query);
   const headerValues = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { value }]));
   return documentedViewerEvent(uri, { ...querystring }, headerValues);
 }
