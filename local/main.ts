@@ -1,52 +1,112 @@
 /**
- * `npm start [-- --port <n> --originals <dir>]`: the local edge. The same viewer function and
- * origin-response handler as in the cloud, on an S3-compatible server on this machine.
+ * `npm start [-- <options>]`: the local edge. The same viewer function and origin-response handler as in
+ * the cloud, on an S3-compatible server on this machine. `npm start -- --help` lists the options.
  */
 import { parseArgs } from 'node:util';
-import { startLocalStack } from './stack';
+import { signUrl } from '../functions/signing/sign-url';
+import { DEFAULT_CONCURRENT_TRANSFORMS, LOCAL_BUCKETS, startLocalStack } from './stack';
 
-const USAGE =
-  'usage: npm start -- [--port <n>] [--originals <dir>] [--signing-secret <s>] [--cache-mb <n>] [--transforms <n>] [--quiet]';
+const OPTIONS = {
+  port: { type: 'string', default: '3000', help: 'port of the CDN (0 picks a free one)' },
+  originals: { type: 'string', help: 'serve your own images from this folder (subfolders included)' },
+  watch: {
+    type: 'boolean',
+    default: false,
+    help: 'upload files added or changed in --originals while running',
+  },
+  'signing-secret': {
+    type: 'string',
+    help: 'require signed URLs, signed with this secret (or IMAGE_CDN_SIGNING_SECRET)',
+  },
+  'cache-mb': { type: 'string', default: '128', help: 'size of the CDN cache in megabytes (LRU)' },
+  transforms: {
+    type: 'string',
+    default: String(DEFAULT_CONCURRENT_TRANSFORMS),
+    help: 'transforms run at once; the rest queue',
+  },
+  quiet: { type: 'boolean', default: false, help: "don't print a log line per request" },
+  help: { type: 'boolean', default: false, help: 'print this help' },
+} as const;
+
+const USAGE = [
+  'usage: npm start -- [options]',
+  '',
+  'options:',
+  ...Object.entries(OPTIONS).map(([name, option]) => {
+    const flag = `--${name}${option.type === 'string' ? ' <value>' : ''}`;
+    const fallback = 'default' in option && option.type === 'string' ? ` (default ${option.default})` : '';
+    return `  ${flag.padEnd(26)}${option.help}${fallback}`;
+  }),
+  '',
+  'examples:',
+  '  npm start',
+  '  npm start -- --port 8080 --originals ~/Pictures --watch',
+  '  npm start -- --signing-secret "$(openssl rand -hex 16)"',
+].join('\n');
+
+/** npm keeps `npm start --port 8080` (no `--`) for itself and sets npm_config_port instead. */
+function swallowedByNpm(): string[] {
+  return Object.keys(OPTIONS)
+    .filter((name) => process.env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined)
+    .map((name) => `--${name}`);
+}
+
+function wholeNumber(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  return number;
+}
 
 async function main() {
   // The AWS SDK warns that its 2027 releases need Node 22; that is not news to someone trying the demo.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const swallowed = swallowedByNpm();
+  if (swallowed.length > 0) {
+    throw new Error(
+      `npm kept ${swallowed.join(', ')} for itself: put -- before the options, e.g. npm start -- ${swallowed[0]} …`,
+    );
+  }
   const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '3000' },
-      originals: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      'signing-secret': { type: 'string' },
-      'cache-mb': { type: 'string', default: '128' },
-      transforms: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: Object.fromEntries(
+      Object.entries(OPTIONS).map(([name, { type, ...rest }]) => [
+        name,
+        'default' in rest ? { type, default: rest.default } : { type },
+      ]),
+    ) as { [K in keyof typeof OPTIONS]: { type: (typeof OPTIONS)[K]['type'] } },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  const port = Number(values.port);
-  const cacheMb = Number(values['cache-mb']);
-  if (!(cacheMb >= 0)) throw new Error(`--cache-mb must be a number of megabytes, got ${values['cache-mb']}`);
-  const transforms = values.transforms === undefined ? undefined : Number(values.transforms);
-  if (transforms !== undefined && !(Number.isInteger(transforms) && transforms >= 1))
-    throw new Error(`--transforms must be a whole number of at least 1, got ${values.transforms}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535, got ${values.port}`);
+  const port = wholeNumber('port', String(values.port), 0, 65535);
+  const cacheMb = wholeNumber('cache-mb', String(values['cache-mb']), 0);
+  const transforms = wholeNumber('transforms', String(values.transforms), 1);
+  if (values.watch && !values.originals) throw new Error('--watch needs --originals <dir>');
+  const signingSecret =
+    (values['signing-secret'] as string | undefined) ?? process.env.IMAGE_CDN_SIGNING_SECRET;
 
   const stack = await startLocalStack({
     port,
-    originalsDir: values.originals,
-    signingSecret: values['signing-secret'] ?? process.env.IMAGE_CDN_SIGNING_SECRET,
+    originalsDir: values.originals as string | undefined,
+    watch: values.watch === true,
+    signingSecret,
     cacheBytes: cacheMb * 1024 * 1024,
     maxConcurrentTransforms: transforms,
     progress: (message) => console.log(`local edge: ${message}`),
     log: values.quiet ? () => {} : (entry) => console.log(JSON.stringify(entry)),
   });
-  const example = stack.keys[0] ? `${stack.url}/${stack.keys[0]}?width=400&format=auto` : stack.url;
+  const path = stack.keys[0] ? `/${stack.keys[0]}?width=400&format=auto` : '/';
+  const example = stack.url + (signingSecret && stack.keys[0] ? signUrl(path, signingSecret) : path);
+  const { accessKeyId, secretAccessKey } = stack.s3.credentials;
   console.log(
-    `local edge: ready at ${stack.url}  (demo page)\nlocal edge: try ${example}\nlocal edge: Ctrl-C to stop`,
+    [
+      `local edge: ready at ${stack.url}  (demo page)`,
+      `local edge: try ${example}`,
+      `local edge: upload by hand: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} ` +
+        `aws --endpoint-url ${stack.s3.endpoint} s3 cp photo.jpg s3://${LOCAL_BUCKETS.originals}/photo.jpg`,
+      'local edge: Ctrl-C to stop',
+    ].join('\n'),
   );
 
   let stopping = false;
@@ -62,6 +122,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`local edge: ${(error as Error).message}\n${USAGE}`);
+  console.error(`local edge: ${(error as Error).message} (npm start -- --help lists the options)`);
   process.exit(1);
 });

@@ -1,7 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { join, relative, sep } from 'node:path';
 import { createBatchHandler } from '../functions/batch/batch';
 import { parseRenditions } from '../functions/batch/config';
 import { triggerBatch } from '../functions/batch/local';
@@ -16,7 +15,9 @@ import { buildViewerFunction } from '../functions/viewer/build';
 import { demoPage } from './demo-page';
 import { startLocalEdge, type LocalEdge } from './edge-server';
 import { startLocalS3, type LocalS3 } from './s3-server';
-import { generateSamples, type SampleImage } from './samples';
+import { readOriginalsFolder, uploadOriginal } from './originals-folder';
+import { generateSamples } from './samples';
+import { watchOriginals } from './watch-originals';
 import { gateTransforms, type TransformGate } from './transform-gate';
 import { loadViewerFunction } from './viewer-sandbox';
 
@@ -55,6 +56,11 @@ export interface LocalStackOptions {
    * Lambda runs one event per container. @default DEFAULT_CONCURRENT_TRANSFORMS (1 or 2, by core count)
    */
   readonly maxConcurrentTransforms?: number;
+  /**
+   * Upload files added to or changed in `originalsDir` while the edge runs, as an S3 upload would
+   * (so they also trigger the batch resizer). @default false
+   */
+  readonly watch?: boolean;
   readonly log?: (entry: Record<string, unknown>) => void;
   readonly progress?: (message: string) => void;
 }
@@ -74,31 +80,25 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-const IMAGE_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  avif: 'image/avif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-};
+/** How often uploading many originals reports progress. */
+const PROGRESS_EVERY = 50;
 
-/** Image files below `dir`, keyed by their path relative to it with `/` separators. */
-async function readImageFolder(dir: string): Promise<SampleImage[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const images: SampleImage[] = [];
-  for (const entry of entries) {
-    const ext = entry.name.split('.').pop()?.toLowerCase() ?? '';
-    if (!entry.isFile() || entry.name.startsWith('.') || !IMAGE_TYPES[ext]) continue;
-    const path = join(entry.parentPath, entry.name);
-    const key = relative(dir, path).split(sep).join('/');
-    images.push({ key, body: await readFile(path), contentType: IMAGE_TYPES[ext] as string });
-  }
-  if (images.length === 0)
-    throw new Error(`no images (${Object.keys(IMAGE_TYPES).join(', ')}) found in ${dir}`);
-  return images.sort((a, b) => a.key.localeCompare(b.key));
+/** Fails at once, before anything starts, when `port` is taken (0 always finds a free one). */
+export async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is already in use; choose another with --port <n>`
+            : `cannot listen on ${host}:${port}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 export function localEdgeConfig(rules: QueryRules): EdgeConfig {
@@ -118,7 +118,14 @@ export function localEdgeConfig(rules: QueryRules): EdgeConfig {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const progress = options.progress ?? (() => {});
   const config = { ...localEdgeConfig(options.rules ?? DEFAULT_RULES), signingSecret: options.signingSecret };
-  const images = options.originalsDir ? await readImageFolder(options.originalsDir) : await generateSamples();
+  const host = '127.0.0.1';
+  await assertPortFree(options.port ?? 0, host);
+  const folder = options.originalsDir ? await readOriginalsFolder(options.originalsDir) : undefined;
+  if (folder && folder.skipped.length > 0) {
+    const listed = folder.skipped.map((entry) => `${entry.path} (${entry.reason})`);
+    progress(`skipped ${listed.length} file(s): ${listed.join(', ')}`);
+  }
+  const samples = folder ? [] : await generateSamples();
 
   const s3 = await startLocalS3({ buckets: [LOCAL_BUCKETS.originals, LOCAL_BUCKETS.derivatives] });
   progress(`S3-compatible store (s3rver) on ${s3.endpoint}`);
@@ -129,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     timeoutMs: config.s3TimeoutMs,
   });
   try {
-    for (const image of images) {
+    for (const image of samples) {
       await client.send(
         new PutObjectCommand({
           Bucket: LOCAL_BUCKETS.originals,
@@ -139,7 +146,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       );
     }
-    progress(`uploaded ${images.length} originals to s3://${LOCAL_BUCKETS.originals}`);
+    const files = folder?.files ?? [];
+    for (const [index, file] of files.entries()) {
+      await uploadOriginal(client, LOCAL_BUCKETS.originals, file);
+      if ((index + 1) % PROGRESS_EVERY === 0 && index + 1 < files.length)
+        progress(`uploading originals: ${index + 1} of ${files.length}`);
+    }
+    const keys = folder ? files.map((file) => file.key) : samples.map((image) => image.key);
+    progress(`uploaded ${keys.length} originals to s3://${LOCAL_BUCKETS.originals}`);
 
     const viewer = loadViewerFunction(
       buildViewerFunction({
@@ -185,7 +199,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         void run.finally(() => batchRuns.delete(run));
       });
     }
-    const keys = images.map((image) => image.key);
     const edge = await startLocalEdge({
       viewer,
       originResponse: transforms.handler,
@@ -193,8 +206,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
       demoPage: () => demoPage(keys, options.signingSecret),
       port: options.port,
+      host,
       cacheBytes: options.cacheBytes,
     });
+    const watcher =
+      options.watch && options.originalsDir
+        ? watchOriginals(options.originalsDir, client, LOCAL_BUCKETS.originals, progress)
+        : undefined;
     return {
       url: edge.url,
       edge,
@@ -207,6 +225,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         while (batchRuns.size > 0) await Promise.all([...batchRuns]);
       },
       async close() {
+        watcher?.close();
         await edge.close();
         while (batchRuns.size > 0) await Promise.all([...batchRuns]);
         client.destroy();
