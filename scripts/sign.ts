@@ -5,13 +5,31 @@
 import { parseArgs } from 'node:util';
 import { signUrl } from '../functions/signing/sign-url';
 
-const USAGE = 'usage: npm run sign -- "<path?query>" [--expires <seconds>] [--secret <secret>]';
+const USAGE = `usage: npm run sign -- "<path?query>" [--expires <seconds>] [--secret <secret>]
+
+Prints the URL signed for a stack or local edge that requires signed URLs (image-cdn:signingSecret).
+
+options:
+  --expires <seconds>  the URL stops working this many seconds from now (default: never)
+  --secret <secret>    the signing secret (default: IMAGE_CDN_SIGNING_SECRET)
+  -h, --help           print this help
+
+example:
+  IMAGE_CDN_SIGNING_SECRET=… npm run sign -- "/photos/cat.jpg?width=400&format=auto" --expires 3600`;
 
 function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { expires: { type: 'string' }, secret: { type: 'string' } },
+    options: {
+      expires: { type: 'string' },
+      secret: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const [target] = positionals;
   const secret = values.secret ?? process.env.IMAGE_CDN_SIGNING_SECRET;
   if (!target || !target.startsWith('/')) throw new Error('give the path and query to sign, starting with /');
