@@ -38,7 +38,28 @@ function logoSvg(size: number): string {
     <rect x="${size * 0.3}" y="${size * 0.3}" width="${size * 0.4}" height="${size * 0.4}" rx="${size * 0.06}" fill="#1d3557"/></svg>`;
 }
 
-/** Three photos-like JPEGs and a PNG with transparency. */
+/** A spinning square, as an animated GIF of `frames` frames. */
+async function spinnerGif(size: number, frames: number): Promise<Buffer> {
+  const pictures = await Promise.all(
+    Array.from({ length: frames }, (_, i) => {
+      const angle = (360 / frames) * i;
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
+        <rect width="100%" height="100%" fill="#f1faee"/>
+        <rect x="${size * 0.3}" y="${size * 0.3}" width="${size * 0.4}" height="${size * 0.4}" fill="#e63946"
+          transform="rotate(${angle} ${size / 2} ${size / 2})"/></svg>`;
+      return sharp(Buffer.from(svg)).png().toBuffer();
+    }),
+  );
+  return sharp(pictures, { join: { animated: true } })
+    .gif({ delay: 120, loop: 0 })
+    .toBuffer();
+}
+
+/**
+ * The samples: photo-like JPEGs, a PNG with transparency, an animated GIF, a photo stored sideways with
+ * an EXIF orientation (the CDN turns it upright), and a large noisy PNG whose PNG renditions are over
+ * Lambda@Edge's 1 MB, so they take the redirect-to-the-stored-derivative path.
+ */
 export async function generateSamples(): Promise<SampleImage[]> {
   const render = async (key: string, svg: string, format: 'jpeg' | 'png') => {
     const image = sharp(Buffer.from(svg));
@@ -46,6 +67,23 @@ export async function generateSamples(): Promise<SampleImage[]> {
       format === 'jpeg' ? await image.jpeg({ quality: 90 }).toBuffer() : await image.png().toBuffer();
     return { key, body, contentType: format === 'jpeg' ? 'image/jpeg' : 'image/png' };
   };
+  const sideways = sharp(
+    Buffer.from(
+      landscapeSvg(1600, 1200, ['#bde0fe', '#ffc8dd'], ['#cdb4db', '#a2d2ff', '#6d6875'], '#ffafcc'),
+    ),
+  )
+    .rotate(-90) // stored sideways; EXIF orientation 6 says "turn 90° clockwise to view"
+    .jpeg({ quality: 90 })
+    .withMetadata({ orientation: 6 });
+  const noise = sharp({
+    create: {
+      width: 1600,
+      height: 1200,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  }).png({ compressionLevel: 1 });
   return Promise.all([
     render(
       'samples/dawn.jpg',
@@ -63,5 +101,8 @@ export async function generateSamples(): Promise<SampleImage[]> {
       'jpeg',
     ),
     render('samples/logo.png', logoSvg(1000), 'png'),
+    spinnerGif(240, 8).then((body) => ({ key: 'samples/spinner.gif', body, contentType: 'image/gif' })),
+    sideways.toBuffer().then((body) => ({ key: 'samples/sideways.jpg', body, contentType: 'image/jpeg' })),
+    noise.toBuffer().then((body) => ({ key: 'samples/noise.png', body, contentType: 'image/png' })),
   ]);
 }

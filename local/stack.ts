@@ -12,7 +12,8 @@ import { createS3ImageStore } from '../functions/storage/image-store';
 import { createS3Client } from '../functions/storage/s3-client';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../functions/transform/settings';
 import { buildViewerFunction } from '../functions/viewer/build';
-import { demoPage } from './demo-page';
+import sharp from 'sharp';
+import { demoPage, type PageOriginal } from './demo-page';
 import { startLocalEdge, type LocalEdge } from './edge-server';
 import { startLocalS3, type LocalS3 } from './s3-server';
 import { readOriginalsFolder, uploadOriginal } from './originals-folder';
@@ -101,6 +102,15 @@ export async function assertPortFree(port: number, host: string): Promise<void> 
   });
 }
 
+/** What the page shows of an original: its displayed size (EXIF orientation applied) from its header. */
+async function describeOriginal(key: string, source: Buffer | string, bytes: number): Promise<PageOriginal> {
+  const meta = await sharp(source).metadata();
+  const turned = (meta.orientation ?? 1) >= 5;
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  return { key, width: turned ? height : width, height: turned ? width : height, bytes };
+}
+
 export function localEdgeConfig(rules: QueryRules): EdgeConfig {
   return {
     originalsBucket: LOCAL_BUCKETS.originals,
@@ -154,6 +164,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const keys = folder ? files.map((file) => file.key) : samples.map((image) => image.key);
     progress(`uploaded ${keys.length} originals to s3://${LOCAL_BUCKETS.originals}`);
+    const pageOriginals = await Promise.all([
+      ...samples.map((image) => describeOriginal(image.key, image.body, image.body.length)),
+      ...files.map((file) => describeOriginal(file.key, file.path, file.size)),
+    ]);
 
     const viewer = loadViewerFunction(
       buildViewerFunction({
@@ -204,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       originResponse: transforms.handler,
       s3: client,
       origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
-      demoPage: () => demoPage(keys, options.signingSecret),
+      demoPage: () => demoPage(pageOriginals, options.signingSecret),
       port: options.port,
       host,
       cacheBytes: options.cacheBytes,

@@ -56,7 +56,8 @@ describe('demo page in headless Chromium', function () {
     const received: Array<{ url: string; type: string; width: number | undefined }> = [];
     const pending: Promise<void>[] = [];
     page.on('response', (response) => {
-      if (!/[?&]format=auto/.test(response.url())) return;
+      // The gallery's images (the playground's own fetches are not `image` requests).
+      if (!/[?&]format=auto/.test(response.url()) || response.request().resourceType() !== 'image') return;
       pending.push(
         response.body().then(async (body) => {
           received.push({
@@ -74,7 +75,7 @@ describe('demo page in headless Chromium', function () {
     await Promise.all(pending);
 
     assert.equal(received.length, stack.keys.length, JSON.stringify(received));
-    // At 1200 px wide, `sizes` gives 45vw = 540 CSS px at DPR 1, so the browser picks the 640w candidate.
+    // At 1200 px wide, `sizes` gives 30vw = 360 CSS px at DPR 1, so the browser picks the 640w candidate.
     for (const image of received) {
       assert.match(image.type, /^image\/(avif|webp)$/, image.url);
       assert.match(image.url, /[?&]width=640&/, image.url);
@@ -82,4 +83,78 @@ describe('demo page in headless Chromium', function () {
     }
     await page.close();
   });
+
+  // Issue 15: the page is a playground that shows what the CDN does, and it does not shift as it loads.
+  it('shows, for each gallery image, the format, bytes against the original, size and x-cache', async () => {
+    const page = await browser.newPage();
+    await page.goto(stack.url + '/', { waitUntil: 'networkidle' });
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    await page.waitForFunction(
+      "[...document.querySelectorAll('main .stats')].every((s) => s.textContent.includes('cloudfront'))",
+      undefined,
+      { timeout: 30_000 },
+    );
+    const stats = await page.$$eval('main .stats', (spans) => spans.map((s) => s.textContent ?? ''));
+    assert.equal(stats.length, stack.keys.length);
+    for (const text of stats)
+      assert.match(
+        text,
+        /^(AVIF|WEBP) · [\d.]+ K?B \(\d+% (smaller|larger) than the original [\d.]+ K?B\) · \d+×\d+ · (Hit|Miss) from cloudfront/,
+        text,
+      );
+    await page.close();
+  });
+
+  it('builds a URL from parameters, previews the answer with its format and bytes, and shows a 400', async () => {
+    const page = await browser.newPage();
+    await page.goto(stack.url + '/', { waitUntil: 'networkidle' });
+    await page.selectOption('select[name=original]', '/samples/dusk.jpg');
+    await page.fill('input[name=width]', '300');
+    await page.selectOption('select[name=format]', 'webp');
+    await page.waitForFunction(
+      "/^WEBP .* 300×200/.test(document.getElementById('result').textContent)",
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    assert.match(await page.inputValue('#url'), /\/samples\/dusk\.jpg\?width=300&format=webp$/);
+    const shown = (await page.$eval('#result', (node) => node.textContent)) ?? '';
+    assert.match(shown, /^WEBP · [\d.]+ K?B \(\d+% smaller than the original/, shown);
+    assert.equal(
+      await page.$eval('#preview', (img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      300,
+    );
+
+    await page.fill('input[name=width]', '0');
+    await page.waitForFunction("document.getElementById('result').className === 'error'", undefined, {
+      timeout: 30_000,
+    });
+    assert.match((await page.textContent('#result')) ?? '', /^400: Invalid 'width'/);
+    await page.close();
+  });
+
+  for (const [name, viewport, scale] of [
+    ['mobile', { width: 390, height: 844 }, 3],
+    ['desktop', { width: 1280, height: 900 }, 1],
+  ] as const) {
+    it(`keeps the cumulative layout shift under 0.1 on ${name}`, async () => {
+      const page = await browser.newPage();
+      await page.setViewportSize(viewport);
+      await page.addInitScript(`
+        window.__cls = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
+        }).observe({ type: 'layout-shift', buffered: true });`);
+      void scale;
+      await page.goto(stack.url + '/', { waitUntil: 'networkidle' });
+      for (let y = 0; y < 6; y++) {
+        await page.evaluate(`window.scrollBy(0, ${viewport.height})`);
+        await page.waitForLoadState('networkidle');
+      }
+      const cls = (await page.evaluate('window.__cls')) as number;
+      assert.ok(cls < 0.1, `cumulative layout shift ${cls}`);
+      await page.close();
+    });
+  }
 });
