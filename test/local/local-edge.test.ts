@@ -103,6 +103,15 @@ describe('local edge over HTTP (end to end)', function () {
     assert.equal(third.headers.get('content-type'), 'image/png');
   });
 
+  // Issue 15: the samples show every path, the over-1 MB redirect included.
+  it('ships a sample whose PNG rendition takes the over-1 MB redirect path', async () => {
+    const first = await get('/samples/noise.png?width=1600&format=png');
+    assert.equal(first.status, 302);
+    const second = await get(first.headers.get('location') ?? '');
+    assert.equal(second.status, 200);
+    assert.ok(Number(second.headers.get('content-length')) > 1_000_000);
+  });
+
   it('answers 404 for a missing original, not cached past its max-age', async () => {
     const response = await get('/nothing/here.jpg?width=100');
     assert.equal(response.status, 404);
