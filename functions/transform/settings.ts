@@ -29,16 +29,18 @@ export interface TransformSettings {
   readonly maxGifPixels?: number;
 }
 
+/** Defaults of the encoder budgets (the stack config's maxAvifPixels and maxGifPixels). */
+export const DEFAULT_MAX_AVIF_PIXELS = 4_194_304;
+export const DEFAULT_MAX_GIF_PIXELS = 16_777_216;
+
 export const DEFAULT_TRANSFORM_SETTINGS: TransformSettings = {
   inputPixelLimit: 50_000_000,
   maxPixels: 16_777_216,
   maxFrames: 300,
+  maxAvifPixels: DEFAULT_MAX_AVIF_PIXELS,
+  maxGifPixels: DEFAULT_MAX_GIF_PIXELS,
   allowSvg: false,
   background: '#ffffff',
   effort: 'fast',
   timeoutSeconds: 20,
 };
-
-/** Defaults of the optional encoder budgets (kept out of the object above until the stack config sets them). */
-export const DEFAULT_MAX_AVIF_PIXELS = 4_194_304;
-export const DEFAULT_MAX_GIF_PIXELS = 16_777_216;

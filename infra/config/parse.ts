@@ -171,6 +171,8 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     inputPixelLimit,
     maxPixels,
     maxFrames: r.int('maxFrames'),
+    maxAvifPixels: r.int('maxAvifPixels'),
+    maxGifPixels: r.int('maxGifPixels'),
     allowSvg: r.bool('allowSvg'),
     background,
     effort: 'fast',

@@ -5,7 +5,11 @@
 import { MAX_ORIGINAL_KEY_BYTES } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { DEFAULT_EDGE_TIMEOUT_SECONDS } from '../../functions/edge/deadline';
-import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
+import {
+  DEFAULT_MAX_AVIF_PIXELS,
+  DEFAULT_MAX_GIF_PIXELS,
+  DEFAULT_TRANSFORM_SETTINGS,
+} from '../../functions/transform/settings';
 import {
   ASYNC_INVOKE_LIMITS,
   LAMBDA_LIMITS,
@@ -176,6 +180,20 @@ export const CONFIG_SCHEMA = {
     1,
     10_000,
     'Most frames kept when an animation is preserved.',
+  ),
+  maxAvifPixels: integer(
+    TRANSFORM,
+    DEFAULT_MAX_AVIF_PIXELS,
+    1,
+    1_000_000_000,
+    'Largest AVIF output (width x height); a larger AVIF is made as WebP, because the AVIF encoder cannot be stopped at the transform deadline.',
+  ),
+  maxGifPixels: integer(
+    TRANSFORM,
+    DEFAULT_MAX_GIF_PIXELS,
+    1,
+    1_000_000_000,
+    'Largest GIF output (width x height x frames); a larger GIF is refused, because the GIF encoder cannot be stopped at the transform deadline.',
   ),
   allowSvg: boolean(TRANSFORM, DEFAULT_TRANSFORM_SETTINGS.allowSvg, 'Accept SVG originals.'),
   background: string(

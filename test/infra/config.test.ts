@@ -43,6 +43,15 @@ describe('infra config', () => {
       assert.deepEqual(config.batchTransform, { ...DEFAULT_TRANSFORM_SETTINGS, effort: 'thorough' });
     });
 
+    it('take the encoder budgets from the stack config, for the edge and the batch alike', () => {
+      const config = parse({ maxAvifPixels: 1_000_000, maxGifPixels: 2_000_000 });
+      for (const transform of [config.edgeTransform, config.batchTransform]) {
+        assert.equal(transform.maxAvifPixels, 1_000_000);
+        assert.equal(transform.maxGifPixels, 2_000_000);
+      }
+      rejects({ maxAvifPixels: 0 }, /image-cdn:maxAvifPixels: must be between 1 and/);
+    });
+
     it('log the edge in the regional edge cache regions, within origin-event limits', () => {
       const config = parse();
       assert.deepEqual(config.edge.logRegions, REGIONAL_EDGE_CACHE_REGIONS);
