@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResponseEvent } from 'aws-lambda';
-import {
-  createOriginResponseHandler,
-  type OriginResponseHandler,
-} from '../../functions/edge/origin-response';
+import { type OriginResponseHandler } from '../../functions/edge/origin-response';
 import { isImageError } from '../../functions/core/errors';
 import { parseQuery, parseQueryString, type QueryValues } from '../../functions/core/params';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { checkSignature, signaturePayload } from '../../functions/core/signing';
-import { createS3ImageStore } from '../../functions/storage/image-store';
-import { createS3Client } from '../../functions/storage/s3-client';
+
 import { signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { type LocalS3 } from '../../local/s3-server';
 import { localEdgeConfig } from '../../local/stack';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
+import { startEdgeHandler } from '../support/edge-handler';
 
 /**
  * Issue 11, item 2: a request must never reach Object.prototype. Every map keyed by request input in
@@ -182,19 +179,7 @@ describe('prototype pollution: request input never reaches Object.prototype (iss
     let handler: OriginResponseHandler;
 
     before(async () => {
-      s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
-      client = createS3Client({
-        region: 'us-east-1',
-        endpoint: s3.endpoint,
-        credentials: s3.credentials,
-        timeoutMs: 3000,
-      });
-      const store = createS3ImageStore({
-        client,
-        originalsBucket: config.originalsBucket,
-        derivativesBucket: config.derivativesBucket,
-      });
-      handler = createOriginResponseHandler({ store, config, log: () => {} });
+      ({ s3, client, handler } = await startEdgeHandler(config, { timeoutMs: 3000, log: () => {} }));
       await client.send(
         new PutObjectCommand({
           Bucket: config.originalsBucket,

@@ -5,17 +5,14 @@ import { derivativeKey, keyToUri } from '../../functions/core/key';
 import { negotiateFormat } from '../../functions/core/negotiate';
 import { parseQuery, parseQueryString } from '../../functions/core/params';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import {
-  createOriginResponseHandler,
-  type OriginResponseHandler,
-} from '../../functions/edge/origin-response';
-import { createS3ImageStore } from '../../functions/storage/image-store';
-import { createS3Client } from '../../functions/storage/s3-client';
+import { type OriginResponseHandler } from '../../functions/edge/origin-response';
+
 import { transform } from '../../functions/transform/transform';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { type LocalS3 } from '../../local/s3-server';
 import { localEdgeConfig } from '../../local/stack';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
+import { startEdgeHandler } from '../support/edge-handler';
 
 /**
  * Issue 11, item 4: an animated original keeps its frames under `format=auto`. The viewer cannot see the
@@ -37,19 +34,7 @@ describe('animated originals under format=auto (issue 11, item 4)', function () 
   const originals: Record<string, Buffer> = {};
 
   before(async () => {
-    s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
-    client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 10_000,
-    });
-    const store = createS3ImageStore({
-      client,
-      originalsBucket: config.originalsBucket,
-      derivativesBucket: config.derivativesBucket,
-    });
-    handler = createOriginResponseHandler({ store, config, log: () => {} });
+    ({ s3, client, handler } = await startEdgeHandler(config, { timeoutMs: 10_000, log: () => {} }));
     originals['anim/anim.webp'] = await images.animatedWebp(5, 64, 48);
     originals['anim/anim.gif'] = await images.animatedGif(4, 64, 48);
     for (const [key, body] of Object.entries(originals))

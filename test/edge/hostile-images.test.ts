@@ -3,17 +3,14 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import sharp from 'sharp';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import {
-  createOriginResponseHandler,
-  type OriginResponseHandler,
-} from '../../functions/edge/origin-response';
-import { createS3ImageStore } from '../../functions/storage/image-store';
-import { createS3Client } from '../../functions/storage/s3-client';
+import { type OriginResponseHandler } from '../../functions/edge/origin-response';
+
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { type LocalS3 } from '../../local/s3-server';
 import { localEdgeConfig } from '../../local/stack';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
+import { startEdgeHandler } from '../support/edge-handler';
 
 /**
  * Hostile originals thrown at the real origin-response handler (real sharp, real s3rver on 127.0.0.1).
@@ -117,19 +114,10 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
   }
 
   before(async () => {
-    s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
-    client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
+    ({ s3, client, handler } = await startEdgeHandler(config, {
       timeoutMs: 10_000,
-    });
-    const store = createS3ImageStore({
-      client,
-      originalsBucket: config.originalsBucket,
-      derivativesBucket: config.derivativesBucket,
-    });
-    handler = createOriginResponseHandler({ store, config, log: (entry) => logs.push(entry) });
+      log: (entry) => logs.push(entry),
+    }));
     const put = (key: string, body: Buffer) =>
       client.send(new PutObjectCommand({ Bucket: config.originalsBucket, Key: key, Body: body }));
 

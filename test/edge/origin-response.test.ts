@@ -14,6 +14,7 @@ import { DEFAULT_RULES } from '../../functions/core/rules';
 import { originResponseEvent } from '../support/edge-event';
 import { originResponseViolations } from '../../functions/edge/response-rules';
 import * as images from '../support/images';
+import { startEdgeHandler } from '../support/edge-handler';
 
 const config = localEdgeConfig(DEFAULT_RULES);
 
@@ -41,19 +42,10 @@ describe('origin-response handler (real s3rver, real sharp)', () => {
   const logs: Array<Record<string, unknown>> = [];
 
   before(async () => {
-    s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
-    client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
+    ({ s3, client, handler } = await startEdgeHandler(config, {
       timeoutMs: 3000,
-    });
-    const store = createS3ImageStore({
-      client,
-      originalsBucket: config.originalsBucket,
-      derivativesBucket: config.derivativesBucket,
-    });
-    handler = createOriginResponseHandler({ store, config, log: (entry) => logs.push(entry) });
+      log: (entry) => logs.push(entry),
+    }));
     const put = (key: string, body: Buffer) =>
       client.send(new PutObjectCommand({ Bucket: config.originalsBucket, Key: key, Body: body }));
     await put('photos/cat.jpg', await images.photoJpeg(1200, 800));
