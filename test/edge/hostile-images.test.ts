@@ -193,7 +193,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     );
   });
 
-  it('a real 20000×20000 PNG bomb (≈50 KB, 400 MP) is refused from its header: 413', async () => {
+  it('a real 20000×20000 PNG bomb (≈50 KB, 400 MP) is refused from its header: 400 too_many_pixels', async () => {
     const uri = '/hostile/bomb.png/_w400_q80.webp';
     const m = await measure(uri);
     record('PNG bomb 20000×20000 (real IDAT)', m);
@@ -205,7 +205,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     await assertStillServes();
   });
 
-  it('a PNG header claiming 30000×30000 is refused: 413', async () => {
+  it('a PNG header claiming 30000×30000 is refused: 400 too_many_pixels', async () => {
     const uri = '/hostile/claims.png/_w400_q80.jpeg';
     const m = await measure(uri);
     record('PNG header 30000×30000', m);
@@ -215,7 +215,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     await assertStillServes();
   });
 
-  it('a PNG header claiming 2³¹−1 × 2³¹−1 is refused without overflow: 422', async () => {
+  it('a PNG header claiming 2³¹−1 × 2³¹−1 is refused without overflow: 415 corrupt_input', async () => {
     const uri = '/hostile/claims-max.png/_w400_q80.jpeg';
     const m = await measure(uri);
     record('PNG header 2^31-1 × 2^31-1', m);
@@ -252,7 +252,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
     await assertStillServes();
   });
 
-  it('a GIF of 3000 frames is refused when the output would be animated: 413', async () => {
+  it('a GIF of 3000 frames is refused when the output would be animated: 400 too_many_pixels', async () => {
     for (const uri of ['/hostile/frames.gif/_w16.gif', '/hostile/frames.gif/_w16_q80.webp']) {
       const m = await measure(uri);
       record(`GIF 3000 frames → ${uri.slice(uri.lastIndexOf('.') + 1)} (animated)`, m);
@@ -342,7 +342,7 @@ describe('hostile originals at the origin-response handler (real sharp, real s3r
   });
 
   // Last, because libvips keeps the memory it took for this one (RSS stays up afterwards).
-  it('a 500000×40 PNG header within the pixel limit but without pixel data is corrupt: 422', async () => {
+  it('a 500000×40 PNG header within the pixel limit but without pixel data is corrupt: 415 corrupt_input', async () => {
     const uri = '/hostile/claims-strip.png/_w400_q80.jpeg';
     const m = await measure(uri);
     record('PNG header 500000×40, no data', m);
