@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
+import { DOCUMENTED_GLOBALS, DOCUMENTED_PROTOTYPE_METHODS } from '../../functions/viewer/runtime-check';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
 import { cloudFrontQueryString } from '../../local/edge-server';
 import { loadViewerFunction } from '../../local/viewer-sandbox';
@@ -167,5 +168,45 @@ describe('viewer function under njs, the same as in the vm sandbox (issue 10, it
     assert.deepEqual(njs, runInSandbox(code, events));
     const statuses = njs.map((o) => (o.result as { statusCode?: number }).statusCode ?? 'forwarded');
     assert.deepEqual(statuses, ['forwarded', 403, 403, 403, 403, 403, 403]);
+  });
+
+  it('offers the documented built-ins as njs does (njs 0.7.9 predates replaceAll; V8 lacks Buffer, TextEncoder…)', () => {
+    const names = [
+      ...Object.entries(DOCUMENTED_GLOBALS).flatMap(([name, statics]) => [
+        name,
+        ...statics.map((member) => `${name}.${member}`),
+      ]),
+      ...Object.entries(DOCUMENTED_PROTOTYPE_METHODS).flatMap(([name, methods]) =>
+        methods.map((method) => `${name === 'TypedArray' ? 'Uint8Array' : name}.prototype.${method}`),
+      ),
+    ].filter((name) => name !== 'undefined' && name !== 'arguments');
+    // Reached by computed names, so the check lets the probe through and the engine answers.
+    const probe = `function handler(event) {
+  var names = ${JSON.stringify(names)}, missing = [];
+  for (var i = 0; i < names.length; i++) {
+    var parts = names[i].split('.'), value = globalThis;
+    for (var j = 0; j < parts.length && value !== undefined && value !== null; j++) value = value[parts[j]];
+    if (value === undefined) missing.push(names[i]);
+  }
+  return { statusCode: 200, statusDescription: missing.join(' ') };
+}
+`;
+    const event = documentedViewerEvent('/x.jpg');
+    const missing = (outcomes: Outcome[]) =>
+      (outcomes[0]?.result as { statusDescription: string }).statusDescription.split(' ').sort();
+    assert.deepEqual(missing(runUnderNjs(probe, [event])), ['String.prototype.replaceAll']);
+    assert.deepEqual(
+      missing(runInSandbox(probe, [event])),
+      [
+        'InternalError',
+        'TextDecoder',
+        'TextEncoder',
+        'Buffer',
+        ...(DOCUMENTED_GLOBALS.Buffer ?? []).map((member) => `Buffer.${member}`),
+        'TextDecoder.prototype.decode',
+        'TextEncoder.prototype.encode',
+        'TextEncoder.prototype.encodeInto',
+      ].sort(),
+    );
   });
 });
