@@ -5,7 +5,7 @@ import { BatchResizer } from './infra/batch-resizer';
 import { loadConfig, loadSigningSecret } from './infra/config';
 import { ImageDistribution } from './infra/distribution';
 import { EdgeFunction } from './infra/edge-function';
-import { edgeConfigFor, viewerConfigFor } from './infra/function-configs';
+import { batchConfigFor, edgeConfigFor, viewerConfigFor } from './infra/function-configs';
 import { ImageBuckets } from './infra/image-buckets';
 import { DeploymentNames, resourceName } from './infra/names';
 import { OriginBucketPolicies } from './infra/origin-bucket-policies';
@@ -78,10 +78,9 @@ const batch = new BatchResizer('batch', {
   functionName: resourceName(config, 'batch'),
   originals: buckets.originals,
   derivatives: buckets.derivatives,
-  renditions: [...config.batch.renditions],
-  rules: config.rules,
-  transform: config.batchTransform,
-  cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+  batchConfig: pulumi
+    .all([buckets.originals.bucket, buckets.derivatives.bucket])
+    .apply(([originals, derivatives]) => batchConfigFor(config, originals, derivatives)),
   prefix: config.batch.prefix,
   suffixes: config.batch.suffixes,
   memoryMb: config.batch.memoryMb,

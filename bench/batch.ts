@@ -7,8 +7,9 @@ import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { startLocalS3 } from '../local/s3-server';
 import { createS3Client } from '../functions/storage/s3-client';
-import { createBatchHandler } from '../functions/batch/batch';
-import { loadBatchConfig, renditionSpec } from '../functions/batch/config';
+import { readBatchConfig, renditionSpec } from '../functions/batch/batch-config';
+import { createBatchHandler } from '../functions/batch/handler';
+import { localFunctionConfigs } from '../local/local-config';
 import { encodeS3EventKey } from '../functions/batch/event';
 import { createLimiter } from '../functions/batch/limit';
 import { chooseStrategy, renderRenditions, type Strategy } from '../functions/batch/pipeline';
@@ -96,8 +97,12 @@ async function photo(seed: number): Promise<Buffer> {
     .toBuffer();
 }
 
+/** The configuration a stack with these renditions (`;`-separated here) deploys, on the bench's buckets. */
 function configFor(renditions: string) {
-  return loadBatchConfig({ ORIGINALS_BUCKET: ORIGINALS, DERIVED_BUCKET: DERIVED, RENDITIONS: renditions });
+  const { batch } = localFunctionConfigs({ batchRenditions: JSON.stringify(renditions.split(';')) });
+  return readBatchConfig(
+    JSON.stringify({ ...batch, originalsBucket: ORIGINALS, derivativesBucket: DERIVED }),
+  );
 }
 
 function specsFor(renditions: string, key: string): ResizeSpec[] {

@@ -8,7 +8,6 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_RULES } from '../functions/core/rules';
 import { localEdgeConfig, startLocalStack } from '../local/stack';
 import { runLoad, startLocalEdgeProcess } from './load';
 import { median, photo12mp, ratio, timeMs } from './util';
@@ -106,7 +105,7 @@ function coldLoad() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-edge-'));
   try {
     cpSync(bundle, dir, { recursive: true });
-    writeFileSync(join(dir, 'edge-config.json'), JSON.stringify(localEdgeConfig(DEFAULT_RULES)));
+    writeFileSync(join(dir, 'edge-config.json'), JSON.stringify(localEdgeConfig()));
     const edge = coldRequireMs(dir, ['./index.js']);
     const deps = coldRequireMs(root, ['sharp', '@aws-sdk/client-s3']);
     console.log(

@@ -1,8 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as path from 'node:path';
-import type { QueryRules } from '../functions/core/rules';
-import type { TransformSettings } from '../functions/transform/settings';
+import type { BatchConfigJson } from '../functions/batch/batch-config';
+import { batchEnvironment } from './function-configs';
 import { LAMBDA_TRUSTED_SERVICES, batchFunctionPolicy, trustPolicy } from './iam';
 import { BATCH_RUNTIME } from './limits';
 
@@ -13,14 +13,11 @@ export interface BatchResizerArgs {
   readonly originals: aws.s3.Bucket;
   /** The bucket renditions are written to. It never triggers the function, so no recursion. */
   readonly derivatives: aws.s3.Bucket;
-  /** Renditions in the query language, e.g. `width=640&format=webp`. */
-  readonly renditions: pulumi.Input<pulumi.Input<string>[]>;
-  /** The same rules as the edge and the viewer function, passed as `IMAGE_RULES`. */
-  readonly rules: pulumi.Input<QueryRules>;
-  /** `max-age` of the renditions it stores, in seconds; the same as the edge's. */
-  readonly cacheMaxAgeSeconds: pulumi.Input<number>;
-  /** Transform settings, passed as `TRANSFORM_SETTINGS`. */
-  readonly transform: pulumi.Input<TransformSettings>;
+  /**
+   * What the function is built with (renditions, rules, transform settings, max-age and the two buckets),
+   * from `batchConfigFor` (infra/function-configs.ts), passed as the one BATCH_CONFIG variable.
+   */
+  readonly batchConfig: pulumi.Input<BatchConfigJson>;
   /**
    * Key prefix of originals that trigger the function.
    */
@@ -200,17 +197,7 @@ export class BatchResizer extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds,
         reservedConcurrentExecutions: args.reservedConcurrency,
         environment: {
-          variables: {
-            ORIGINALS_BUCKET: args.originals.bucket,
-            DERIVED_BUCKET: args.derivatives.bucket,
-            RENDITIONS: pulumi.output(args.renditions).apply((renditions) => renditions.join(';')),
-            IMAGE_RULES: pulumi.output(args.rules).apply((rules) => JSON.stringify(rules)),
-            TRANSFORM_SETTINGS: pulumi.output(args.transform).apply((settings) => JSON.stringify(settings)),
-            // glibc's per-thread arenas fragment under libvips; two arenas keep peak RSS near 320 MB
-            // instead of 450 MB for 12 MP work (bench/batch.ts), as sharp's docs advise on glibc.
-            MALLOC_ARENA_MAX: '2',
-            CACHE_MAX_AGE: pulumi.output(args.cacheMaxAgeSeconds).apply(String),
-          },
+          variables: pulumi.output(args.batchConfig).apply(batchEnvironment),
         },
       },
       { parent: this, dependsOn: [this.logGroup, policy] },

@@ -1,3 +1,4 @@
+import { BATCH_CONFIG_VARIABLE, type BatchConfigJson } from '../functions/batch/batch-config';
 import { edgeDeadlineMs } from '../functions/edge/deadline';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import type { ViewerConfig } from '../functions/viewer/viewer-config';
@@ -36,4 +37,46 @@ export function viewerConfigFor(config: CdnConfig, signingSecret = ''): ViewerCo
     originalsOriginId: ORIGINALS_ORIGIN_ID,
     errorMaxAge: config.errorMaxAgeSeconds,
   };
+}
+
+/** What the batch resizer is built with: the same rules, its renditions, and `thorough` encoding. */
+export function batchConfigFor(
+  config: CdnConfig,
+  originalsBucket: string,
+  derivativesBucket: string,
+): BatchConfigJson {
+  return {
+    originalsBucket,
+    derivativesBucket,
+    renditions: config.batch.renditions,
+    rules: config.rules,
+    transform: config.batchTransform,
+    cacheMaxAge: config.cacheMaxAgeSeconds,
+  };
+}
+
+/**
+ * "The total size of all environment variables doesn't exceed 4 KB" (AWS Lambda, "Working with Lambda
+ * environment variables"): counted here as the UTF-8 bytes of every name and value.
+ */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/** The batch function's environment: its configuration as one JSON variable, within Lambda's limit. */
+export function batchEnvironment(config: BatchConfigJson): Record<string, string> {
+  const variables = {
+    [BATCH_CONFIG_VARIABLE]: JSON.stringify(config),
+    // glibc's per-thread arenas fragment under libvips; two arenas keep peak RSS near 320 MB instead of
+    // 450 MB for 12 MP work (bench/batch.ts), as sharp's docs advise on glibc.
+    MALLOC_ARENA_MAX: '2',
+  };
+  const bytes = Object.entries(variables).reduce(
+    (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
+  if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES)
+    throw new Error(
+      `The batch resizer's environment is ${bytes} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}: ` +
+        'list fewer batchRenditions or allowedWidths',
+    );
+  return variables;
 }

@@ -1,20 +1,19 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createBatchHandler } from '../functions/batch/batch';
-import { parseRenditions } from '../functions/batch/config';
-import { triggerBatch } from '../functions/batch/local';
-import { DEFAULT_CACHE_MAX_AGE } from '../functions/core/cache-control';
+import sharp from 'sharp';
+import { readBatchConfig } from '../functions/batch/batch-config';
+import { createBatchHandler } from '../functions/batch/handler';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import { createOriginResponseHandler } from '../functions/edge/origin-response';
-import { DEFAULT_RULES, type QueryRules } from '../functions/core/rules';
 import { createS3ImageStore } from '../functions/storage/image-store';
 import { createS3Client } from '../functions/storage/s3-client';
-import { DEFAULT_TRANSFORM_SETTINGS } from '../functions/transform/settings';
 import { buildViewerFunction } from '../functions/viewer/build';
-import sharp from 'sharp';
+import { ORIGINALS_ORIGIN_ID } from '../infra/cloudfront';
+import { triggerBatch } from './batch-trigger';
 import { demoPage, type PageOriginal } from './demo-page';
 import { startLocalEdge, type LocalEdge } from './edge-server';
+import { LOCAL_BUCKETS, localFunctionConfigs, type LocalConfigValues } from './local-config';
 import { startLocalS3, type LocalS3 } from './s3-server';
 import { readOriginalsFolder, uploadOriginal } from './originals-folder';
 import { generateSamples } from './samples';
@@ -30,26 +29,26 @@ import { loadViewerFunction } from './viewer-sandbox';
  */
 export const DEFAULT_CONCURRENT_TRANSFORMS = Math.min(2, Math.max(1, availableParallelism() - 1));
 
-export const LOCAL_BUCKETS = { originals: 'originals', derivatives: 'derivatives' } as const;
-const ORIGINALS_ORIGIN_ID = 'originals';
-
-/** What the local batch resizer pre-generates for each upload, in the CDN's query language. */
-export const DEFAULT_LOCAL_RENDITIONS = 'width=320&format=webp;width=640&format=webp';
+export { LOCAL_BUCKETS, localEdgeConfig } from './local-config';
 
 export interface LocalStackOptions {
   /** Port of the CDN; 0 picks a free one. */
   readonly port?: number;
   /** A folder of the user's own images (subfolders included) instead of the generated samples. */
   readonly originalsDir?: string;
-  readonly rules?: QueryRules;
+  /**
+   * Stack config values (`image-cdn:<key>` without the namespace, as strings), validated and turned into
+   * each function's configuration exactly as a deployment does; unset keys take the schema's defaults.
+   */
+  readonly config?: LocalConfigValues;
   /** Require signed URLs (`s`, optional `expires`) signed with this secret, as a deployed stack can. */
   readonly signingSecret?: string;
   /**
    * Renditions the batch resizer makes when an original is uploaded while the edge runs (s3rver's S3
    * events trigger it, as S3 triggers the Lambda); `false` turns the batch resizer off.
-   * @default DEFAULT_LOCAL_RENDITIONS
+   * @default the stack's `batchRenditions`
    */
-  readonly renditions?: string | false;
+  readonly renditions?: readonly string[] | false;
   /** Bytes the CDN cache may hold. @default 128 MiB */
   readonly cacheBytes?: number;
   /**
@@ -111,23 +110,16 @@ async function describeOriginal(key: string, source: Buffer | string, bytes: num
   return { key, width: turned ? height : width, height: turned ? width : height, bytes };
 }
 
-export function localEdgeConfig(rules: QueryRules): EdgeConfig {
-  return {
-    originalsBucket: LOCAL_BUCKETS.originals,
-    derivativesBucket: LOCAL_BUCKETS.derivatives,
-    bucketRegion: 'us-east-1',
-    rules,
-    transform: DEFAULT_TRANSFORM_SETTINGS,
-    cacheMaxAge: DEFAULT_CACHE_MAX_AGE,
-    errorMaxAge: 60,
-    s3TimeoutMs: 5_000,
-  };
-}
-
 /** Starts the whole local edge: S3-compatible store, buckets, originals, viewer function, handler, CDN. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const progress = options.progress ?? (() => {});
-  const config = { ...localEdgeConfig(options.rules ?? DEFAULT_RULES), signingSecret: options.signingSecret };
+  const configs = localFunctionConfigs(
+    options.renditions
+      ? { ...options.config, batchRenditions: JSON.stringify(options.renditions) }
+      : options.config,
+    options.signingSecret,
+  );
+  const config = configs.edge;
   const host = '127.0.0.1';
   await assertPortFree(options.port ?? 0, host);
   const folder = options.originalsDir ? await readOriginalsFolder(options.originalsDir) : undefined;
@@ -169,14 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...files.map((file) => describeOriginal(file.key, file.path, file.size)),
     ]);
 
-    const viewer = loadViewerFunction(
-      buildViewerFunction({
-        rules: config.rules,
-        originalsOriginId: ORIGINALS_ORIGIN_ID,
-        errorMaxAge: config.errorMaxAge,
-        signingSecret: options.signingSecret,
-      }),
-    );
+    const viewer = loadViewerFunction(buildViewerFunction(configs.viewer));
     const store = createS3ImageStore({
       client,
       originalsBucket: config.originalsBucket,
@@ -190,14 +175,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.renditions !== false) {
       // Subscribed after the start-up uploads: later uploads trigger the resizer, as S3 would.
       const batch = createBatchHandler({
-        config: {
-          originalsBucket: config.originalsBucket,
-          derivedBucket: config.derivativesBucket,
-          renditions: parseRenditions(options.renditions ?? DEFAULT_LOCAL_RENDITIONS, config.rules),
-          rules: config.rules,
-          transform: { ...config.transform, effort: 'thorough' },
-          cacheMaxAge: config.cacheMaxAge,
-        },
+        // Through the JSON the deployed function reads, so the same checks run on it.
+        config: readBatchConfig(JSON.stringify(configs.batch)),
         client,
         concurrency: 1,
         log: options.log ? (line) => options.log?.(JSON.parse(line) as Record<string, unknown>) : undefined,

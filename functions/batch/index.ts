@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { createS3Client } from '../storage/s3-client';
-import { createBatchHandler } from './batch';
-import { loadBatchConfig } from './config';
+import { BATCH_CONFIG_VARIABLE, readBatchConfig } from './batch-config';
+import { createBatchHandler } from './handler';
 
 /**
  * The Lambda entry point (`functions/batch/index.handler`). Configuration is read and checked here, at
- * cold start: a bad RENDITIONS fails the first invocation with a message naming the entry, before any
+ * cold start: a bad BATCH_CONFIG fails the first invocation with a message naming the entry, before any
  * event is consumed. The S3 client is created once per container.
  */
 
@@ -14,7 +14,7 @@ import { loadBatchConfig } from './config';
 sharp.cache(false);
 sharp.concurrency(1);
 
-const config = loadBatchConfig(process.env);
+const config = readBatchConfig(process.env[BATCH_CONFIG_VARIABLE]);
 const client = createS3Client({
   region: process.env.AWS_REGION ?? 'us-east-1',
   timeoutMs: 10_000,

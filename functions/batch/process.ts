@@ -1,14 +1,12 @@
+import { derivativeCacheControl } from '../core/cache-control';
 import { isImageError, type ImageError } from '../core/errors';
 import { derivativeKey, parseDerivativeKey, validateOriginalKey } from '../core/key';
 import type { ResizeSpec } from '../core/spec';
-import type { ImageStore } from '../storage/image-store';
-import { derivativeCacheControl } from '../core/cache-control';
-import { renditionSpec, type BatchConfig } from './config';
+import { unquoteEtag, type ImageStore } from '../storage/image-store';
+import { renditionSpec, type BatchConfig } from './batch-config';
 import type { Limiter } from './limit';
 import type { Logger } from './log';
 import { renderRenditions } from './pipeline';
-import { unquoteEtag } from '../storage/image-store';
-import type { BatchStorage } from './storage';
 
 /**
  * - `processed`: every rendition is now stored for this version of the original (written or unchanged;
@@ -22,7 +20,7 @@ import type { BatchStorage } from './storage';
 export type Outcome = 'processed' | 'skipped' | 'refused' | 'ignored' | 'failed';
 
 export interface RenditionOutcome {
-  /** The RENDITIONS entry. */
+  /** The rendition's query, as configured. */
   readonly query: string;
   /** The derivative key, the one the CDN uses for this query. */
   readonly key: string;
@@ -47,7 +45,6 @@ export interface ItemOutcome {
 export interface ProcessorDeps {
   readonly config: BatchConfig;
   readonly store: ImageStore;
-  readonly storage: BatchStorage;
   /** Bounds sharp work (decode, resize, encode) across every original in flight. */
   readonly cpu: Limiter;
   readonly log: Logger;
@@ -127,9 +124,9 @@ export async function processOriginal(
 
   try {
     const targets = targetsFor(key, deps.config);
-    let etag = knownEtag ?? (await timed('head', () => deps.storage.originalEtag(key)));
+    let etag = knownEtag ?? (await timed('head', () => deps.store.originalEtag(key)));
     const stored = await timed('head', () =>
-      Promise.all(targets.map((target) => deps.storage.derivativeSourceEtag(target.key))),
+      Promise.all(targets.map((target) => deps.store.derivativeSourceEtag(target.key))),
     );
     const unchanged = (index: number) => stored[index] === etag;
     if (!targets.every((_, index) => unchanged(index))) {

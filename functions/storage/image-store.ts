@@ -1,7 +1,17 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { imageError, type ImageError } from '../core/errors';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { imageError, isImageError, type ImageError } from '../core/errors';
 
-/** The storage the handlers need: read an original, write a derivative. */
+/**
+ * The storage the handlers need, with one error mapping: a missing original is a 404 ImageError,
+ * anything else a 503 storage fault (transient). The edge reads originals and writes derivatives; the
+ * batch resizer also compares ETags (to skip unchanged renditions) and lists originals (backfill).
+ */
 export interface ImageStore {
   /** The original's bytes and ETag; throws a 404 ImageError when it does not exist. */
   getOriginal(key: string): Promise<StoredObject>;
@@ -12,6 +22,17 @@ export interface ImageStore {
     cacheControl: string,
     sourceEtag?: string,
   ): Promise<void>;
+  /** The original's current ETag, without quotes; a 404 ImageError when it is gone. */
+  originalEtag(key: string): Promise<string>;
+  /** The `source-etag` recorded on a stored derivative, or undefined when there is none. */
+  derivativeSourceEtag(key: string): Promise<string | undefined>;
+  /** One page of original keys under `prefix`, in S3's (UTF-8 binary) order. */
+  listOriginals(prefix: string, startAfter?: string, continuationToken?: string): Promise<OriginalsPage>;
+}
+
+export interface OriginalsPage {
+  readonly keys: readonly string[];
+  readonly nextContinuationToken?: string;
 }
 
 export interface StoredObject {
@@ -103,6 +124,46 @@ export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
             Metadata: sourceEtag ? { [SOURCE_ETAG_METADATA]: unquoteEtag(sourceEtag) } : undefined,
           }),
         );
+      } catch {
+        throw storageFault();
+      }
+    },
+    async originalEtag(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: originalsBucket, Key: key }));
+        if (!head.ETag) throw storageFault();
+        return unquoteEtag(head.ETag);
+      } catch (error) {
+        if (isImageError(error)) throw error;
+        throw originalReadError(error);
+      }
+    },
+    async derivativeSourceEtag(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: derivativesBucket, Key: key }));
+        const etag = head.Metadata?.[SOURCE_ETAG_METADATA];
+        return etag ? unquoteEtag(etag) : undefined;
+      } catch (error) {
+        // Without s3:ListBucket S3 answers a missing key with 403: either way there is nothing to reuse.
+        const code = statusOf(error);
+        if (code === 404 || code === 403) return undefined;
+        throw storageFault();
+      }
+    },
+    async listOriginals(prefix, startAfter, continuationToken) {
+      try {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: originalsBucket,
+            Prefix: prefix,
+            StartAfter: continuationToken ? undefined : startAfter,
+            ContinuationToken: continuationToken,
+          }),
+        );
+        return {
+          keys: (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])),
+          nextContinuationToken: page.IsTruncated ? page.NextContinuationToken : undefined,
+        };
       } catch {
         throw storageFault();
       }

@@ -3,7 +3,7 @@
 // so changing one key never makes a key the user did not set invalid. Every error names a key the user set.
 import type { QueryRules } from '../../functions/core/rules';
 import type { TransformSettings } from '../../functions/transform/settings';
-import { parseRenditions } from '../../functions/batch/config';
+import { parseRenditions } from '../../functions/batch/batch-config';
 import { LOG_RETENTION_DAYS, PRICE_CLASSES, type PriceClass } from '../limits';
 import {
   CONFIG_NAMESPACE,
@@ -216,12 +216,9 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
 
   const setRenditions = r.stringArray('batchRenditions');
   const renditions = setRenditions.length > 0 ? setRenditions : defaultRenditions(rules);
-  for (const rendition of renditions) {
-    if (rendition.includes(';')) throw r.error('batchRenditions', `"${rendition}" must not contain ";"`);
-  }
   try {
     // The batch resizer's own cold-start parser, so a rendition it would refuse (format=auto) fails here.
-    parseRenditions(renditions.join(';'), rules);
+    parseRenditions(renditions, rules);
   } catch (error) {
     throw r.error('batchRenditions', (error as Error).message);
   }

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalS3 } from '../../local/s3-server';
-import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/batch';
-import { loadBatchConfig } from '../../functions/batch/config';
+import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/handler';
 import { InvalidPayloadError } from '../../functions/batch/event';
-import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from '../support/batch';
+import { batchConfig, clientFor, DERIVATIVES, listKeys, photo, putOriginal, startS3 } from '../support/batch';
 
-const config = loadBatchConfig({
-  ORIGINALS_BUCKET: ORIGINALS,
-  DERIVED_BUCKET: DERIVED,
-  RENDITIONS: 'width=32&format=webp;width=16&format=jpeg',
-});
+const config = batchConfig(['width=32&format=webp', 'width=16&format=jpeg']);
 
 describe('batch backfill (synchronous invocation)', function () {
   this.timeout(20_000);
@@ -54,7 +49,7 @@ describe('batch backfill (synchronous invocation)', function () {
         ['a.jpg/_w32_q80.webp', 'refused', 'derivative_key'],
       ],
     );
-    assert.deepEqual(await listKeys(client, DERIVED), [...result.written].sort());
+    assert.deepEqual(await listKeys(client, DERIVATIVES), [...result.written].sort());
     const again = await handlerWith()({ keys: ['a.jpg'] });
     assert.deepEqual([again.written, again.unchanged], [[], 2]);
   });
@@ -67,7 +62,7 @@ describe('batch backfill (synchronous invocation)', function () {
     assert.equal(result.resumeAfter, undefined);
     assert.equal(result.originals, 3);
     assert.deepEqual(
-      [...new Set((await listKeys(client, DERIVED)).map((key) => key.slice(0, key.lastIndexOf('/'))))],
+      [...new Set((await listKeys(client, DERIVATIVES)).map((key) => key.slice(0, key.lastIndexOf('/'))))],
       ['photos/1.jpg', 'photos/2.jpg', 'photos/sub/3.jpg'],
     );
   });
@@ -91,7 +86,7 @@ describe('batch backfill (synchronous invocation)', function () {
     assert.equal(first.resumeAfter, 'p/3.jpg');
     assert.equal(first.originals, 3);
     assert.deepEqual(
-      [...new Set((await listKeys(client, DERIVED)).map((key) => key.slice(0, key.lastIndexOf('/'))))],
+      [...new Set((await listKeys(client, DERIVATIVES)).map((key) => key.slice(0, key.lastIndexOf('/'))))],
       keys.slice(0, 3),
     );
 
@@ -99,7 +94,7 @@ describe('batch backfill (synchronous invocation)', function () {
     const rest = await handler({ prefix: 'p/', startAfter: first.resumeAfter }, context);
     assert.equal(rest.complete, true);
     assert.equal(rest.originals, 2);
-    assert.equal((await listKeys(client, DERIVED)).length, keys.length * 2);
+    assert.equal((await listKeys(client, DERIVATIVES)).length, keys.length * 2);
   });
 
   it('stops a keys backfill before the timeout and lists the keys not started', async () => {
@@ -117,7 +112,7 @@ describe('batch backfill (synchronous invocation)', function () {
     assert.equal(result.complete, false);
     assert.equal(result.originals, 2);
     assert.deepEqual(result.remainingKeys, ['k/3.jpg', 'k/4.jpg']);
-    assert.equal((await listKeys(client, DERIVED)).length, 4);
+    assert.equal((await listKeys(client, DERIVATIVES)).length, 4);
   });
 
   it('rejects a malformed payload with a message saying what is expected', async () => {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import {
+  BATCH_CONFIG_VARIABLE,
   BatchConfigError,
-  loadBatchConfig,
   parseRenditions,
+  readBatchConfig,
   renditionSpec,
-} from '../../functions/batch/config';
+} from '../../functions/batch/batch-config';
 import {
   decodeS3EventKey,
   encodeS3EventKey,
@@ -14,16 +15,20 @@ import {
   parseBackfillPayload,
 } from '../../functions/batch/event';
 import { createLogger } from '../../functions/batch/log';
+import { batchEnvironment, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../infra/function-configs';
+import { localFunctionConfigs } from '../../local/local-config';
+import { batchConfig } from '../support/batch';
 
-const ENV = {
-  ORIGINALS_BUCKET: 'originals',
-  DERIVED_BUCKET: 'derived',
-  RENDITIONS: 'width=320&format=webp;width=640&format=webp;width=1280&format=avif',
-};
+const RENDITIONS = ['width=320&format=webp', 'width=640&format=webp', 'width=1280&format=avif'];
+
+/** BATCH_CONFIG as a stack with RENDITIONS writes it, changed by `change`. */
+function configJson(change: (json: Record<string, unknown>) => Record<string, unknown> = (json) => json) {
+  return JSON.stringify(change({ ...localFunctionConfigs().batch, renditions: RENDITIONS }));
+}
 
 describe('batch config (cold start)', () => {
-  it('parses RENDITIONS with the edge parser into canonical specs', () => {
-    const config = loadBatchConfig(ENV);
+  it('parses the renditions with the edge parser into canonical specs', () => {
+    const config = batchConfig(RENDITIONS);
     assert.deepEqual(
       config.renditions.map((rendition) => renditionSpec(rendition, 'a.jpg', config.rules)),
       [
@@ -34,24 +39,29 @@ describe('batch config (cold start)', () => {
     );
   });
 
-  it('uses thorough encoder effort even when TRANSFORM_SETTINGS asks for fast', () => {
-    assert.equal(loadBatchConfig(ENV).transform.effort, 'thorough');
-    const config = loadBatchConfig({ ...ENV, TRANSFORM_SETTINGS: '{"effort":"fast","maxFrames":5}' });
-    assert.equal(config.transform.effort, 'thorough');
-    assert.equal(config.transform.maxFrames, 5);
+  it('is written by the deploy with thorough encoder effort, and read as written', () => {
+    assert.equal(batchConfig(RENDITIONS).transform.effort, 'thorough');
+    const fast = readBatchConfig(
+      configJson((json) => ({
+        ...json,
+        transform: { ...(json.transform as object), effort: 'fast', maxFrames: 5 },
+      })),
+    );
+    assert.equal(fast.transform.effort, 'fast', 'the reader overrides nothing');
+    assert.equal(fast.transform.maxFrames, 5);
   });
 
-  it('reads CACHE_MAX_AGE for the renditions it stores, defaulting to a year', () => {
-    assert.equal(loadBatchConfig(ENV).cacheMaxAge, 31_536_000);
-    assert.equal(loadBatchConfig({ ...ENV, CACHE_MAX_AGE: '3600' }).cacheMaxAge, 3600);
+  it('carries the stack cacheMaxAgeSeconds for the renditions it stores, a year by default', () => {
+    assert.equal(batchConfig(RENDITIONS).cacheMaxAge, 31_536_000);
+    assert.equal(batchConfig(RENDITIONS, { cacheMaxAgeSeconds: '3600' }).cacheMaxAge, 3600);
     assert.throws(
-      () => loadBatchConfig({ ...ENV, CACHE_MAX_AGE: 'soon' }),
-      /CACHE_MAX_AGE must be a number of seconds/,
+      () => readBatchConfig(configJson((json) => ({ ...json, cacheMaxAge: 'soon' }))),
+      /BATCH_CONFIG.cacheMaxAge must be a whole number of seconds/,
     );
   });
 
-  it('reads IMAGE_RULES as JSON over the defaults', () => {
-    const config = loadBatchConfig({ ...ENV, IMAGE_RULES: '{"allowedWidths":[300,700,1400]}' });
+  it('carries the stack rules, so renditions follow allowedWidths', () => {
+    const config = batchConfig(RENDITIONS, { allowedWidths: '[300,700,1400]' });
     assert.deepEqual(config.rules.allowedWidths, [300, 700, 1400]);
     assert.equal(config.rules.maxWidth, DEFAULT_RULES.maxWidth);
     assert.equal(renditionSpec(config.renditions[0]!, 'a.jpg', config.rules).width, 700);
@@ -60,10 +70,10 @@ describe('batch config (cold start)', () => {
   for (const auto of ['format=auto', 'fm=AUTO', 'Format=Auto']) {
     it(`refuses ${auto} with a clear message`, () => {
       assert.throws(
-        () => loadBatchConfig({ ...ENV, RENDITIONS: `width=320&format=webp;width=640&${auto}` }),
+        () => parseRenditions(['width=320&format=webp', `width=640&${auto}`], DEFAULT_RULES),
         (error: Error) =>
           error instanceof BatchConfigError &&
-          /RENDITIONS entry 2/.test(error.message) &&
+          /renditions entry 2/.test(error.message) &&
           /format=auto is refused/.test(error.message),
       );
     });
@@ -71,29 +81,73 @@ describe('batch config (cold start)', () => {
 
   it('names the entry and the parameter of an invalid value', () => {
     assert.throws(
-      () => parseRenditions('width=320;width=abc&format=webp', DEFAULT_RULES),
-      /RENDITIONS entry 2 \('width=abc&format=webp'\): Invalid 'width': must be a whole number/,
+      () => parseRenditions(['width=320', 'width=abc&format=webp'], DEFAULT_RULES),
+      /renditions entry 2 \('width=abc&format=webp'\): Invalid 'width': must be a whole number/,
     );
     assert.throws(
-      () => parseRenditions('width=99999', DEFAULT_RULES),
+      () => parseRenditions(['width=99999'], DEFAULT_RULES),
       /entry 1.*'width': must be at most 4096/,
     );
-    assert.throws(() => parseRenditions('width=300&format=tiff', DEFAULT_RULES), /'format': must be one of/);
+    assert.throws(
+      () => parseRenditions(['width=300&format=tiff'], DEFAULT_RULES),
+      /'format': must be one of/,
+    );
   });
 
   it('refuses an entry that asks for no transform, and an empty list', () => {
     assert.throws(
-      () => parseRenditions('width=320;foo=bar', DEFAULT_RULES),
+      () => parseRenditions(['width=320', 'foo=bar'], DEFAULT_RULES),
       /entry 2.*asks for no transform/,
     );
-    assert.throws(() => parseRenditions(' ; ', DEFAULT_RULES), /at least one rendition/);
+    assert.throws(() => parseRenditions([' ', ''], DEFAULT_RULES), /at least one rendition/);
   });
 
-  it('names a missing or bad variable', () => {
-    assert.throws(() => loadBatchConfig({ ...ENV, DERIVED_BUCKET: undefined }), /DERIVED_BUCKET must be set/);
-    assert.throws(() => loadBatchConfig({ ...ENV, RENDITIONS: '' }), /RENDITIONS must be set/);
-    assert.throws(() => loadBatchConfig({ ...ENV, DERIVED_BUCKET: 'originals' }), /must differ/);
-    assert.throws(() => loadBatchConfig({ ...ENV, IMAGE_RULES: '{oops' }), /IMAGE_RULES is not valid JSON/);
+  it('names a missing variable, bad JSON and each missing or bad field', () => {
+    assert.throws(() => readBatchConfig(undefined), /BATCH_CONFIG must be set/);
+    assert.throws(() => readBatchConfig('{oops'), /BATCH_CONFIG is not valid JSON/);
+    assert.throws(() => readBatchConfig('[]'), /BATCH_CONFIG must be a JSON object/);
+    for (const field of [
+      'originalsBucket',
+      'derivativesBucket',
+      'renditions',
+      'rules',
+      'transform',
+      'cacheMaxAge',
+    ])
+      assert.throws(
+        () => readBatchConfig(configJson((json) => ({ ...json, [field]: undefined }))),
+        new RegExp(`BATCH_CONFIG.${field} must be`),
+        field,
+      );
+    assert.throws(
+      () => readBatchConfig(configJson((json) => ({ ...json, derivativesBucket: json.originalsBucket }))),
+      /must differ/,
+    );
+    assert.throws(
+      () => readBatchConfig(configJson((json) => ({ ...json, renditions: [] }))),
+      /at least one rendition/,
+    );
+  });
+});
+
+describe('batch environment (infra)', () => {
+  it('is the one BATCH_CONFIG variable the handler reads, plus the allocator setting', () => {
+    const environment = batchEnvironment(localFunctionConfigs().batch);
+    assert.deepEqual(Object.keys(environment).sort(), [BATCH_CONFIG_VARIABLE, 'MALLOC_ARENA_MAX']);
+    assert.deepEqual(
+      readBatchConfig(environment[BATCH_CONFIG_VARIABLE]).rules,
+      localFunctionConfigs().cdn.rules,
+    );
+  });
+
+  it("refuses a configuration over Lambda's 4 KB of environment variables, naming what to shorten", () => {
+    const widths = Array.from({ length: 1000 }, (_, index) => 16 + index * 4);
+    const big = localFunctionConfigs({ maxWidth: '4096', allowedWidths: JSON.stringify(widths) }).batch;
+    assert.ok(JSON.stringify(big).length > LAMBDA_ENVIRONMENT_LIMIT_BYTES);
+    assert.throws(
+      () => batchEnvironment(big),
+      /over Lambda's 4096: list fewer batchRenditions or allowedWidths/,
+    );
   });
 });
 

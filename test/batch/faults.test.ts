@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalS3 } from '../../local/s3-server';
-import { createBatchHandler, RetryableBatchError } from '../../functions/batch/batch';
-import { loadBatchConfig } from '../../functions/batch/config';
+import { createBatchHandler, RetryableBatchError } from '../../functions/batch/handler';
 import {
+  batchConfig,
   clientFor,
-  DERIVED,
+  DERIVATIVES,
   listKeys,
   logSink,
   ORIGINALS,
@@ -17,11 +17,7 @@ import {
 } from '../support/batch';
 import { startFaultProxy, type Fault } from '../support/fault-proxy';
 
-const config = loadBatchConfig({
-  ORIGINALS_BUCKET: ORIGINALS,
-  DERIVED_BUCKET: DERIVED,
-  RENDITIONS: 'width=32&format=webp;width=48&format=png',
-});
+const config = batchConfig(['width=32&format=webp', 'width=48&format=png']);
 
 describe('batch handler under transient S3 faults', function () {
   this.timeout(20_000);
@@ -50,7 +46,7 @@ describe('batch handler under transient S3 faults', function () {
       const etag = await putOriginal(direct, 'a.jpg', image);
       let failing = true;
       const proxy = await startFaultProxy(s3.port, (req) =>
-        failing && req.method === 'PUT' && req.url?.startsWith(`/${DERIVED}/`) ? fault : undefined,
+        failing && req.method === 'PUT' && req.url?.startsWith(`/${DERIVATIVES}/`) ? fault : undefined,
       );
       const client = clientFor(s3, proxy.endpoint);
       const lines = logSink();
@@ -67,13 +63,13 @@ describe('batch handler under transient S3 faults', function () {
           error.result.failed.map((item) => [item.key, item.code]),
           [['a.jpg', 'storage_fault']],
         );
-        assert.ok(proxy.requests.some((line) => line.startsWith(`PUT /${DERIVED}/`)));
+        assert.ok(proxy.requests.some((line) => line.startsWith(`PUT /${DERIVATIVES}/`)));
         assert.equal(lines.lines.find((line) => line.event === 'batch.original')?.outcome, 'failed');
 
         failing = false; // the fault clears; Lambda's retry delivers the same event
         const retried = await handler(event);
         assert.equal(retried.failed.length, 0);
-        assert.deepEqual(await listKeys(direct, DERIVED), ['a.jpg/_w32_q80.webp', 'a.jpg/_w48.png']);
+        assert.deepEqual(await listKeys(direct, DERIVATIVES), ['a.jpg/_w32_q80.webp', 'a.jpg/_w48.png']);
       } finally {
         client.destroy();
         await proxy.close();
@@ -103,7 +99,7 @@ describe('batch handler under transient S3 faults', function () {
           /1 of 2 record/.test(error.message) &&
           error.result.records?.[1]?.outcome === 'processed',
       );
-      assert.deepEqual(await listKeys(direct, DERIVED), ['fine.jpg/_w32_q80.webp', 'fine.jpg/_w48.png']);
+      assert.deepEqual(await listKeys(direct, DERIVATIVES), ['fine.jpg/_w32_q80.webp', 'fine.jpg/_w48.png']);
     } finally {
       client.destroy();
       await proxy.close();
@@ -153,7 +149,7 @@ describe('batch handler under transient S3 faults', function () {
         result.failed.map((item) => [item.key, item.code]),
         [['p/', 'storage_fault']],
       );
-      assert.deepEqual(await listKeys(direct, DERIVED), []);
+      assert.deepEqual(await listKeys(direct, DERIVATIVES), []);
     } finally {
       client.destroy();
       await proxy.close();

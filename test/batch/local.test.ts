@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { S3Event } from 'aws-lambda';
-import { createBatchHandler } from '../../functions/batch/batch';
-import { loadBatchConfig } from '../../functions/batch/config';
-import { toS3Event, triggerBatch } from '../../functions/batch/local';
-import type { BatchResult } from '../../functions/batch/batch';
-import { clientFor, DERIVED, listKeys, ORIGINALS, photo, putOriginal, startS3 } from '../support/batch';
+import { createBatchHandler } from '../../functions/batch/handler';
+import { toS3Event, triggerBatch } from '../../local/batch-trigger';
+import type { BatchResult } from '../../functions/batch/handler';
+import { localFunctionConfigs } from '../../local/local-config';
+import { batchConfig, clientFor, DERIVATIVES, listKeys, photo, putOriginal, startS3 } from '../support/batch';
 
 describe('batch resizer: local edge adapter', function () {
   this.timeout(20_000);
@@ -15,11 +15,7 @@ describe('batch resizer: local edge adapter', function () {
     const client = clientFor(s3);
     try {
       const handler = createBatchHandler({
-        config: loadBatchConfig({
-          ORIGINALS_BUCKET: ORIGINALS,
-          DERIVED_BUCKET: DERIVED,
-          RENDITIONS: 'width=24&format=webp',
-        }),
+        config: batchConfig(['width=24&format=webp']),
         client,
         concurrency: 2,
         log: () => {},
@@ -40,7 +36,7 @@ describe('batch resizer: local edge adapter', function () {
       assert.equal(seen[0]?.Records[0]?.s3.object.key, 'my+photos/a%2Bb+%C3%BC.jpg');
       assert.equal(original?.records?.[0]?.key, 'my photos/a+b ü.jpg');
       assert.deepEqual(original?.written, ['my photos/a+b ü.jpg/_w24_q80.webp']);
-      assert.deepEqual(await listKeys(client, DERIVED), ['my photos/a+b ü.jpg/_w24_q80.webp']);
+      assert.deepEqual(await listKeys(client, DERIVATIVES), ['my photos/a+b ü.jpg/_w24_q80.webp']);
       assert.equal(seen[1]?.Records[0]?.s3.object.key, 'my+photos/a%2Bb+%C3%BC.jpg/_w24_q80.webp');
       assert.deepEqual(
         derivative?.records?.map((record) => [record.outcome, record.code]),
@@ -52,16 +48,17 @@ describe('batch resizer: local edge adapter', function () {
     }
   });
 
-  it('fails at cold start with a clear message for a bad RENDITIONS', () => {
+  it('fails at cold start with a clear message for a bad rendition in BATCH_CONFIG', () => {
     const run = spawnSync(
       process.execPath,
       ['--import', 'tsx', '-e', "require('./functions/batch/index.ts')"],
       {
         env: {
           ...process.env,
-          ORIGINALS_BUCKET: 'o',
-          DERIVED_BUCKET: 'd',
-          RENDITIONS: 'width=320&format=webp;width=640&format=auto',
+          BATCH_CONFIG: JSON.stringify({
+            ...localFunctionConfigs().batch,
+            renditions: ['width=320&format=webp', 'width=640&format=auto'],
+          }),
         },
         encoding: 'utf8',
         timeout: 15_000,
@@ -70,7 +67,7 @@ describe('batch resizer: local edge adapter', function () {
     assert.notEqual(run.status, 0);
     assert.match(
       run.stderr,
-      /BatchConfigError: RENDITIONS entry 2 \('width=640&format=auto'\): format=auto is refused/,
+      /BatchConfigError: renditions entry 2 \('width=640&format=auto'\): format=auto is refused/,
     );
   });
 });

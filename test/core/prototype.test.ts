@@ -173,7 +173,7 @@ describe('prototype pollution: request input never reaches Object.prototype (iss
   });
 
   describe('the edge origin-response handler (real s3rver, real sharp)', () => {
-    const config = localEdgeConfig(DEFAULT_RULES);
+    const config = localEdgeConfig();
     let s3: LocalS3;
     let client: S3Client;
     let handler: OriginResponseHandler;

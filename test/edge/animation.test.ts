@@ -24,7 +24,7 @@ import { startEdgeHandler } from '../support/edge-handler';
 const CHROME = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 const FIREFOX = 'image/avif,image/webp,*/*';
 const SAFARI = 'image/webp,image/avif,image/jxl,image/heic,image/heic-sequence,video/*;q=0.8,*/*;q=0.5';
-const config = localEdgeConfig(DEFAULT_RULES);
+const config = localEdgeConfig();
 
 describe('animated originals under format=auto (issue 11, item 4)', function () {
   this.timeout(60_000);

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DEFAULT_RULES } from '../../functions/core/rules';
 import { createS3Client } from '../../functions/storage/s3-client';
 import { localEdgeConfig } from '../../local/stack';
 import { startLocalS3, type LocalS3 } from '../../local/s3-server';
@@ -58,7 +57,7 @@ describe('edge bundle (dist/edge.zip)', () => {
   it('loads in a fresh process and answers an origin-response event', async function () {
     this.timeout(30_000);
     // What a deploy writes next to the bundle; pointed at the local S3 server here.
-    const config = { ...localEdgeConfig(DEFAULT_RULES), s3Endpoint: s3.endpoint };
+    const config = { ...localEdgeConfig(), s3Endpoint: s3.endpoint };
     writeFileSync(join(dir, 'edge-config.json'), JSON.stringify(config));
     const script = `
       process.env.AWS_ACCESS_KEY_ID = 'S3RVER'; process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import sharp from 'sharp';
-import { DEFAULT_RULES } from '../../functions/core/rules';
 import { type OriginResponseHandler } from '../../functions/edge/origin-response';
 
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
@@ -21,7 +20,7 @@ import { startEdgeHandler } from '../support/edge-handler';
  * request runs; the bounds are generous but far below what decoding the hostile input would take.
  */
 
-const config = localEdgeConfig(DEFAULT_RULES);
+const config = localEdgeConfig();
 const MB = 1024 * 1024;
 /** A noise PNG this many pixels square is about 40 MB (3 bytes a pixel barely compressed). */
 const LARGE_SIDE = 3_600;

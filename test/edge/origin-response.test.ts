@@ -10,13 +10,12 @@ import { createS3ImageStore } from '../../functions/storage/image-store';
 import { createS3Client } from '../../functions/storage/s3-client';
 import { localEdgeConfig } from '../../local/stack';
 import { startLocalS3, type LocalS3 } from '../../local/s3-server';
-import { DEFAULT_RULES } from '../../functions/core/rules';
 import { originResponseEvent } from '../support/edge-event';
 import { originResponseViolations } from '../../functions/edge/response-rules';
 import * as images from '../support/images';
 import { startEdgeHandler } from '../support/edge-handler';
 
-const config = localEdgeConfig(DEFAULT_RULES);
+const config = localEdgeConfig();
 
 function header(response: CloudFrontResultResponse, name: string): string | undefined {
   return response.headers?.[name]?.[0]?.value;

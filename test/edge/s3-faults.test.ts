@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { IncomingMessage } from 'node:http';
 import sharp from 'sharp';
-import { DEFAULT_RULES } from '../../functions/core/rules';
 import { createOriginResponseHandler } from '../../functions/edge/origin-response';
 import { createS3ImageStore } from '../../functions/storage/image-store';
 import { createS3Client } from '../../functions/storage/s3-client';
@@ -13,7 +12,7 @@ import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-p
 import * as images from '../support/images';
 
 /** A short S3 budget, so stalls are detected quickly: 2 attempts × 600 ms. */
-const config = { ...localEdgeConfig(DEFAULT_RULES), s3TimeoutMs: 600 };
+const config = { ...localEdgeConfig(), s3TimeoutMs: 600 };
 const BUDGET_MS = 4_000;
 
 describe('origin-response handler under S3 faults (fault-injecting proxy in front of s3rver)', function () {

@@ -1,5 +1,6 @@
 // The real index.ts, run under Pulumi runtime mocks for each example stack (one child process per
 // stack, so Pulumi's global runtime state and the module cache never leak between stacks).
+import { readBatchConfig, type BatchConfigJson } from '../../functions/batch/batch-config';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { EdgeConfig } from '../../functions/edge/edge-config';
@@ -463,19 +464,20 @@ for (const { stack: stackName, region } of STACKS) {
           (stack.get(T.lambda, 'edge-function').inputs.code as { assets: Record<string, { text: string }> })
             .assets['edge-config.json']!.text,
         ) as EdgeConfig;
-        assert.equal(variables.ORIGINALS_BUCKET, originals);
-        assert.equal(variables.DERIVED_BUCKET, derivatives);
+        assert.deepEqual(Object.keys(variables).sort(), ['BATCH_CONFIG', 'MALLOC_ARENA_MAX']);
+        const batch = JSON.parse(variables.BATCH_CONFIG!) as BatchConfigJson;
+        assert.equal(batch.originalsBucket, originals);
+        assert.equal(batch.derivativesBucket, derivatives);
         // An empty batchRenditions (the default) means the standard ones, shaped by the rules.
         const configured = configOf(stack, 'batchRenditions') as string[];
         const renditions = configured.length > 0 ? configured : defaultRenditions(baked.rules);
-        assert.equal(variables.RENDITIONS, renditions.join(';'));
+        assert.deepEqual(batch.renditions, renditions);
         assert.equal(variables.MALLOC_ARENA_MAX, '2');
-        assert.equal(variables.CACHE_MAX_AGE, String(configOf(stack, 'cacheMaxAgeSeconds')));
-        assert.deepEqual(JSON.parse(variables.IMAGE_RULES!), baked.rules);
-        assert.deepEqual(JSON.parse(variables.TRANSFORM_SETTINGS!), {
-          ...baked.transform,
-          effort: 'thorough',
-        });
+        assert.equal(batch.cacheMaxAge, configOf(stack, 'cacheMaxAgeSeconds'));
+        assert.deepEqual(batch.rules, baked.rules);
+        assert.deepEqual(batch.transform, { ...baked.transform, effort: 'thorough' });
+        // What the handler reads at cold start: the same JSON passes its checks.
+        assert.equal(readBatchConfig(variables.BATCH_CONFIG).renditions.length, renditions.length);
       });
 
       it('is triggered by the originals bucket, one filter per suffix with the prefix', () => {
@@ -687,11 +689,13 @@ describe('infra stacks side by side', function () {
       runStack('dev', { 'image-cdn:maxWidth': 2048 }),
       runStack('dev', { 'image-cdn:allowedWidths': [320, 640] }),
     ]);
-    const environment = (stack: Stack) =>
-      (stack.get(T.lambda, 'batch-function').inputs.environment as { variables: Record<string, string> })
-        .variables;
-    assert.equal(JSON.parse(environment(narrow).IMAGE_RULES!).maxPixels, 2048 * 4096);
-    assert.equal(environment(allowList).RENDITIONS, 'width=320&format=webp;width=640&format=webp');
+    const batchConfig = (stack: Stack) =>
+      JSON.parse(
+        (stack.get(T.lambda, 'batch-function').inputs.environment as { variables: Record<string, string> })
+          .variables.BATCH_CONFIG!,
+      ) as BatchConfigJson;
+    assert.equal(batchConfig(narrow).rules.maxPixels, 2048 * 4096);
+    assert.deepEqual(batchConfig(allowList).renditions, ['width=320&format=webp', 'width=640&format=webp']);
   });
 });
 

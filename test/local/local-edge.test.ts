@@ -168,7 +168,7 @@ describe('local edge over HTTP (end to end)', function () {
     const logs: Array<Record<string, unknown>> = [];
     const batchStack = await startLocalStack({
       port: 0,
-      renditions: 'width=320&format=webp',
+      renditions: ['width=320&format=webp'],
       log: (entry) => logs.push(entry),
     });
     try {

@@ -11,12 +11,29 @@ import sharp from 'sharp';
 import { startLocalS3, type LocalS3 } from '../../local/s3-server';
 import { createS3Client } from '../../functions/storage/s3-client';
 import { encodeS3EventKey } from '../../functions/batch/event';
+import { readBatchConfig, type BatchConfig, type BatchConfigJson } from '../../functions/batch/batch-config';
+import { localFunctionConfigs, type LocalConfigValues } from '../../local/local-config';
 
 export const ORIGINALS = 'originals';
-export const DERIVED = 'derived';
+export const DERIVATIVES = 'derivatives';
+
+/**
+ * The configuration the batch resizer of a stack with these renditions (and stack config `values`)
+ * reads, on the test buckets: built by the deploy's own `batchConfigFor` and read back from its JSON.
+ * `patch` changes the JSON as written, for cases no stack config produces.
+ */
+export function batchConfig(
+  renditions: readonly string[],
+  values: LocalConfigValues = {},
+  patch: (json: BatchConfigJson) => BatchConfigJson = (json) => json,
+): BatchConfig {
+  const { batch } = localFunctionConfigs({ ...values, batchRenditions: JSON.stringify(renditions) });
+  const json = patch({ ...batch, originalsBucket: ORIGINALS, derivativesBucket: DERIVATIVES });
+  return readBatchConfig(JSON.stringify(json));
+}
 
 export async function startS3(): Promise<LocalS3> {
-  return startLocalS3({ buckets: [ORIGINALS, DERIVED] });
+  return startLocalS3({ buckets: [ORIGINALS, DERIVATIVES] });
 }
 
 export function clientFor(s3: LocalS3, endpoint = s3.endpoint): S3Client {

@@ -1,6 +1,6 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import type { BatchHandler, BatchResult } from './batch';
-import { encodeS3EventKey } from './event';
+import type { BatchHandler, BatchResult } from '../functions/batch/handler';
+import { encodeS3EventKey } from '../functions/batch/event';
 
 /**
  * The local edge's trigger: s3rver emits S3 event records with the raw key, whereas S3 URL-encodes it
@@ -22,7 +22,7 @@ export function toS3Event(s3rverEvent: S3Event | S3EventRecord): S3Event {
  * when the handler throws (a transient fault, which real Lambda would retry).
  *
  * ```ts
- * const batch = createBatchHandler({ config: loadBatchConfig(env), client });
+ * const batch = createBatchHandler({ config: readBatchConfig(json), client });
  * localS3.onEvent((event) => void triggerBatch(batch, event).catch(report));
  * ```
  */
