@@ -11,8 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { DEFAULT_RULES } from '../functions/core/rules';
 import { buildViewerFunction } from '../functions/viewer/build';
+import { EDGE_RUNTIME } from '../infra/limits';
+import { localFunctionConfigs } from '../local/local-config';
 import { zipFolder } from './zip-folder';
 
 const root = resolve(__dirname, '..');
@@ -72,7 +73,8 @@ async function bundle(entry: string, outfile: string) {
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    // The Lambda runtime the functions run on (nodejs22.x -> node22), so esbuild keeps what it supports.
+    target: EDGE_RUNTIME.replace(/^nodejs(\d+)\.x$/, 'node$1'),
     format: 'cjs',
     external: ['sharp'],
     minify: true,
@@ -86,11 +88,8 @@ async function main() {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
 
-  const viewer = buildViewerFunction({
-    rules: DEFAULT_RULES,
-    originalsOriginId: 'originals',
-    errorMaxAge: 60,
-  });
+  // The stack defaults, through the builder a deployment uses (a deployment bakes its own config).
+  const viewer = buildViewerFunction(localFunctionConfigs().viewer);
   writeFileSync(join(dist, 'viewer-request.js'), viewer);
   step(`dist/viewer-request.js ${viewer.length} bytes (limit 10240)`);
 
@@ -101,10 +100,8 @@ async function main() {
   zipFolder(join(dist, 'edge'), join(dist, 'edge.zip'));
   step(`dist/edge.zip ${megabytes(statSync(join(dist, 'edge.zip')).size)} (Lambda@Edge limit 50 MB)`);
 
-  if (existsSync(join(root, 'functions/batch/index.ts'))) {
-    await bundle('functions/batch/index.ts', join(dist, 'batch', 'index.js'));
-    step('dist/batch/index.js');
-  }
+  await bundle('functions/batch/index.ts', join(dist, 'batch', 'index.js'));
+  step('dist/batch/index.js');
   cpSync(sharpModules, join(dist, 'sharp-layer', 'nodejs', 'node_modules'), {
     recursive: true,
     filter: withoutBinLinks,
