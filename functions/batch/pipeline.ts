@@ -96,7 +96,7 @@ async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<D
         openOriginal(input, { limitInputPixels: settings.inputPixelLimit, pages: 1 }, failOn)
           .toColourspace('srgb')
           .raw({ depth: 'uchar' })
-          .timeout({ seconds: settings.timeoutSeconds ?? 20 })
+          .timeout({ seconds: settings.timeoutSeconds })
           .toBuffer({ resolveWithObject: true }),
       ),
       settings,

@@ -1,4 +1,4 @@
-import { imageError } from './errors';
+import { invalidKey } from './errors';
 import {
   FITS,
   LOSSY_FORMATS,
@@ -126,10 +126,6 @@ function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-function invalidKey(reason: string) {
-  return imageError(400, 'invalid_key', 'Invalid image path: ' + reason);
 }
 
 /**

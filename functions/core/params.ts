@@ -1,4 +1,4 @@
-import { imageError, invalidParameter } from './errors';
+import { invalidParameter, invalidQuery, tooManyPixels } from './errors';
 import { negotiateFormat, sourceFormat } from './negotiate';
 import type { QueryRules } from './rules';
 import { FITS, OUTPUT_FORMATS, isLossy, type Fit, type OutputFormat, type ResizeSpec } from './spec';
@@ -116,11 +116,7 @@ function checkOutputSize(width: number | undefined, height: number | undefined, 
   if (height !== undefined && height > rules.maxHeight)
     throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
   if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
-    throw imageError(
-      400,
-      'too_many_pixels',
-      'Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels',
-    );
+    throw tooManyPixels('Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels');
 }
 
 /**
@@ -200,7 +196,7 @@ export function decodeComponent(text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw imageError(400, 'invalid_parameter', 'Invalid query string: malformed percent-encoding');
+    throw invalidQuery('malformed percent-encoding');
   }
 }
 

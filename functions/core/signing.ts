@@ -1,4 +1,4 @@
-import { imageError } from './errors';
+import { invalidSignature } from './errors';
 import { keyToUri } from './key';
 import { canonicalParameterName, type QueryValues } from './params';
 
@@ -68,10 +68,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return difference === 0;
 }
 
-function refuse(message: string) {
-  return imageError(403, 'invalid_signature', message);
-}
-
 /** What the viewer does with a verified or refused signature; `hmacHex` is the runtime's HMAC. */
 export function checkSignature(
   key: string,
@@ -81,12 +77,13 @@ export function checkSignature(
 ): void {
   const params = signedParameters(query);
   const given = params[SIGNATURE_PARAM];
-  if (!given) throw refuse('Missing signature');
+  if (!given) throw invalidSignature('Missing signature');
   if (given.length !== 1 || !constantTimeEqual(given[0] as string, hmacHex(payloadOf(key, params))))
-    throw refuse('Invalid signature');
+    throw invalidSignature('Invalid signature');
   const expires = params[EXPIRES_PARAM];
   if (expires) {
-    if (expires.length !== 1 || !/^[0-9]{1,12}$/.test(expires[0] as string)) throw refuse('Invalid expiry');
-    if (parseInt(expires[0] as string, 10) < nowSeconds) throw refuse('Signature expired');
+    if (expires.length !== 1 || !/^[0-9]{1,12}$/.test(expires[0] as string))
+      throw invalidSignature('Invalid expiry');
+    if (parseInt(expires[0] as string, 10) < nowSeconds) throw invalidSignature('Signature expired');
   }
 }

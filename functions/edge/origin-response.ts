@@ -5,7 +5,7 @@ import type {
   CloudFrontResponseEvent,
   CloudFrontResultResponse,
 } from 'aws-lambda';
-import { imageError } from '../core/errors';
+import { storageFault } from '../core/errors';
 import { derivativeCacheControl } from '../core/cache-control';
 import { toHttpError } from '../core/error-response';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
@@ -14,7 +14,7 @@ import type { ResizeSpec } from '../core/spec';
 import type { ImageStore } from '../storage/image-store';
 import { signUrl } from '../signing/sign-url';
 import { fitsGeneratedResponse } from '../transform/budget';
-import { transform } from '../transform/transform';
+import { transform, withDeadline } from '../transform/transform';
 import type { EdgeConfig } from './edge-config';
 import { keepReadOnlyHeaders } from './response-rules';
 
@@ -71,24 +71,6 @@ function signedLocation(uri: string, secret: string): string {
   return signUrl(uri, secret, { expiresIn: REDIRECT_SIGNATURE_SECONDS });
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(imageError(503, 'internal', 'Resizing took too long, try again')), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 export function createOriginResponseHandler(deps: OriginResponseDeps): OriginResponseHandler {
   const { store, config } = deps;
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
@@ -139,7 +121,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
       response.bodyEncoding = 'base64';
       return { response, outcome: 'resized', details };
     }
-    if (!stored) throw imageError(503, 'storage_fault', 'Storage is unavailable, try again');
+    if (!stored) throw storageFault();
     // Too large to return inline: send the viewer back for the object just stored.
     const location = config.signingSecret ? signedLocation(uri, config.signingSecret) : uri;
     const redirect = respond(302, 'Found', { location, 'cache-control': 'no-store' });
@@ -199,7 +181,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
         ms: Date.now() - started,
         ...(http.status === 500 ? { error: String((error as Error)?.stack ?? error) } : {}),
       });
-      return respond(http.status, DESCRIPTIONS[http.status] ?? 'Error', http.headers, http.body);
+      return respond(http.status, http.statusText, http.headers, http.body);
     }
   }
 }

@@ -5,7 +5,13 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { imageError, isImageError, type ImageError } from '../core/errors';
+import {
+  isImageError,
+  originalNotFound,
+  originalTooLarge,
+  storageFault,
+  type ImageError,
+} from '../core/errors';
 
 /**
  * The storage the handlers need, with one error mapping: a missing original is a 404 ImageError,
@@ -44,7 +50,7 @@ export interface S3ImageStoreOptions {
   readonly client: S3Client;
   readonly originalsBucket: string;
   readonly derivativesBucket: string;
-  /** Originals larger than this are refused (413) from their Content-Length, before the body is read. */
+  /** Originals larger than this are refused (original_too_large) from their Content-Length, before the body is read. */
   readonly maxOriginalBytes?: number;
 }
 
@@ -77,7 +83,7 @@ export function originalReadError(error: unknown): ImageError {
     status === 404 ||
     status === 403
   ) {
-    return imageError(404, 'not_found', 'Original image not found');
+    return originalNotFound();
   }
   return storageFault();
 }
@@ -85,10 +91,6 @@ export function originalReadError(error: unknown): ImageError {
 /** An ETag without the quotes S3 wraps it in. */
 export function unquoteEtag(etag: string): string {
   return etag.replace(/"/g, '');
-}
-
-export function storageFault(): ImageError {
-  return imageError(503, 'storage_fault', 'Storage is unavailable, try again');
 }
 
 export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
@@ -101,7 +103,7 @@ export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
         if (!response.Body) throw storageFault();
         if ((response.ContentLength ?? 0) > maxOriginalBytes) {
           (response.Body as { destroy?: () => void }).destroy?.();
-          throw imageError(413, 'too_many_pixels', `The original is over ${maxOriginalBytes} bytes`);
+          throw originalTooLarge(maxOriginalBytes);
         }
         const body = Buffer.from(await response.Body.transformToByteArray());
         if (response.ContentLength !== undefined && body.length !== response.ContentLength)

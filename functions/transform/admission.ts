@@ -1,8 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
-import { imageError, type ImageError } from '../core/errors';
+import { corruptInput, tooManyPixels, unsupportedInput, type ImageError } from '../core/errors';
 import type { OutputFormat, ResizeSpec } from '../core/spec';
 import { effortFor } from './encode';
-import { DEFAULT_MAX_AVIF_PIXELS, DEFAULT_MAX_GIF_PIXELS, type TransformSettings } from './settings';
+import type { TransformSettings } from './settings';
 
 /**
  * What is checked from an original's header before any pixel is decoded, so bombs and unsupported files
@@ -24,18 +24,6 @@ const ANIMATED_CONTAINERS: readonly string[] = ['gif', 'webp'];
 
 /** Output formats that keep an animation; the others take the first frame. */
 const ANIMATED_OUTPUTS: readonly OutputFormat[] = ['gif', 'webp'];
-
-export function unsupported(message: string): ImageError {
-  return imageError(415, 'unsupported_input', message);
-}
-
-export function corrupt(): ImageError {
-  return imageError(422, 'corrupt_input', 'The original image is corrupt or truncated');
-}
-
-export function tooManyPixels(message: string): ImageError {
-  return imageError(413, 'too_many_pixels', message);
-}
 
 /** The raster container `input` starts with, from its magic bytes; undefined for anything else. */
 export function sniffRaster(input: Buffer): RasterFormat | undefined {
@@ -86,27 +74,27 @@ function admittedFormat(input: Buffer, settings: TransformSettings): RasterForma
   if (raster) return raster;
   if (looksLikeSvg(input)) {
     if (settings.allowSvg) return 'svg';
-    throw unsupported('SVG originals are disabled');
+    throw unsupportedInput('SVG originals are disabled');
   }
-  throw unsupported('The original is not a supported image');
+  throw unsupportedInput('The original is not a supported image');
 }
 
 /**
- * The header, or the typed error an unreadable one deserves: 422 empty, 415 not an admitted format.
+ * The header, or the typed error an unreadable one deserves: corrupt_input when empty, unsupported_input when not an admitted format.
  * Only bytes that passed `admittedFormat` reach sharp, and the loader libvips then picked must agree.
  */
 export async function readMetadata(input: Buffer, settings: TransformSettings): Promise<Metadata> {
-  if (input.length === 0) throw corrupt();
+  if (input.length === 0) throw corruptInput();
   const expected = admittedFormat(input, settings);
-  if (expected === 'gif' && !endsWithGifTrailer(input)) throw corrupt();
+  if (expected === 'gif' && !endsWithGifTrailer(input)) throw corruptInput();
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     // Its magic bytes name an admitted format, so a header that cannot be read is damaged.
-    throw corrupt();
+    throw corruptInput();
   }
-  if (meta.format !== expected) throw unsupported('The original is not a supported image');
+  if (meta.format !== expected) throw unsupportedInput('The original is not a supported image');
   return meta;
 }
 
@@ -141,10 +129,10 @@ export interface AdmittedSource {
 
 /** Checks that concern the original whatever the rendition: format, size, decompression bombs. */
 export function admitOriginal(meta: Metadata, settings: TransformSettings): AdmittedSource {
-  if (meta.format === 'svg' && !settings.allowSvg) throw unsupported('SVG originals are disabled');
+  if (meta.format === 'svg' && !settings.allowSvg) throw unsupportedInput('SVG originals are disabled');
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
-  if (width < 1 || height < 1) throw corrupt();
+  if (width < 1 || height < 1) throw corruptInput();
   if (width * height > settings.inputPixelLimit) {
     throw tooManyPixels(
       `The original is ${width}×${height}, over the ${settings.inputPixelLimit}-pixel input limit`,
@@ -199,7 +187,7 @@ export function admitRendition(
       `The output would be ${planned.width}×${planned.height}, over the ${settings.maxPixels}-pixel limit`,
     );
   }
-  const gifBudget = settings.maxGifPixels ?? DEFAULT_MAX_GIF_PIXELS;
+  const gifBudget = settings.maxGifPixels;
   if (spec.format === 'gif' && outputPixels * (animated ? source.frames : 1) > gifBudget) {
     throw tooManyPixels(
       `A GIF of ${planned.width}×${planned.height}` +
@@ -207,7 +195,7 @@ export function admitRendition(
         ` is over the ${gifBudget}-pixel GIF budget; ask for a smaller size or WebP`,
     );
   }
-  const avifBudget = settings.maxAvifPixels ?? DEFAULT_MAX_AVIF_PIXELS;
+  const avifBudget = settings.maxAvifPixels;
   const encode: ResizeSpec =
     spec.format === 'avif' && outputPixels > avifBudget
       ? { ...spec, format: 'webp', quality: webpQualityFor(spec.quality) }
@@ -220,5 +208,5 @@ export function admitRendition(
 export function decodeError(error: unknown): ImageError {
   if (error instanceof Error && /pixel limit/i.test(error.message))
     return tooManyPixels('The original is too large');
-  return corrupt();
+  return corruptInput();
 }

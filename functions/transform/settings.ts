@@ -13,7 +13,7 @@ export interface TransformSettings {
   /** `fast` for on-demand requests (low encoder effort), `thorough` for batch work nobody waits on. */
   readonly effort: 'fast' | 'thorough';
   /** Longest a single transform may run before it is abandoned, in seconds. @default 20 */
-  readonly timeoutSeconds?: number;
+  readonly timeoutSeconds: number;
   /**
    * Largest AVIF output (width × height). libvips cannot stop the AVIF encoder once it runs, so the
    * timeout does not bound it: an AVIF rendition over this budget is encoded as WebP instead (with
@@ -21,12 +21,12 @@ export interface TransformSettings {
    * the default (noise, quality 100, effort 2, one core): about 5 s; see bench/avif-worst-case.ts.
    * @default 4_194_304 (2048 × 2048)
    */
-  readonly maxAvifPixels?: number;
+  readonly maxAvifPixels: number;
   /**
    * Largest GIF output, width × height × frames. The GIF encoder's colour quantisation cannot be
-   * stopped either; a GIF rendition over this budget is refused (413). @default 16_777_216
+   * stopped either; a GIF rendition over this budget is refused (too_many_pixels). @default 16_777_216
    */
-  readonly maxGifPixels?: number;
+  readonly maxGifPixels: number;
 }
 
 /** Defaults of the encoder budgets (the stack config's maxAvifPixels and maxGifPixels). */

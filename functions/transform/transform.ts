@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { imageError, isImageError, type ImageError } from '../core/errors';
+import { isImageError, resizeTimeout, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
 import { decodeStrictly, openOriginal } from './decode';
@@ -66,10 +66,6 @@ async function render(
   }
 }
 
-function tooSlow(): ImageError {
-  return imageError(503, 'internal', 'Resizing took too long, try again');
-}
-
 /**
  * The deadline, whatever the encoder. sharp's `timeout` works through libvips' progress reports, which
  * the AVIF (libheif) and GIF (cgif) savers do not give while they encode (lovell/sharp#4257), so the
@@ -77,11 +73,14 @@ function tooSlow(): ImageError {
  * background: the encoder budgets of admitRendition keep that overrun short.
  */
 export function withinTimeout<T>(work: Promise<T>, settings: TransformSettings): Promise<T> {
-  const seconds = settings.timeoutSeconds ?? 20;
-  if (seconds <= 0) return work;
+  return settings.timeoutSeconds > 0 ? withDeadline(work, settings.timeoutSeconds * 1000) : work;
+}
+
+/** `work`, or a `timeout` error once `ms` have passed, whichever comes first. */
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(tooSlow()), seconds * 1000);
+    timer = setTimeout(() => reject(resizeTimeout()), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
@@ -107,13 +106,13 @@ export function applySpec(
   }
   if (spec.format === 'jpeg' && hasAlpha) result = result.flatten({ background: settings.background });
   return encode(result.toColourspace('srgb'), spec, settings).timeout({
-    seconds: settings.timeoutSeconds ?? 20,
+    seconds: settings.timeoutSeconds,
   });
 }
 
-/** The typed error for a failure while rendering: too slow (503), too large (413) or corrupt (422). */
+/** The typed error for a failure while rendering: too slow (timeout), too large (too_many_pixels) or corrupt (corrupt_input). */
 export function renderError(error: unknown): ImageError {
   if (isImageError(error)) return error;
-  if (error instanceof Error && /timeout/i.test(error.message)) return tooSlow();
+  if (error instanceof Error && /timeout/i.test(error.message)) return resizeTimeout();
   return decodeError(error);
 }

@@ -11,7 +11,7 @@
 import cf from 'cloudfront';
 import crypto from 'crypto';
 import { toHttpError } from '../core/error-response';
-import { imageError, isImageError, type ImageError } from '../core/errors';
+import { invalidKey, invalidRequest, isImageError, type ImageError } from '../core/errors';
 import {
   derivativeKey,
   keyToUri,
@@ -81,7 +81,7 @@ function errorResponse(error: ImageError): ViewerResponse {
     headers[names[i] as string] = { value: http.headers[names[i] as string] as string };
   return {
     statusCode: http.status,
-    statusDescription: http.status === 403 ? 'Forbidden' : 'Bad Request',
+    statusDescription: http.statusText,
     headers,
     body: { encoding: 'text', data: http.body },
   };
@@ -100,7 +100,7 @@ function serveDerivative(
   validateOriginalKey(derivative.originalKey, CONFIG.rules.maxKeyBytes);
   validateSpec(derivative.spec, CONFIG.rules);
   if (parseQuery(query, key, undefined, CONFIG.rules) !== null) {
-    throw imageError(400, 'invalid_key', 'Invalid image path: a derivative cannot be transformed again');
+    throw invalidKey('a derivative cannot be transformed again');
   }
   request.uri = keyToUri(key);
   request.querystring = {};
@@ -134,8 +134,6 @@ export function handler(event: ViewerEvent): ViewerRequest | ViewerResponse {
     }
     return request;
   } catch (error) {
-    return errorResponse(
-      isImageError(error) ? error : imageError(400, 'invalid_parameter', 'Invalid request'),
-    );
+    return errorResponse(isImageError(error) ? error : invalidRequest());
   }
 }

@@ -338,7 +338,7 @@ describe('budgets of the encoders that ignore the timeout (issue 11, item 3)', (
     const never = new Promise<never>(() => {});
     await assert.rejects(withinTimeout(never, { ...settings, timeoutSeconds: 1 }), (error: unknown) => {
       assert.ok(isImageError(error));
-      assert.deepEqual([error.status, error.code], [503, 'internal']);
+      assert.deepEqual([error.status, error.code], [503, 'timeout']);
       return true;
     });
   });

@@ -145,7 +145,7 @@ describe('transform (real sharp, real images)', () => {
           { width: 2000, height: 2000, fit: 'outside', format: 'jpeg', quality: 80, enlarge: true },
           settings,
         ),
-        413,
+        400,
         'too_many_pixels',
       );
       const out = await transform(
@@ -157,12 +157,16 @@ describe('transform (real sharp, real images)', () => {
     });
 
     it('refuses an output over maxPixels before decoding', async () => {
-      const input = await images.photoJpeg(400, 4000);
+      // A header with no pixel data behind it: decoding it would fail as corrupt_input, so a
+      // too_many_pixels answer can only come from the header.
+      const header = images.pngClaiming(400, 4000);
+      const spec: ResizeSpec = { width: 400, format: 'png' };
       await expectImageError(
-        transform(input, { width: 400, format: 'jpeg', quality: 80 }, { ...settings, maxPixels: 100_000 }),
-        413,
+        transform(header, spec, { ...settings, maxPixels: 100_000 }),
+        400,
         'too_many_pixels',
       );
+      await expectImageError(transform(header, spec, settings), 415, 'corrupt_input');
     });
   });
 
@@ -207,31 +211,39 @@ describe('transform (real sharp, real images)', () => {
     });
 
     it('takes the first frame for JPEG, PNG and AVIF', async () => {
-      const out = await transform(await images.animatedGif(3), { width: 16, format: 'png' }, settings);
-      const meta = await sharp(out.data).metadata();
-      assert.equal(meta.pages ?? 1, 1);
-      assert.deepEqual([meta.width, meta.height], [16, 12]);
+      const input = await images.animatedGif(3);
+      for (const spec of [
+        { width: 16, format: 'jpeg', quality: 80 },
+        { width: 16, format: 'png' },
+        { width: 16, format: 'avif', quality: 50 },
+      ] as ResizeSpec[]) {
+        const out = await transform(input, spec, settings);
+        const meta = await sharp(out.data).metadata();
+        assert.equal(meta.format, spec.format === 'avif' ? 'heif' : spec.format);
+        assert.equal(meta.pages ?? 1, 1, spec.format);
+        assert.deepEqual([meta.width, meta.height], [16, 12], spec.format);
+      }
     });
 
     it('refuses an animation with more frames than maxFrames', async () => {
       await expectImageError(
         transform(await images.animatedGif(5), { format: 'gif' }, { ...settings, maxFrames: 4 }),
-        413,
+        400,
         'too_many_pixels',
       );
     });
   });
 
   describe('bad input', () => {
-    it('a zero-byte file is corrupt (422)', async () => {
+    it('a zero-byte file is corrupt (415 corrupt_input)', async () => {
       await expectImageError(
         transform(Buffer.alloc(0), { format: 'jpeg', quality: 80 }, settings),
-        422,
+        415,
         'corrupt_input',
       );
     });
 
-    it('a text file named .jpg is unsupported (415)', async () => {
+    it('a text file named .jpg is unsupported (415 unsupported_input)', async () => {
       await expectImageError(
         transform(Buffer.from('this is not an image\n'), { format: 'jpeg', quality: 80 }, settings),
         415,
@@ -239,22 +251,21 @@ describe('transform (real sharp, real images)', () => {
       );
     });
 
-    it('a truncated JPEG is corrupt (422)', async () => {
+    it('a truncated JPEG is corrupt (415 corrupt_input)', async () => {
       await expectImageError(
         transform(await images.truncatedJpeg(), { width: 100, format: 'jpeg', quality: 80 }, settings),
-        422,
+        415,
         'corrupt_input',
       );
     });
 
-    it('a PNG whose header claims 30000×30000 is refused fast (413)', async () => {
-      const started = Date.now();
+    it('a PNG whose header claims 30000×30000 is refused from its header (400 too_many_pixels)', async () => {
+      // The header has no pixel data behind it: a decode would answer corrupt_input instead.
       await expectImageError(
         transform(images.pngClaiming(30000, 30000), { width: 100, format: 'png' }, settings),
-        413,
+        400,
         'too_many_pixels',
       );
-      assert.ok(Date.now() - started < 1000, 'refused before decoding');
     });
 
     it('SVG is refused unless enabled', async () => {

@@ -6,6 +6,7 @@ import {
   createOriginResponseHandler,
   type OriginResponseHandler,
 } from '../../functions/edge/origin-response';
+import { isImageError } from '../../functions/core/errors';
 import { createS3ImageStore } from '../../functions/storage/image-store';
 import { createS3Client } from '../../functions/storage/s3-client';
 import { localEdgeConfig } from '../../local/stack';
@@ -192,7 +193,8 @@ describe('S3 image store limits', () => {
         maxOriginalBytes: 1024,
       });
       await assert.rejects(store.getOriginal('big.jpg'), (error: unknown) => {
-        assert.equal((error as { status?: number }).status, 413);
+        assert.ok(isImageError(error));
+        assert.deepEqual([error.status, error.code], [400, 'original_too_large']);
         return true;
       });
       const roomy = createS3ImageStore({
