@@ -32,7 +32,7 @@ const JPEG_OUTPUTS = 'width=320&format=jpeg;width=640&format=jpeg;width=1280&for
 const WIDTH = 4000;
 const HEIGHT = 3000;
 const ORIGINALS = 'originals';
-const DERIVED = 'derived';
+const DERIVATIVES = 'derivatives';
 
 export interface BatchBenchFigures {
   readonly originals: number;
@@ -101,7 +101,7 @@ async function photo(seed: number): Promise<Buffer> {
 function configFor(renditions: string) {
   const { batch } = localFunctionConfigs({ batchRenditions: JSON.stringify(renditions.split(';')) });
   return readBatchConfig(
-    JSON.stringify({ ...batch, originalsBucket: ORIGINALS, derivativesBucket: DERIVED }),
+    JSON.stringify({ ...batch, originalsBucket: ORIGINALS, derivativesBucket: DERIVATIVES }),
   );
 }
 
@@ -229,13 +229,8 @@ export async function runBatchBench(): Promise<BatchBenchFigures> {
       `concurrency ${concurrency} (vCPUs), encoder effort thorough`,
   );
   const dir = await mkdtemp(join(tmpdir(), 'batch-bench-'));
-  const s3 = await startLocalS3({ buckets: [ORIGINALS, DERIVED] });
-  const client = createS3Client({
-    region: 'us-east-1',
-    endpoint: s3.endpoint,
-    credentials: s3.credentials,
-    timeoutMs: 60_000,
-  });
+  const s3 = await startLocalS3({ buckets: [ORIGINALS, DERIVATIVES] });
+  const client = s3.client({ timeoutMs: 60_000 });
   try {
     const keys: string[] = [];
     const etags: string[] = [];

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import { createS3Client, type S3ClientOptions } from '../functions/storage/s3-client';
 import { makeStoreLikeS3 } from './s3-store';
 // s3rver ships no types; the small surface used here is typed below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,8 +22,16 @@ export interface LocalS3 {
   readonly port: number;
   /** Credentials s3rver accepts (it checks signatures against these). */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * An S3 client of this server, built as the handlers build theirs (functions/storage/s3-client.ts).
+   * @default region us-east-1, timeoutMs 3000, the handlers' retries
+   */
+  client(
+    options?: Partial<Pick<S3ClientOptions, 'region' | 'timeoutMs' | 'maxAttempts' | 'endpoint'>>,
+  ): S3Client;
   /** Subscribes to the S3 event records s3rver emits for object writes and deletes. */
   onEvent(listener: (event: S3Event) => void): void;
+  /** Stops the server (once, however often it is called) and removes a temporary store. */
   close(): Promise<void>;
 }
 
@@ -48,14 +58,22 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   });
   makeStoreLikeS3(server);
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     port,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials,
+    client: (client = {}) =>
+      createS3Client({ region: 'us-east-1', endpoint, credentials, timeoutMs: 3000, ...client }),
     onEvent: (listener) => server.on('event', listener),
-    async close() {
-      await server.close();
-      if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
+      })();
+      return closing;
     },
   };
 }

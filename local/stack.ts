@@ -7,7 +7,6 @@ import { createBatchHandler } from '../functions/batch/handler';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import { createOriginResponseHandler } from '../functions/edge/origin-response';
 import { createS3ImageStore } from '../functions/storage/image-store';
-import { createS3Client } from '../functions/storage/s3-client';
 import { buildViewerFunction } from '../functions/viewer/build';
 import { ORIGINALS_ORIGIN_ID } from '../infra/cloudfront';
 import { triggerBatch } from './batch-trigger';
@@ -131,12 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const s3 = await startLocalS3({ buckets: [LOCAL_BUCKETS.originals, LOCAL_BUCKETS.derivatives] });
   progress(`S3-compatible store (s3rver) on ${s3.endpoint}`);
-  const client = createS3Client({
-    region: config.bucketRegion,
-    endpoint: s3.endpoint,
-    credentials: s3.credentials,
-    timeoutMs: config.s3TimeoutMs,
-  });
+  const client = s3.client({ region: config.bucketRegion, timeoutMs: config.s3TimeoutMs });
   try {
     for (const image of samples) {
       await client.send(

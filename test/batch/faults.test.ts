@@ -1,40 +1,28 @@
 import assert from 'node:assert/strict';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { LocalS3 } from '../../local/s3-server';
 import { createBatchHandler, RetryableBatchError } from '../../functions/batch/handler';
 import {
   batchConfig,
-  clientFor,
   DERIVATIVES,
   listKeys,
   logSink,
   ORIGINALS,
-  photo,
   putOriginal,
   s3Event,
   s3Record,
-  startS3,
 } from '../support/batch';
+import * as images from '../support/images';
+import { useLocalS3 } from '../support/local-s3';
 import { startFaultProxy, type Fault } from '../support/fault-proxy';
 
 const config = batchConfig(['width=32&format=webp', 'width=48&format=png']);
 
 describe('batch handler under transient S3 faults', function () {
   this.timeout(20_000);
-  let s3: LocalS3;
-  let direct: S3Client;
+  const local = useLocalS3([ORIGINALS, DERIVATIVES], { perTest: true, client: { maxAttempts: 1 } });
   let image: Buffer;
 
   before(async () => {
-    image = await photo(120, 90);
-  });
-  beforeEach(async () => {
-    s3 = await startS3();
-    direct = clientFor(s3);
-  });
-  afterEach(async () => {
-    direct.destroy();
-    await s3.close().catch(() => {});
+    image = await images.photoJpeg(120, 90);
   });
 
   for (const [name, fault] of [
@@ -43,12 +31,12 @@ describe('batch handler under transient S3 faults', function () {
     ['a connection reset on the derivative PUT', { kind: 'reset' }],
   ] as Array<[string, Fault]>) {
     it(`throws on ${name}, so Lambda retries; the retry then succeeds`, async () => {
-      const etag = await putOriginal(direct, 'a.jpg', image);
+      const etag = await putOriginal(local.client, 'a.jpg', image);
       let failing = true;
-      const proxy = await startFaultProxy(s3.port, (req) =>
+      const proxy = await startFaultProxy(local.s3.port, (req) =>
         failing && req.method === 'PUT' && req.url?.startsWith(`/${DERIVATIVES}/`) ? fault : undefined,
       );
-      const client = clientFor(s3, proxy.endpoint);
+      const client = local.s3.client({ endpoint: proxy.endpoint, maxAttempts: 1 });
       const lines = logSink();
       const handler = createBatchHandler({ config, client, concurrency: 2, log: lines.sink });
       const event = s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }));
@@ -69,7 +57,10 @@ describe('batch handler under transient S3 faults', function () {
         failing = false; // the fault clears; Lambda's retry delivers the same event
         const retried = await handler(event);
         assert.equal(retried.failed.length, 0);
-        assert.deepEqual(await listKeys(direct, DERIVATIVES), ['a.jpg/_w32_q80.webp', 'a.jpg/_w48.png']);
+        assert.deepEqual(await listKeys(local.client, DERIVATIVES), [
+          'a.jpg/_w32_q80.webp',
+          'a.jpg/_w48.png',
+        ]);
       } finally {
         client.destroy();
         await proxy.close();
@@ -78,13 +69,16 @@ describe('batch handler under transient S3 faults', function () {
   }
 
   it('throws on throttling while reading the original, and still processes the other records', async () => {
-    const tags = [await putOriginal(direct, 'slow.jpg', image), await putOriginal(direct, 'fine.jpg', image)];
-    const proxy = await startFaultProxy(s3.port, (req) =>
+    const tags = [
+      await putOriginal(local.client, 'slow.jpg', image),
+      await putOriginal(local.client, 'fine.jpg', image),
+    ];
+    const proxy = await startFaultProxy(local.s3.port, (req) =>
       req.method === 'GET' && req.url?.startsWith(`/${ORIGINALS}/slow.jpg`)
         ? ({ kind: 'status', status: 503, code: 'SlowDown' } as const)
         : undefined,
     );
-    const client = clientFor(s3, proxy.endpoint);
+    const client = local.s3.client({ endpoint: proxy.endpoint, maxAttempts: 1 });
     try {
       const handler = createBatchHandler({ config, client, concurrency: 2, log: () => {} });
       await assert.rejects(
@@ -99,7 +93,10 @@ describe('batch handler under transient S3 faults', function () {
           /1 of 2 record/.test(error.message) &&
           error.result.records?.[1]?.outcome === 'processed',
       );
-      assert.deepEqual(await listKeys(direct, DERIVATIVES), ['fine.jpg/_w32_q80.webp', 'fine.jpg/_w48.png']);
+      assert.deepEqual(await listKeys(local.client, DERIVATIVES), [
+        'fine.jpg/_w32_q80.webp',
+        'fine.jpg/_w48.png',
+      ]);
     } finally {
       client.destroy();
       await proxy.close();
@@ -107,18 +104,18 @@ describe('batch handler under transient S3 faults', function () {
   });
 
   it('throws when the S3 server is stopped', async () => {
-    const etag = await putOriginal(direct, 'a.jpg', image);
-    await s3.close();
-    const handler = createBatchHandler({ config, client: direct, concurrency: 2, log: () => {} });
+    const etag = await putOriginal(local.client, 'a.jpg', image);
+    await local.s3.close();
+    const handler = createBatchHandler({ config, client: local.client, concurrency: 2, log: () => {} });
     await assert.rejects(handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }))), RetryableBatchError);
   });
 
   it('reports transient failures in a backfill answer instead of throwing', async () => {
-    await putOriginal(direct, 'a.jpg', image);
-    const proxy = await startFaultProxy(s3.port, (req) =>
+    await putOriginal(local.client, 'a.jpg', image);
+    const proxy = await startFaultProxy(local.s3.port, (req) =>
       req.method === 'HEAD' ? ({ kind: 'status', status: 503, code: 'SlowDown' } as const) : undefined,
     );
-    const client = clientFor(s3, proxy.endpoint);
+    const client = local.s3.client({ endpoint: proxy.endpoint, maxAttempts: 1 });
     try {
       const handler = createBatchHandler({ config, client, concurrency: 2, log: () => {} });
       const result = await handler({ keys: ['a.jpg'] });
@@ -133,13 +130,13 @@ describe('batch handler under transient S3 faults', function () {
     }
   });
   it('reports a failed listing in a prefix backfill, with where to resume', async () => {
-    await putOriginal(direct, 'p/a.jpg', image);
-    const proxy = await startFaultProxy(s3.port, (req) =>
+    await putOriginal(local.client, 'p/a.jpg', image);
+    const proxy = await startFaultProxy(local.s3.port, (req) =>
       req.method === 'GET' && /[?&]list-type=2/.test(req.url ?? '')
         ? ({ kind: 'status', status: 503, code: 'SlowDown' } as const)
         : undefined,
     );
-    const client = clientFor(s3, proxy.endpoint);
+    const client = local.s3.client({ endpoint: proxy.endpoint, maxAttempts: 1 });
     try {
       const handler = createBatchHandler({ config, client, concurrency: 2, log: () => {} });
       const result = await handler({ prefix: 'p/', startAfter: 'p/0.jpg' });
@@ -149,7 +146,7 @@ describe('batch handler under transient S3 faults', function () {
         result.failed.map((item) => [item.key, item.code]),
         [['p/', 'storage_fault']],
       );
-      assert.deepEqual(await listKeys(direct, DERIVATIVES), []);
+      assert.deepEqual(await listKeys(local.client, DERIVATIVES), []);
     } finally {
       client.destroy();
       await proxy.close();

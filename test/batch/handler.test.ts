@@ -1,27 +1,24 @@
 import assert from 'node:assert/strict';
-import type { S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import type { LocalS3 } from '../../local/s3-server';
 import { parseQuery, parseQueryString } from '../../functions/core/params';
 import { derivativeKey } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/handler';
 import {
   batchConfig,
-  clientFor,
-  DERIVATIVES,
   deleteObject,
+  DERIVATIVES,
   getObject,
   headObject,
   listKeys,
   logSink,
   ORIGINALS,
-  photo,
   putOriginal,
   s3Event,
   s3Record,
-  startS3,
 } from '../support/batch';
+import * as images from '../support/images';
+import { useLocalS3 } from '../support/local-s3';
 
 const QUERIES = ['width=32&format=webp', 'w=48&fm=avif', 'width=24&height=24&fit=cover&format=jpeg'];
 
@@ -33,28 +30,19 @@ function cdnKey(originalKey: string, query: string) {
 
 describe('batch handler against a local S3', function () {
   this.timeout(20_000);
-  let s3: LocalS3;
-  let client: S3Client;
+  const local = useLocalS3([ORIGINALS, DERIVATIVES], { perTest: true, client: { maxAttempts: 1 } });
   let image: Buffer;
 
   before(async () => {
-    image = await photo(160, 120);
-  });
-  beforeEach(async () => {
-    s3 = await startS3();
-    client = clientFor(s3);
-  });
-  afterEach(async () => {
-    client.destroy();
-    await s3.close();
+    image = await images.photoJpeg(160, 120);
   });
 
   function handlerWith(overrides: Partial<BatchHandlerDeps> = {}, config = batchConfig(QUERIES)) {
-    return createBatchHandler({ config, client, concurrency: 2, log: () => {}, ...overrides });
+    return createBatchHandler({ config, client: local.client, concurrency: 2, log: () => {}, ...overrides });
   }
 
   it('writes every rendition at the CDN key, with the right size, format and headers', async () => {
-    const etag = await putOriginal(client, 'photos/cat.jpg', image);
+    const etag = await putOriginal(local.client, 'photos/cat.jpg', image);
     const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'photos/cat.jpg', { eTag: etag })));
 
     const expected = QUERIES.map((query) => cdnKey('photos/cat.jpg', query));
@@ -63,7 +51,7 @@ describe('batch handler against a local S3', function () {
       'photos/cat.jpg/_w48_q50.avif',
       'photos/cat.jpg/_w24_h24_cover_q80.jpeg',
     ]);
-    assert.deepEqual(await listKeys(client, DERIVATIVES), [...expected].sort());
+    assert.deepEqual(await listKeys(local.client, DERIVATIVES), [...expected].sort());
     assert.deepEqual([...result.written].sort(), [...expected].sort());
     assert.equal(result.records?.[0]?.outcome, 'processed');
 
@@ -73,7 +61,7 @@ describe('batch handler against a local S3', function () {
       [24, 24, 'jpeg', 'image/jpeg'],
     ] as const;
     for (let i = 0; i < expected.length; i++) {
-      const stored = await getObject(client, DERIVATIVES, expected[i] as string);
+      const stored = await getObject(local.client, DERIVATIVES, expected[i] as string);
       const meta = await sharp(stored.body).metadata();
       const [width, height, format, contentType] = sizes[i]!;
       assert.deepEqual([meta.width, meta.height, meta.format], [width, height, format], expected[i]);
@@ -85,21 +73,24 @@ describe('batch handler against a local S3', function () {
 
   it('decodes keys with spaces, + and unicode as S3 encodes them', async () => {
     const key = 'albums/été 2026/a+b c 🐱.jpg';
-    const etag = await putOriginal(client, key, image);
+    const etag = await putOriginal(local.client, key, image);
     const record = s3Record(ORIGINALS, key, { eTag: etag });
     assert.equal(record.s3.object.key, 'albums/%C3%A9t%C3%A9+2026/a%2Bb+c+%F0%9F%90%B1.jpg');
     const result = await handlerWith()(s3Event(record));
     assert.equal(result.records?.[0]?.key, key);
-    assert.deepEqual(await listKeys(client, DERIVATIVES), QUERIES.map((query) => cdnKey(key, query)).sort());
+    assert.deepEqual(
+      await listKeys(local.client, DERIVATIVES),
+      QUERIES.map((query) => cdnKey(key, query)).sort(),
+    );
   });
 
   it('is idempotent: a retried or duplicated event writes nothing new', async () => {
-    const etag = await putOriginal(client, 'a.jpg', image);
+    const etag = await putOriginal(local.client, 'a.jpg', image);
     const handler = handlerWith();
     const event = s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }));
     const first = await handler(event);
     assert.equal(first.written.length, 3);
-    const before = await Promise.all(first.written.map((key) => headObject(client, DERIVATIVES, key)));
+    const before = await Promise.all(first.written.map((key) => headObject(local.client, DERIVATIVES, key)));
 
     const retried = await handler(event);
     assert.deepEqual(retried.written, []);
@@ -108,7 +99,7 @@ describe('batch handler against a local S3', function () {
       retried.records?.[0]?.renditions?.map((r) => r.outcome),
       ['unchanged', 'unchanged', 'unchanged'],
     );
-    const after = await Promise.all(first.written.map((key) => headObject(client, DERIVATIVES, key)));
+    const after = await Promise.all(first.written.map((key) => headObject(local.client, DERIVATIVES, key)));
     assert.deepEqual(
       after.map((head) => head.LastModified?.getTime()),
       before.map((head) => head.LastModified?.getTime()),
@@ -119,20 +110,20 @@ describe('batch handler against a local S3', function () {
       s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }), s3Record(ORIGINALS, 'a.jpg', { eTag: etag })),
     );
     assert.deepEqual(
-      await listKeys(client, DERIVATIVES),
+      await listKeys(local.client, DERIVATIVES),
       QUERIES.map((query) => cdnKey('a.jpg', query)).sort(),
     );
   });
 
   it('rewrites renditions when the original is replaced (new ETag, same keys)', async () => {
     const handler = handlerWith();
-    const first = await putOriginal(client, 'a.jpg', image);
+    const first = await putOriginal(local.client, 'a.jpg', image);
     await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: first })));
-    const second = await putOriginal(client, 'a.jpg', await photo(200, 100));
+    const second = await putOriginal(local.client, 'a.jpg', await images.photoJpeg(200, 100));
     assert.notEqual(first, second);
     const current = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: second })));
     assert.equal(current.written.length, 3);
-    const stored = await getObject(client, DERIVATIVES, cdnKey('a.jpg', QUERIES[0]!));
+    const stored = await getObject(local.client, DERIVATIVES, cdnKey('a.jpg', QUERIES[0]!));
     assert.equal(stored.metadata['source-etag'], second);
     assert.equal((await sharp(stored.body).metadata()).height, 16);
     // A late retry of the first version's event: the version actually read is already done.
@@ -140,15 +131,15 @@ describe('batch handler against a local S3', function () {
     assert.deepEqual(late.written, []);
     assert.equal(late.unchanged, 3);
     assert.equal(
-      (await getObject(client, DERIVATIVES, cdnKey('a.jpg', QUERIES[0]!))).metadata['source-etag'],
+      (await getObject(local.client, DERIVATIVES, cdnKey('a.jpg', QUERIES[0]!))).metadata['source-etag'],
       second,
     );
-    assert.equal((await listKeys(client, DERIVATIVES)).length, 3);
+    assert.equal((await listKeys(local.client, DERIVATIVES)).length, 3);
   });
 
   it('refuses an event for the derivatives bucket, for a derivative key, and for a foreign bucket', async () => {
     const derivative = cdnKey('a.jpg', QUERIES[0]!);
-    await putOriginal(client, derivative, image);
+    await putOriginal(local.client, derivative, image);
     const lines = logSink();
     const result = await handlerWith({ log: lines.sink })(
       s3Event(
@@ -165,7 +156,7 @@ describe('batch handler against a local S3', function () {
         ['refused', 'wrong_bucket'],
       ],
     );
-    assert.deepEqual(await listKeys(client, DERIVATIVES), []);
+    assert.deepEqual(await listKeys(local.client, DERIVATIVES), []);
     const refused = lines.lines.filter((line) => line.outcome === 'refused');
     assert.equal(refused.length, 3);
     assert.equal(refused[0]?.key, derivative);
@@ -176,16 +167,16 @@ describe('batch handler against a local S3', function () {
       s3Event(s3Record(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })),
     );
     assert.equal(result.records?.[0]?.outcome, 'ignored');
-    assert.deepEqual(await listKeys(client, DERIVATIVES), []);
+    assert.deepEqual(await listKeys(local.client, DERIVATIVES), []);
   });
 
   it('skips and reports each permanent error, logged as JSON with key and reason, and does not throw', async () => {
-    const jpeg = await photo(160, 120);
+    const jpeg = await images.photoJpeg(160, 120);
     const tags = {
-      text: await putOriginal(client, 'bad/text.jpg', Buffer.from('this is not an image')),
-      truncated: await putOriginal(client, 'bad/truncated.jpg', jpeg.subarray(0, 300)),
-      huge: await putOriginal(client, 'bad/huge.jpg', jpeg),
-      good: await putOriginal(client, 'good.jpg', jpeg),
+      text: await putOriginal(local.client, 'bad/text.jpg', Buffer.from('this is not an image')),
+      truncated: await putOriginal(local.client, 'bad/truncated.jpg', jpeg.subarray(0, 300)),
+      huge: await putOriginal(local.client, 'bad/huge.jpg', jpeg),
+      good: await putOriginal(local.client, 'good.jpg', jpeg),
     };
     const lines = logSink();
     // 160×120 is over this input limit, so one original stands for decompression bombs.
@@ -228,14 +219,14 @@ describe('batch handler against a local S3', function () {
       assert.ok((line?.reason as string).length > 0);
     }
     assert.deepEqual(
-      await listKeys(client, DERIVATIVES),
+      await listKeys(local.client, DERIVATIVES),
       QUERIES.map((query) => cdnKey('good.jpg', query)).sort(),
     );
   });
 
   it('skips an original deleted between upload and processing', async () => {
-    const etag = await putOriginal(client, 'gone.jpg', image);
-    await deleteObject(client, ORIGINALS, 'gone.jpg');
+    const etag = await putOriginal(local.client, 'gone.jpg', image);
+    await deleteObject(local.client, ORIGINALS, 'gone.jpg');
     const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'gone.jpg', { eTag: etag })));
     assert.deepEqual(result.skipped, [
       { key: 'gone.jpg', outcome: 'skipped', code: 'not_found', reason: 'Original image not found' },
@@ -243,7 +234,7 @@ describe('batch handler against a local S3', function () {
   });
 
   it('lists a rendition impossible for one original as skipped and writes the rest', async () => {
-    const etag = await putOriginal(client, 'a.jpg', image);
+    const etag = await putOriginal(local.client, 'a.jpg', image);
     // The output limit of the transform only (no stack sets it below the query rules' limit), so the
     // rendition passes the cold-start check and fails on the original.
     const handler = handlerWith(

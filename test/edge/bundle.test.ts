@@ -5,9 +5,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../functions/storage/s3-client';
 import { localEdgeConfig } from '../../local/stack';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { useLocalS3 } from '../support/local-s3';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
 import { unzipTo } from '../../scripts/zip-folder';
@@ -19,28 +18,19 @@ const zip = resolve(__dirname, '../../dist/edge.zip');
  * loads and answers in a fresh Node process with nothing from this repo on its module path.
  */
 describe('edge bundle (dist/edge.zip)', () => {
-  let s3: LocalS3;
+  const local = useLocalS3(['originals', 'derivatives']);
   let dir: string;
 
   before(async function () {
     this.timeout(60_000);
-    s3 = await startLocalS3({ buckets: ['originals', 'derivatives'] });
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 3000,
-    });
-    await client.send(
+    await local.client.send(
       new PutObjectCommand({ Bucket: 'originals', Key: 'cat.jpg', Body: await images.photoJpeg(800, 600) }),
     );
-    client.destroy();
     dir = mkdtempSync(join(tmpdir(), 'edge-bundle-'));
     unzipTo(zip, dir);
   });
 
   after(async () => {
-    await s3.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -57,7 +47,7 @@ describe('edge bundle (dist/edge.zip)', () => {
   it('loads in a fresh process and answers an origin-response event', async function () {
     this.timeout(30_000);
     // What a deploy writes next to the bundle; pointed at the local S3 server here.
-    const config = { ...localEdgeConfig(), s3Endpoint: s3.endpoint };
+    const config = { ...localEdgeConfig(), s3Endpoint: local.s3.endpoint };
     writeFileSync(join(dir, 'edge-config.json'), JSON.stringify(config));
     const script = `
       process.env.AWS_ACCESS_KEY_ID = 'S3RVER'; process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';

@@ -6,11 +6,9 @@ import {
   createOriginResponseHandler,
   type OriginResponseHandler,
 } from '../../functions/edge/origin-response';
-import { isImageError } from '../../functions/core/errors';
 import { createS3ImageStore } from '../../functions/storage/image-store';
-import { createS3Client } from '../../functions/storage/s3-client';
 import { localEdgeConfig } from '../../local/stack';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import type { LocalS3 } from '../../local/s3-server';
 import { originResponseEvent } from '../support/edge-event';
 import { originResponseViolations } from '../../functions/edge/response-rules';
 import * as images from '../support/images';
@@ -154,12 +152,7 @@ describe('origin-response handler (real s3rver, real sharp)', () => {
   });
 
   it('answers 503 with no-store when S3 is unreachable', async () => {
-    const dead = createS3Client({
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:9',
-      credentials: s3.credentials,
-      timeoutMs: 1000,
-    });
+    const dead = s3.client({ endpoint: 'http://127.0.0.1:9', timeoutMs: 1000 });
     const store = createS3ImageStore({
       client: dead,
       originalsBucket: 'originals',
@@ -170,43 +163,5 @@ describe('origin-response handler (real s3rver, real sharp)', () => {
     assert.equal(response.status, '503');
     assert.equal(header(response, 'cache-control'), 'no-store');
     dead.destroy();
-  });
-});
-
-describe('S3 image store limits', () => {
-  it('refuses an original over maxOriginalBytes from its Content-Length', async () => {
-    const s3 = await startLocalS3({ buckets: ['originals', 'derivatives'] });
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 3000,
-    });
-    try {
-      await client.send(
-        new PutObjectCommand({ Bucket: 'originals', Key: 'big.jpg', Body: Buffer.alloc(2048, 1) }),
-      );
-      const store = createS3ImageStore({
-        client,
-        originalsBucket: 'originals',
-        derivativesBucket: 'derivatives',
-        maxOriginalBytes: 1024,
-      });
-      await assert.rejects(store.getOriginal('big.jpg'), (error: unknown) => {
-        assert.ok(isImageError(error));
-        assert.deepEqual([error.status, error.code], [400, 'original_too_large']);
-        return true;
-      });
-      const roomy = createS3ImageStore({
-        client,
-        originalsBucket: 'originals',
-        derivativesBucket: 'derivatives',
-        maxOriginalBytes: 4096,
-      });
-      assert.equal((await roomy.getOriginal('big.jpg')).body.length, 2048);
-    } finally {
-      client.destroy();
-      await s3.close();
-    }
   });
 });

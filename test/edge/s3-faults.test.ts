@@ -4,9 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import sharp from 'sharp';
 import { createOriginResponseHandler } from '../../functions/edge/origin-response';
 import { createS3ImageStore } from '../../functions/storage/image-store';
-import { createS3Client } from '../../functions/storage/s3-client';
 import { localEdgeConfig } from '../../local/stack';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { useLocalS3 } from '../support/local-s3';
 import { originResponseEvent } from '../support/edge-event';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
 import * as images from '../support/images';
@@ -17,21 +16,13 @@ const BUDGET_MS = 4_000;
 
 describe('origin-response handler under S3 faults (fault-injecting proxy in front of s3rver)', function () {
   this.timeout(30_000);
-  let s3: LocalS3;
-  let direct: S3Client;
+  const local = useLocalS3([config.originalsBucket, config.derivativesBucket]);
   let proxy: FaultProxy | undefined;
   let client: S3Client | undefined;
   const logs: Array<Record<string, unknown>> = [];
 
   before(async () => {
-    s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
-    direct = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 3000,
-    });
-    await direct.send(
+    await local.client.send(
       new PutObjectCommand({
         Bucket: config.originalsBucket,
         Key: 'cat.jpg',
@@ -47,19 +38,9 @@ describe('origin-response handler under S3 faults (fault-injecting proxy in fron
     logs.length = 0;
   });
 
-  after(async () => {
-    direct.destroy();
-    await s3.close();
-  });
-
   async function handlerBehind(choose: (req: IncomingMessage) => Fault | undefined) {
-    proxy = await startFaultProxy(s3.port, choose);
-    client = createS3Client({
-      region: 'us-east-1',
-      endpoint: proxy.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: config.s3TimeoutMs,
-    });
+    proxy = await startFaultProxy(local.s3.port, choose);
+    client = local.s3.client({ endpoint: proxy.endpoint, timeoutMs: config.s3TimeoutMs });
     const store = createS3ImageStore({
       client,
       originalsBucket: config.originalsBucket,
@@ -70,7 +51,7 @@ describe('origin-response handler under S3 faults (fault-injecting proxy in fron
 
   async function derivativeExists(key: string): Promise<boolean> {
     try {
-      await direct.send(new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: key }));
+      await local.client.send(new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: key }));
       return true;
     } catch {
       return false;
@@ -106,13 +87,8 @@ describe('origin-response handler under S3 faults (fault-injecting proxy in fron
   }
 
   it('answers 503 no-store at its configured deadline even when S3 is slower than that', async () => {
-    proxy = await startFaultProxy(s3.port, () => ({ kind: 'stall' }));
-    client = createS3Client({
-      region: 'us-east-1',
-      endpoint: proxy.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 5000,
-    });
+    proxy = await startFaultProxy(local.s3.port, () => ({ kind: 'stall' }));
+    client = local.s3.client({ endpoint: proxy.endpoint, timeoutMs: 5000 });
     const store = createS3ImageStore({
       client,
       originalsBucket: config.originalsBucket,

@@ -1,42 +1,33 @@
 import assert from 'node:assert/strict';
 import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { startLocalEdge, type LocalEdge } from '../../local/edge-server';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
-import { createS3Client } from '../../functions/storage/s3-client';
+import { useLocalS3 } from '../support/local-s3';
 
 // Issue 10, item 2: the local edge hands origin-response handlers what CloudFront hands them for an S3
 // error (read-only `transfer-encoding` and `via` included) and, like CloudFront, answers 502 for any
 // answer that breaks "Restrictions on all edge functions".
 describe('local edge: the origin-response contract, as strict as CloudFront', function () {
   this.timeout(30_000);
-  let s3: LocalS3;
+  const local = useLocalS3(['derivatives']);
   let edge: LocalEdge;
   let seen: CloudFrontResponseEvent | undefined;
   let answer: (event: CloudFrontResponseEvent) => CloudFrontResultResponse;
   const refused: string[][] = [];
 
   before(async () => {
-    s3 = await startLocalS3({ buckets: ['derivatives'] });
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 3000,
-    });
     edge = await startLocalEdge({
       viewer: (event) => ({ result: event.request }),
       originResponse: async (event) => {
         seen = structuredClone(event);
         return answer(event);
       },
-      s3: client,
+      s3: local.client,
       origins: { default: 'derivatives' },
       onInvalidResponse: (violations) => refused.push(violations),
     });
   });
   after(async () => {
     await edge.close();
-    await s3.close();
   });
 
   const generated = (event: CloudFrontResponseEvent): CloudFrontResultResponse => {

@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../functions/storage/s3-client';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { decodeKeyPath, encodeKeyPath } from '../../local/s3-store';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { useLocalS3 } from '../support/local-s3';
 
 // Issue 10, item 12: the local store may be no more lenient than S3.
 describe('local S3 store behaves as S3 where s3rver did not', function () {
   this.timeout(30_000);
-  let s3: LocalS3;
-  let client: S3Client;
-
-  before(async () => {
-    s3 = await startLocalS3({ buckets: ['derivatives'] });
-    client = createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      credentials: s3.credentials,
-      timeoutMs: 3000,
-    });
-  });
-  after(async () => {
-    client.destroy();
-    await s3.close();
-  });
+  const local = useLocalS3(['derivatives']);
 
   const status = async (key: string) => {
     try {
-      await client.send(new GetObjectCommand({ Bucket: 'derivatives', Key: key }));
+      await local.client.send(new GetObjectCommand({ Bucket: 'derivatives', Key: key }));
       return 200;
     } catch (error) {
       return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -36,7 +20,7 @@ describe('local S3 store behaves as S3 where s3rver did not', function () {
 
   /** Starts an unsigned PUT that promises `declared` bytes, sends `sent`, then drops the connection. */
   function interruptedPut(key: string, declared: number, sent: number): Promise<void> {
-    const url = new URL(s3.endpoint);
+    const url = new URL(local.s3.endpoint);
     return new Promise((resolve) => {
       const socket = connect(Number(url.port), url.hostname, () => {
         socket.write(
@@ -64,11 +48,11 @@ describe('local S3 store behaves as S3 where s3rver did not', function () {
 
   it('keeps the previous object whole when a PUT that replaces it is interrupted', async () => {
     const whole = Buffer.alloc(5_000, 3);
-    await client.send(
+    await local.client.send(
       new PutObjectCommand({ Bucket: 'derivatives', Key: 'photos/b.jpg/_w400.webp', Body: whole }),
     );
     await interruptedPut('photos/b.jpg/_w400.webp', 100_000, 40_000);
-    const object = await client.send(
+    const object = await local.client.send(
       new GetObjectCommand({ Bucket: 'derivatives', Key: 'photos/b.jpg/_w400.webp' }),
     );
     assert.deepEqual(Buffer.from(await object.Body!.transformToByteArray()), whole);
@@ -83,13 +67,13 @@ describe('local S3 store behaves as S3 where s3rver did not', function () {
       'photos/100%+off/x.jpg',
     ];
     for (const [index, key] of keys.entries()) {
-      await client.send(
+      await local.client.send(
         new PutObjectCommand({ Bucket: 'derivatives', Key: key, Body: Buffer.from([index]) }),
       );
-      const object = await client.send(new GetObjectCommand({ Bucket: 'derivatives', Key: key }));
+      const object = await local.client.send(new GetObjectCommand({ Bucket: 'derivatives', Key: key }));
       assert.deepEqual([...(await object.Body!.transformToByteArray())], [index], key.slice(0, 20));
     }
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'derivatives' }));
+    const listed = await local.client.send(new ListObjectsV2Command({ Bucket: 'derivatives' }));
     const names = (listed.Contents ?? []).map((entry) => entry.Key);
     for (const key of keys) assert.ok(names.includes(key), `listed ${key.slice(0, 30)}…`);
   });

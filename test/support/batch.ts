@@ -7,9 +7,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import sharp from 'sharp';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
-import { createS3Client } from '../../functions/storage/s3-client';
 import { encodeS3EventKey } from '../../functions/batch/event';
 import { readBatchConfig, type BatchConfig, type BatchConfigJson } from '../../functions/batch/batch-config';
 import { localFunctionConfigs, type LocalConfigValues } from '../../local/local-config';
@@ -30,20 +27,6 @@ export function batchConfig(
   const { batch } = localFunctionConfigs({ ...values, batchRenditions: JSON.stringify(renditions) });
   const json = patch({ ...batch, originalsBucket: ORIGINALS, derivativesBucket: DERIVATIVES });
   return readBatchConfig(JSON.stringify(json));
-}
-
-export async function startS3(): Promise<LocalS3> {
-  return startLocalS3({ buckets: [ORIGINALS, DERIVATIVES] });
-}
-
-export function clientFor(s3: LocalS3, endpoint = s3.endpoint): S3Client {
-  return createS3Client({
-    region: 'us-east-1',
-    endpoint,
-    credentials: s3.credentials,
-    timeoutMs: 3000,
-    maxAttempts: 1,
-  });
 }
 
 export async function putOriginal(client: S3Client, key: string, body: Buffer): Promise<string> {
@@ -76,41 +59,6 @@ export async function getObject(client: S3Client, bucket: string, key: string) {
 
 export async function headObject(client: S3Client, bucket: string, key: string) {
   return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-}
-
-/** A photo-like JPEG: smooth colour fields from upscaled noise, so encoders do realistic work. */
-export async function photo(width: number, height: number, options: { orientation?: number } = {}) {
-  const small = await sharp({
-    create: {
-      width: Math.max(2, Math.round(width / 16)),
-      height: Math.max(2, Math.round(height / 16)),
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 50 },
-    },
-  })
-    .png()
-    .toBuffer();
-  let pipeline = sharp(small).resize(width, height, { fit: 'fill', kernel: 'cubic' });
-  if (options.orientation) pipeline = pipeline.withMetadata({ orientation: options.orientation });
-  return pipeline.jpeg({ quality: 90 }).toBuffer();
-}
-
-export async function transparentPng(width: number, height: number) {
-  return sharp({ create: { width, height, channels: 4, background: { r: 200, g: 30, b: 30, alpha: 0.4 } } })
-    .png()
-    .toBuffer();
-}
-
-export async function animatedGif(width: number, height: number, frames: number) {
-  const frame = (i: number) =>
-    sharp({ create: { width, height, channels: 3, background: { r: 40 * i, g: 100, b: 200 - 30 * i } } })
-      .raw()
-      .toBuffer();
-  const raw = Buffer.concat(await Promise.all(Array.from({ length: frames }, (_, i) => frame(i))));
-  return sharp(raw, { raw: { width, height: height * frames, channels: 3, pageHeight: height } })
-    .gif({ delay: Array(frames).fill(100) })
-    .toBuffer();
 }
 
 /** An S3 event record as Lambda receives it from S3 (notification format 2.1), the key URL-encoded. */

@@ -5,7 +5,6 @@ import {
   type OriginResponseHandler,
 } from '../../functions/edge/origin-response';
 import { createS3ImageStore } from '../../functions/storage/image-store';
-import { createS3Client } from '../../functions/storage/s3-client';
 import { startLocalS3, type LocalS3 } from '../../local/s3-server';
 
 export interface EdgeHandlerRig {
@@ -20,12 +19,7 @@ export async function startEdgeHandler(
   options: { readonly timeoutMs: number; readonly log?: (entry: Record<string, unknown>) => void },
 ): Promise<EdgeHandlerRig> {
   const s3 = await startLocalS3({ buckets: [config.originalsBucket, config.derivativesBucket] });
-  const client = createS3Client({
-    region: 'us-east-1',
-    endpoint: s3.endpoint,
-    credentials: s3.credentials,
-    timeoutMs: options.timeoutMs,
-  });
+  const client = s3.client({ timeoutMs: options.timeoutMs });
   const store = createS3ImageStore({
     client,
     originalsBucket: config.originalsBucket,

@@ -434,3 +434,8 @@ export function gzippedSvg(): Buffer {
 export function svgAfterLongComment(commentBytes: number): Buffer {
   return Buffer.from(`<?xml version="1.0"?>\n<!--${'x'.repeat(commentBytes)}-->\n${SMALL_SVG}`);
 }
+
+/** `jpeg` tagged with EXIF `orientation`, its pixels as they are. */
+export function withOrientation(jpeg: Buffer, orientation: number): Promise<Buffer> {
+  return sharp(jpeg).withMetadata({ orientation }).jpeg({ quality: 90 }).toBuffer();
+}
