@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import {
-  BATCH_CONFIG_VARIABLE,
   BatchConfigError,
   parseRenditions,
   readBatchConfig,
   renditionSpec,
 } from '../../functions/batch/batch-config';
-import {
-  decodeS3EventKey,
-  encodeS3EventKey,
-  InvalidPayloadError,
-  parseBackfillPayload,
-} from '../../functions/batch/event';
-import { createLogger } from '../../functions/batch/log';
-import { batchEnvironment, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../infra/function-configs';
 import { localFunctionConfigs } from '../../local/local-config';
 import { batchConfig } from '../support/batch';
 
@@ -127,83 +117,5 @@ describe('batch config (cold start)', () => {
       () => readBatchConfig(configJson((json) => ({ ...json, renditions: [] }))),
       /at least one rendition/,
     );
-  });
-});
-
-describe('batch environment (infra)', () => {
-  it('is the one BATCH_CONFIG variable the handler reads, plus the allocator setting', () => {
-    const environment = batchEnvironment(localFunctionConfigs().batch);
-    assert.deepEqual(Object.keys(environment).sort(), [BATCH_CONFIG_VARIABLE, 'MALLOC_ARENA_MAX']);
-    assert.deepEqual(
-      readBatchConfig(environment[BATCH_CONFIG_VARIABLE]).rules,
-      localFunctionConfigs().cdn.rules,
-    );
-  });
-
-  it("refuses a configuration over Lambda's 4 KB of environment variables, naming what to shorten", () => {
-    const widths = Array.from({ length: 1000 }, (_, index) => 16 + index * 4);
-    const big = localFunctionConfigs({ maxWidth: '4096', allowedWidths: JSON.stringify(widths) }).batch;
-    assert.ok(JSON.stringify(big).length > LAMBDA_ENVIRONMENT_LIMIT_BYTES);
-    assert.throws(
-      () => batchEnvironment(big),
-      /over Lambda's 4096: list fewer batchRenditions or allowedWidths/,
-    );
-  });
-});
-
-describe('batch event adapter', () => {
-  it('decodes keys exactly as S3 encodes them', () => {
-    assert.equal(decodeS3EventKey('photos/my+cat.jpg'), 'photos/my cat.jpg');
-    assert.equal(decodeS3EventKey('a%2Bb+c.jpg'), 'a+b c.jpg');
-    assert.equal(decodeS3EventKey('caf%C3%A9/%F0%9F%90%B1.png'), 'café/🐱.png');
-    assert.equal(encodeS3EventKey('photos/a+b c(1)é.jpg'), 'photos/a%2Bb+c%281%29%C3%A9.jpg');
-  });
-
-  it('round-trips any key through the S3 encoding', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (key) => {
-        assert.equal(decodeS3EventKey(encodeS3EventKey(key)), key);
-      }),
-    );
-  });
-
-  it('validates backfill payloads', () => {
-    assert.deepEqual(parseBackfillPayload({ keys: ['a.jpg', 'b/c.png'] }), { keys: ['a.jpg', 'b/c.png'] });
-    assert.deepEqual(parseBackfillPayload({ prefix: 'photos/' }), { prefix: 'photos/' });
-    assert.deepEqual(parseBackfillPayload({ prefix: '', startAfter: 'x.jpg' }), {
-      prefix: '',
-      startAfter: 'x.jpg',
-    });
-    for (const bad of [
-      null,
-      [],
-      {},
-      { keys: [] },
-      { keys: [1] },
-      { keys: ['a'], prefix: 'b' },
-      { prefix: 3 },
-    ])
-      assert.throws(() => parseBackfillPayload(bad), InvalidPayloadError, JSON.stringify(bad));
-  });
-});
-
-describe('batch log', () => {
-  it('writes one JSON object per line to stdout by default', () => {
-    const written: string[] = [];
-    const original = process.stdout.write;
-    process.stdout.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stdout.write;
-    try {
-      createLogger()('batch.original', { key: 'a\nb.jpg', outcome: 'skipped', reason: 'corrupt' });
-    } finally {
-      process.stdout.write = original;
-    }
-    assert.equal(written.length, 1);
-    assert.ok(written[0]!.endsWith('\n'));
-    assert.equal(written[0]!.trimEnd().split('\n').length, 1);
-    const entry = JSON.parse(written[0]!);
-    assert.equal(entry.event, 'batch.original');
-    assert.equal(entry.key, 'a\nb.jpg');
-    assert.equal(entry.reason, 'corrupt');
-    assert.ok(!Number.isNaN(Date.parse(entry.time)));
   });
 });
