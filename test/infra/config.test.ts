@@ -43,6 +43,33 @@ describe('infra config', () => {
       assert.deepEqual(config.batchTransform, { ...DEFAULT_TRANSFORM_SETTINGS, effort: 'thorough' });
     });
 
+    // The constants above are where the schema takes its defaults from, so pin the values the docs
+    // promise as literals too: a changed default must be a deliberate edit here and in the docs.
+    it('are the documented values', () => {
+      const { rules, edgeTransform } = parse();
+      assert.deepEqual(rules, {
+        maxWidth: 4096,
+        maxHeight: 4096,
+        maxPixels: 16_777_216,
+        allowedWidths: [],
+        maxDpr: 3,
+        enableAvif: true,
+        defaultQuality: { avif: 50, webp: 80, jpeg: 80 },
+        maxKeyBytes: 900,
+      });
+      assert.deepEqual(edgeTransform, {
+        inputPixelLimit: 50_000_000,
+        maxPixels: 16_777_216,
+        maxFrames: 300,
+        maxAvifPixels: 4_194_304,
+        maxGifPixels: 16_777_216,
+        allowSvg: false,
+        background: '#ffffff',
+        effort: 'fast',
+        timeoutSeconds: 20,
+      });
+    });
+
     it('take the encoder budgets from the stack config, for the edge and the batch alike', () => {
       const config = parse({ maxAvifPixels: 1_000_000, maxGifPixels: 2_000_000 });
       for (const transform of [config.edgeTransform, config.batchTransform]) {

@@ -32,8 +32,17 @@ function asResponse(result: ViewerRequest | ViewerResponse): ViewerResponse {
 }
 
 describe('viewer-request function (built artifact in a vm sandbox)', () => {
-  it('is under the 10 KB limit and imports only runtime modules', () => {
-    assert.ok(Buffer.byteLength(code) <= VIEWER_CODE_LIMIT, `${Buffer.byteLength(code)} bytes`);
+  // "Quotas on CloudFront Functions" (cloudfront-limits.html): function size at most 10 KB.
+  it("refuses to build a function over CloudFront Functions' 10 KB size quota", () => {
+    const bloated = {
+      rules: DEFAULT_RULES,
+      originalsOriginId: 'o'.repeat(VIEWER_CODE_LIMIT),
+      errorMaxAge: 45,
+    };
+    assert.throws(() => buildViewerFunction(bloated), /over CloudFront Functions' 10240-byte limit/);
+  });
+
+  it('imports only runtime modules', () => {
     const imports = [...code.matchAll(/import\s*[\w$]+\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
     assert.deepEqual(
       [...new Set(imports)].filter((m) => m !== 'cloudfront' && m !== 'crypto'),
