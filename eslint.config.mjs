@@ -9,6 +9,8 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Components build their resources in closures that take the component as `parent` (the SST habit).
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['parent'] }],
     },
   },
 );

@@ -42,17 +42,11 @@ const edge = new EdgeFunction('edge', {
   timeoutSeconds: config.edge.timeoutSeconds,
   logRegions: config.edge.logRegions,
   logRetentionDays: config.logRetentionDays,
-  ...(config.awsProfile ? { awsProfile: config.awsProfile } : {}),
+  awsProfile: config.awsProfile,
 });
 
 const cdn = new ImageDistribution('cdn', {
-  names: {
-    derivativesOac: resourceName(config, 'derivatives-oac'),
-    originalsOac: resourceName(config, 'originals-oac'),
-    cachePolicy: resourceName(config, 'uri-only'),
-    viewerFunction: resourceName(config, 'viewer-request'),
-    distribution: resourceName(config, 'cdn'),
-  },
+  names: config,
   derivatives: buckets.derivatives,
   originals: buckets.originals,
   viewerFunctionCode: signingSecret.apply((secret) => buildViewerFunction(viewerConfigFor(config, secret))),
@@ -60,12 +54,10 @@ const cdn = new ImageDistribution('cdn', {
   cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
   priceClass: config.distribution.priceClass,
   aliases: [...config.distribution.aliases],
-  ...(config.distribution.certificateArn ? { certificateArn: config.distribution.certificateArn } : {}),
-  ...(config.distribution.loggingBucket ? { loggingBucket: config.distribution.loggingBucket } : {}),
-  ...(config.distribution.webAclId ? { webAclId: config.distribution.webAclId } : {}),
-  ...(config.distribution.originShieldRegion
-    ? { originShieldRegion: config.distribution.originShieldRegion }
-    : {}),
+  certificateArn: config.distribution.certificateArn,
+  loggingBucket: config.distribution.loggingBucket,
+  webAclId: config.distribution.webAclId,
+  originShieldRegion: config.distribution.originShieldRegion,
 });
 
 new OriginBucketPolicies('origin-access', {

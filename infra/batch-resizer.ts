@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { BatchConfigJson } from '../functions/batch/batch-config';
 import { batchEnvironment } from './function-configs';
 import { LAMBDA_TRUSTED_SERVICES, batchFunctionPolicy, trustPolicy } from './iam';
+import { jsonPolicy } from './json-policy';
 import { BATCH_RUNTIME } from './limits';
 
 export interface BatchResizerArgs {
@@ -67,194 +68,176 @@ export interface BatchResizerArgs {
  * sharp in a layer, triggered by an S3 notification, retried, with failures kept in an SQS queue.
  */
 export class BatchResizer extends pulumi.ComponentResource {
+  /** The resizer function, in the stack's home region. */
   readonly function: aws.lambda.Function;
+  /** sharp and its linux-x64 libvips, as a layer of the function. */
   readonly layer: aws.lambda.LayerVersion;
+  /** Events that failed every retry or aged out, kept for inspection and replay. */
   readonly failureQueue: aws.sqs.Queue;
+  /** The function's execution role. */
   readonly role: aws.iam.Role;
+  /** The function's log group, with the configured retention. */
   readonly logGroup: aws.cloudwatch.LogGroup;
 
   constructor(name: string, args: BatchResizerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:BatchResizer', name, {}, opts);
+    const parent = this;
     const distDir = args.distDir ?? path.join(__dirname, '..', 'dist');
-    const suffixes = args.suffixes;
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const region = aws.getRegionOutput({}, { parent: this }).region;
+    const identity = aws.getCallerIdentityOutput({}, { parent });
+    const region = aws.getRegionOutput({}, { parent }).region;
 
-    this.layer = this.createSharpLayer(name, args, distDir);
-    this.failureQueue = this.createFailureQueue(name, args);
-    this.logGroup = this.createLogGroup(name, args);
-    this.role = this.createRole(name, args);
-    const policy = this.createRolePolicy(name, args, identity.accountId, region);
-    this.function = this.createFunction(name, args, distDir, policy);
-    this.createInvokeConfig(name, args);
-    const permission = this.createPermission(name, args, identity.accountId);
-    this.createNotification(name, args, suffixes, permission);
+    const layer = createSharpLayer();
+    const failureQueue = createFailureQueue();
+    const logGroup = createLogGroup();
+    const role = createRole();
+    const policy = createRolePolicy();
+    const fn = createFunction();
+    createInvokeConfig();
+    createNotification(createPermission());
 
-    this.registerOutputs({
-      functionName: this.function.name,
-      functionArn: this.function.arn,
-      layerArn: this.layer.arn,
-      failureQueueUrl: this.failureQueue.url,
-    });
-  }
+    this.function = fn;
+    this.layer = layer;
+    this.failureQueue = failureQueue;
+    this.role = role;
+    this.logGroup = logGroup;
+    this.registerOutputs({ function: fn, layer, failureQueue, role, logGroup });
 
-  private createSharpLayer(name: string, args: BatchResizerArgs, distDir: string): aws.lambda.LayerVersion {
-    return new aws.lambda.LayerVersion(
-      `${name}-sharp-layer`,
-      {
-        layerName: `${args.functionName}-sharp`,
-        description: 'sharp with its linux-x64 (glibc) libvips binaries, under nodejs/node_modules',
-        code: new pulumi.asset.FileArchive(path.join(distDir, 'sharp-layer')),
-        compatibleArchitectures: ['x86_64'],
-        compatibleRuntimes: [BATCH_RUNTIME],
-      },
-      { parent: this },
-    );
-  }
-
-  private createFailureQueue(name: string, args: BatchResizerArgs): aws.sqs.Queue {
-    return new aws.sqs.Queue(
-      `${name}-failures`,
-      {
-        name: `${args.functionName}-failures`,
-        sqsManagedSseEnabled: true,
-        messageRetentionSeconds: args.failureRetentionSeconds,
-      },
-      { parent: this },
-    );
-  }
-
-  private createLogGroup(name: string, args: BatchResizerArgs): aws.cloudwatch.LogGroup {
-    return new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
-      { parent: this },
-    );
-  }
-
-  private createRole(name: string, args: BatchResizerArgs): aws.iam.Role {
-    return new aws.iam.Role(
-      `${name}-role`,
-      {
-        name: args.functionName,
-        description: 'Batch image resizer',
-        assumeRolePolicy: JSON.stringify(trustPolicy(LAMBDA_TRUSTED_SERVICES)),
-      },
-      { parent: this },
-    );
-  }
-
-  private createRolePolicy(
-    name: string,
-    args: BatchResizerArgs,
-    accountId: pulumi.Output<string>,
-    region: pulumi.Output<string>,
-  ): aws.iam.RolePolicy {
-    return new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.name,
-        name: 'batch-resizer',
-        policy: pulumi
-          .all([args.originals.bucket, args.derivatives.bucket, this.failureQueue.arn, accountId, region])
-          .apply(([originalsBucket, derivativesBucket, failureQueueArn, account, home]) =>
-            JSON.stringify(
-              batchFunctionPolicy({
-                originalsBucket,
-                derivativesBucket,
-                failureQueueArn,
-                accountId: account,
-                region: home,
-                functionName: args.functionName,
-              }),
-            ),
-          ),
-      },
-      { parent: this },
-    );
-  }
-
-  private createFunction(
-    name: string,
-    args: BatchResizerArgs,
-    distDir: string,
-    policy: aws.iam.RolePolicy,
-  ): aws.lambda.Function {
-    return new aws.lambda.Function(
-      `${name}-function`,
-      {
-        name: args.functionName,
-        description: 'Pre-generates renditions of uploaded originals',
-        role: this.role.arn,
-        runtime: BATCH_RUNTIME,
-        architectures: ['x86_64'],
-        handler: 'index.handler',
-        code: new pulumi.asset.AssetArchive({
-          'index.js': new pulumi.asset.FileAsset(path.join(distDir, 'batch', 'index.js')),
-        }),
-        layers: [this.layer.arn],
-        memorySize: args.memoryMb,
-        timeout: args.timeoutSeconds,
-        reservedConcurrentExecutions: args.reservedConcurrency,
-        environment: {
-          variables: pulumi.output(args.batchConfig).apply(batchEnvironment),
+    function createSharpLayer(): aws.lambda.LayerVersion {
+      return new aws.lambda.LayerVersion(
+        `${name}-sharp-layer`,
+        {
+          layerName: `${args.functionName}-sharp`,
+          description: 'sharp with its linux-x64 (glibc) libvips binaries, under nodejs/node_modules',
+          code: new pulumi.asset.FileArchive(path.join(distDir, 'sharp-layer')),
+          compatibleArchitectures: ['x86_64'],
+          compatibleRuntimes: [BATCH_RUNTIME],
         },
-      },
-      { parent: this, dependsOn: [this.logGroup, policy] },
-    );
-  }
+        { parent },
+      );
+    }
 
-  private createInvokeConfig(name: string, args: BatchResizerArgs): aws.lambda.FunctionEventInvokeConfig {
-    return new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-invoke-config`,
-      {
-        functionName: this.function.name,
-        maximumRetryAttempts: args.maxRetryAttempts,
-        maximumEventAgeInSeconds: args.maxEventAgeSeconds,
-        destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
-      },
-      { parent: this },
-    );
-  }
+    function createFailureQueue(): aws.sqs.Queue {
+      return new aws.sqs.Queue(
+        `${name}-failures`,
+        {
+          name: `${args.functionName}-failures`,
+          sqsManagedSseEnabled: true,
+          messageRetentionSeconds: args.failureRetentionSeconds,
+        },
+        { parent },
+      );
+    }
 
-  private createPermission(
-    name: string,
-    args: BatchResizerArgs,
-    accountId: pulumi.Output<string>,
-  ): aws.lambda.Permission {
-    return new aws.lambda.Permission(
-      `${name}-s3-invoke`,
-      {
-        function: this.function.name,
-        action: 'lambda:InvokeFunction',
-        principal: 's3.amazonaws.com',
-        sourceArn: args.originals.arn,
-        sourceAccount: accountId,
-      },
-      { parent: this },
-    );
-  }
+    function createLogGroup(): aws.cloudwatch.LogGroup {
+      return new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
+        { parent },
+      );
+    }
 
-  private createNotification(
-    name: string,
-    args: BatchResizerArgs,
-    suffixes: readonly string[],
-    permission: aws.lambda.Permission,
-  ): aws.s3.BucketNotification {
-    // A bucket has exactly one notification resource; each suffix is one filter inside it.
-    return new aws.s3.BucketNotification(
-      `${name}-notification`,
-      {
-        bucket: args.originals.id,
-        lambdaFunctions: suffixes.map((suffix) => ({
-          id: `resize-${suffix.replace(/[^a-z0-9]/gi, '')}`,
-          lambdaFunctionArn: this.function.arn,
-          events: ['s3:ObjectCreated:*'],
-          filterPrefix: pulumi.output(args.prefix).apply((prefix) => prefix || undefined),
-          filterSuffix: suffix,
-        })),
-      },
-      { parent: this, dependsOn: [permission] },
-    );
+    function createRole(): aws.iam.Role {
+      return new aws.iam.Role(
+        `${name}-role`,
+        {
+          name: args.functionName,
+          description: 'Batch image resizer',
+          assumeRolePolicy: JSON.stringify(trustPolicy(LAMBDA_TRUSTED_SERVICES)),
+        },
+        { parent },
+      );
+    }
+
+    function createRolePolicy(): aws.iam.RolePolicy {
+      return new aws.iam.RolePolicy(
+        `${name}-policy`,
+        {
+          role: role.name,
+          name: 'batch-resizer',
+          policy: jsonPolicy(
+            {
+              originalsBucket: args.originals.bucket,
+              derivativesBucket: args.derivatives.bucket,
+              failureQueueArn: failureQueue.arn,
+              accountId: identity.accountId,
+              region,
+              functionName: args.functionName,
+            },
+            batchFunctionPolicy,
+          ),
+        },
+        { parent },
+      );
+    }
+
+    function createFunction(): aws.lambda.Function {
+      return new aws.lambda.Function(
+        `${name}-function`,
+        {
+          name: args.functionName,
+          description: 'Pre-generates renditions of uploaded originals',
+          role: role.arn,
+          runtime: BATCH_RUNTIME,
+          architectures: ['x86_64'],
+          handler: 'index.handler',
+          code: new pulumi.asset.AssetArchive({
+            'index.js': new pulumi.asset.FileAsset(path.join(distDir, 'batch', 'index.js')),
+          }),
+          layers: [layer.arn],
+          memorySize: args.memoryMb,
+          timeout: args.timeoutSeconds,
+          reservedConcurrentExecutions: args.reservedConcurrency,
+          environment: {
+            variables: pulumi.output(args.batchConfig).apply(batchEnvironment),
+          },
+        },
+        { parent, dependsOn: [logGroup, policy] },
+      );
+    }
+
+    function createInvokeConfig(): aws.lambda.FunctionEventInvokeConfig {
+      return new aws.lambda.FunctionEventInvokeConfig(
+        `${name}-invoke-config`,
+        {
+          functionName: fn.name,
+          maximumRetryAttempts: args.maxRetryAttempts,
+          maximumEventAgeInSeconds: args.maxEventAgeSeconds,
+          destinationConfig: { onFailure: { destination: failureQueue.arn } },
+        },
+        { parent },
+      );
+    }
+
+    function createPermission(): aws.lambda.Permission {
+      return new aws.lambda.Permission(
+        `${name}-s3-invoke`,
+        {
+          function: fn.name,
+          action: 'lambda:InvokeFunction',
+          principal: 's3.amazonaws.com',
+          sourceArn: args.originals.arn,
+          sourceAccount: identity.accountId,
+        },
+        { parent },
+      );
+    }
+
+    function createNotification(permission: aws.lambda.Permission): aws.s3.BucketNotification {
+      // A bucket has exactly one notification resource; each suffix is one filter inside it.
+      return new aws.s3.BucketNotification(
+        `${name}-notification`,
+        {
+          bucket: args.originals.id,
+          lambdaFunctions: args.suffixes.map((suffix) => ({
+            id: `resize-${suffix.replace(/[^a-z0-9]/gi, '')}`,
+            lambdaFunctionArn: fn.arn,
+            events: ['s3:ObjectCreated:*'],
+            filterPrefix: pulumi.output(args.prefix).apply((prefix) => prefix || undefined),
+            filterSuffix: suffix,
+          })),
+        },
+        { parent, dependsOn: [permission] },
+      );
+    }
   }
 }

@@ -9,20 +9,14 @@ import {
   uriOnlyCacheKey,
   viewerCertificate,
 } from './cloudfront';
-
-/** Account-wide physical names of the distribution's parts (see names.ts; at most 64 characters). */
-export interface DistributionNames {
-  readonly derivativesOac: string;
-  readonly originalsOac: string;
-  readonly cachePolicy: string;
-  readonly viewerFunction: string;
-  /** Comment on the distribution, and prefix of its access-log keys. */
-  readonly distribution: string;
-}
+import { resourceName, type NameContext } from './names';
 
 export interface ImageDistributionArgs {
-  /** Physical names of the OACs, the cache policy and the CloudFront Function. */
-  readonly names: DistributionNames;
+  /**
+   * What the physical names of the OACs, the cache policy, the CloudFront Function and the distribution's
+   * comment and log prefix derive from (names.ts); they are account-wide, at most 64 characters.
+   */
+  readonly names: NameContext;
   /** The derivatives bucket: the default origin. */
   readonly derivatives: aws.s3.Bucket;
   /** The originals bucket: the origin the viewer function selects for untransformed requests. */
@@ -31,16 +25,10 @@ export interface ImageDistributionArgs {
   readonly viewerFunctionCode: pulumi.Input<string>;
   /** Version-qualified ARN of the origin-response Lambda@Edge function. */
   readonly edgeFunctionQualifiedArn: pulumi.Input<string>;
-  /**
-   * Default TTL of objects without `Cache-Control`, in seconds.
-   * @default 31536000
-   */
-  readonly cacheMaxAgeSeconds?: number;
-  /**
-   * CloudFront price class.
-   * @default 'PriceClass_100'
-   */
-  readonly priceClass?: pulumi.Input<string>;
+  /** Default TTL of objects without `Cache-Control`, in seconds (the stack's `cacheMaxAgeSeconds`). */
+  readonly cacheMaxAgeSeconds: number;
+  /** CloudFront price class (the stack's `priceClass`). */
+  readonly priceClass: pulumi.Input<string>;
   /**
    * Alternate domain names; they need `certificateArn`.
    * @default []
@@ -73,135 +61,117 @@ export interface ImageDistributionArgs {
  * policy, the viewer-request function and the origin-response Lambda@Edge, HTTPS only.
  */
 export class ImageDistribution extends pulumi.ComponentResource {
+  /** The distribution: the derivatives bucket as default origin, the originals as the second. */
   readonly distribution: aws.cloudfront.Distribution;
+  /** The viewer-request CloudFront Function, published. */
   readonly viewerFunction: aws.cloudfront.Function;
+  /** The cache policy keyed on the URI alone. */
   readonly cachePolicy: aws.cloudfront.CachePolicy;
 
   constructor(name: string, args: ImageDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:ImageDistribution', name, {}, opts);
-    const cacheMaxAge = args.cacheMaxAgeSeconds ?? 31_536_000;
-    const priceClass = args.priceClass ?? 'PriceClass_100';
-    const aliases = args.aliases ?? [];
+    const parent = this;
+    const physicalName = (part: string) => resourceName(args.names, part);
+    const distributionName = physicalName('cdn');
 
-    const derivativesOac = this.createOac(`${name}-derivatives-oac`, args.names.derivativesOac);
-    const originalsOac = this.createOac(`${name}-originals-oac`, args.names.originalsOac);
-    this.cachePolicy = this.createCachePolicy(name, args.names.cachePolicy, cacheMaxAge);
-    this.viewerFunction = this.createViewerFunction(name, args);
-    this.distribution = this.createDistribution(name, args, {
-      derivativesOac,
-      originalsOac,
-      priceClass,
-      aliases,
-    });
+    const derivativesOac = createOac('derivatives-oac');
+    const originalsOac = createOac('originals-oac');
+    const cachePolicy = createCachePolicy();
+    const viewerFunction = createViewerFunction();
+    const distribution = createDistribution();
 
-    this.registerOutputs({
-      distributionId: this.distribution.id,
-      distributionArn: this.distribution.arn,
-      domainName: this.distribution.domainName,
-    });
-  }
+    this.distribution = distribution;
+    this.viewerFunction = viewerFunction;
+    this.cachePolicy = cachePolicy;
+    this.registerOutputs({ distribution, viewerFunction, cachePolicy });
 
-  private createOac(name: string, physicalName: string): aws.cloudfront.OriginAccessControl {
-    return new aws.cloudfront.OriginAccessControl(
-      name,
-      {
-        name: physicalName,
-        description: 'Signed S3 reads for the image CDN',
-        originAccessControlOriginType: 's3',
-        signingBehavior: 'always',
-        signingProtocol: 'sigv4',
-      },
-      { parent: this },
-    );
-  }
+    function createOac(part: string): aws.cloudfront.OriginAccessControl {
+      return new aws.cloudfront.OriginAccessControl(
+        `${name}-${part}`,
+        {
+          name: physicalName(part),
+          description: 'Signed S3 reads for the image CDN',
+          originAccessControlOriginType: 's3',
+          signingBehavior: 'always',
+          signingProtocol: 'sigv4',
+        },
+        { parent },
+      );
+    }
 
-  private createCachePolicy(
-    name: string,
-    physicalName: string,
-    cacheMaxAge: number,
-  ): aws.cloudfront.CachePolicy {
-    return new aws.cloudfront.CachePolicy(
-      `${name}-cache-policy`,
-      {
-        name: physicalName,
-        comment: 'Key = URI only: the viewer function folded the parameters into it',
-        ...cacheTtls(cacheMaxAge),
-        parametersInCacheKeyAndForwardedToOrigin: uriOnlyCacheKey(),
-      },
-      { parent: this },
-    );
-  }
+    function createCachePolicy(): aws.cloudfront.CachePolicy {
+      return new aws.cloudfront.CachePolicy(
+        `${name}-cache-policy`,
+        {
+          name: physicalName('uri-only'),
+          comment: 'Key = URI only: the viewer function folded the parameters into it',
+          ...cacheTtls(args.cacheMaxAgeSeconds),
+          parametersInCacheKeyAndForwardedToOrigin: uriOnlyCacheKey(),
+        },
+        { parent },
+      );
+    }
 
-  private createViewerFunction(name: string, args: ImageDistributionArgs): aws.cloudfront.Function {
-    return new aws.cloudfront.Function(
-      `${name}-viewer-request`,
-      {
-        name: args.names.viewerFunction,
-        comment: 'Validate and normalise image parameters into the cache key',
-        runtime: 'cloudfront-js-2.0',
-        code: args.viewerFunctionCode,
-        publish: true,
-      },
-      { parent: this },
-    );
-  }
+    function createViewerFunction(): aws.cloudfront.Function {
+      return new aws.cloudfront.Function(
+        `${name}-viewer-request`,
+        {
+          name: physicalName('viewer-request'),
+          comment: 'Validate and normalise image parameters into the cache key',
+          runtime: 'cloudfront-js-2.0',
+          code: args.viewerFunctionCode,
+          publish: true,
+        },
+        { parent },
+      );
+    }
 
-  private createDistribution(
-    name: string,
-    args: ImageDistributionArgs,
-    parts: {
-      derivativesOac: aws.cloudfront.OriginAccessControl;
-      originalsOac: aws.cloudfront.OriginAccessControl;
-      priceClass: pulumi.Input<string>;
-      aliases: pulumi.Input<pulumi.Input<string>[]>;
-    },
-  ): aws.cloudfront.Distribution {
-    const originShield = args.originShieldRegion
-      ? { originShield: { enabled: true, originShieldRegion: args.originShieldRegion } }
-      : {};
-    return new aws.cloudfront.Distribution(
-      `${name}-distribution`,
-      {
-        enabled: true,
-        comment: `Image CDN ${args.names.distribution}`,
-        httpVersion: 'http2and3',
-        isIpv6Enabled: true,
-        priceClass: parts.priceClass,
-        aliases: parts.aliases,
-        origins: [
-          {
-            originId: DERIVATIVES_ORIGIN_ID,
-            domainName: args.derivatives.bucketRegionalDomainName,
-            originAccessControlId: parts.derivativesOac.id,
-            ...originShield,
-          },
-          {
-            originId: ORIGINALS_ORIGIN_ID,
-            domainName: args.originals.bucketRegionalDomainName,
-            originAccessControlId: parts.originalsOac.id,
-            ...originShield,
-          },
-        ],
-        defaultCacheBehavior: defaultCacheBehavior({
-          cachePolicyId: this.cachePolicy.id,
-          viewerFunctionArn: this.viewerFunction.arn,
-          edgeFunctionQualifiedArn: args.edgeFunctionQualifiedArn,
-        }),
-        customErrorResponses: customErrorResponses(),
-        restrictions: { geoRestriction: { restrictionType: 'none' } },
-        viewerCertificate: viewerCertificate(args.certificateArn),
-        ...(args.loggingBucket
-          ? {
-              loggingConfig: {
+    function createDistribution(): aws.cloudfront.Distribution {
+      const originShield = args.originShieldRegion
+        ? { originShield: { enabled: true, originShieldRegion: args.originShieldRegion } }
+        : {};
+      return new aws.cloudfront.Distribution(
+        `${name}-distribution`,
+        {
+          enabled: true,
+          comment: `Image CDN ${distributionName}`,
+          httpVersion: 'http2and3',
+          isIpv6Enabled: true,
+          priceClass: args.priceClass,
+          aliases: args.aliases ?? [],
+          origins: [
+            {
+              originId: DERIVATIVES_ORIGIN_ID,
+              domainName: args.derivatives.bucketRegionalDomainName,
+              originAccessControlId: derivativesOac.id,
+              ...originShield,
+            },
+            {
+              originId: ORIGINALS_ORIGIN_ID,
+              domainName: args.originals.bucketRegionalDomainName,
+              originAccessControlId: originalsOac.id,
+              ...originShield,
+            },
+          ],
+          defaultCacheBehavior: defaultCacheBehavior({
+            cachePolicyId: cachePolicy.id,
+            viewerFunctionArn: viewerFunction.arn,
+            edgeFunctionQualifiedArn: args.edgeFunctionQualifiedArn,
+          }),
+          customErrorResponses: customErrorResponses(),
+          restrictions: { geoRestriction: { restrictionType: 'none' } },
+          viewerCertificate: viewerCertificate(args.certificateArn),
+          loggingConfig: args.loggingBucket
+            ? {
                 bucket: `${args.loggingBucket}.s3.amazonaws.com`,
-                prefix: `${args.names.distribution}/`,
+                prefix: `${distributionName}/`,
                 includeCookies: false,
-              },
-            }
-          : {}),
-        ...(args.webAclId ? { webAclId: args.webAclId } : {}),
-      },
-      { parent: this },
-    );
+              }
+            : undefined,
+          webAclId: args.webAclId,
+        },
+        { parent },
+      );
+    }
   }
 }

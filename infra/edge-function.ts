@@ -1,8 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as path from 'node:path';
-import type { EdgeConfig } from '../functions/edge/edge-config';
+import { EDGE_CONFIG_FILE, type EdgeConfig } from '../functions/edge/edge-config';
 import { EDGE_TRUSTED_SERVICES, edgeFunctionPolicy, edgeLogGroupNames, trustPolicy } from './iam';
+import { jsonPolicy } from './json-policy';
 import { EDGE_REGION, EDGE_RUNTIME } from './limits';
 
 export interface EdgeFunctionArgs {
@@ -52,152 +53,131 @@ export interface EdgeFunctionArgs {
  * x86_64 version, no environment and no layers (Lambda@Edge supports neither), config baked in.
  */
 export class EdgeFunction extends pulumi.ComponentResource {
+  /** The function; a new version is published with every code or config change. */
   readonly function: aws.lambda.Function;
+  /** Its execution role, trusted by lambda.amazonaws.com and edgelambda.amazonaws.com. */
   readonly role: aws.iam.Role;
   /** Version-qualified ARN, what CloudFront associates. */
   readonly qualifiedArn: pulumi.Output<string>;
+  /** The us-east-1 log group, then one per `logRegions` entry. */
   readonly logGroups: aws.cloudwatch.LogGroup[];
-
-  private readonly providers = new Map<string, aws.Provider>();
 
   constructor(name: string, args: EdgeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:EdgeFunction', name, {}, opts);
-    const { memoryMb, timeoutSeconds, logRegions } = args;
-    const retentionInDays = args.logRetentionDays;
+    const parent = this;
     const bundleDir = args.bundleDir ?? path.join(__dirname, '..', 'dist', 'edge');
-    const edgeProvider = this.providerFor(name, EDGE_REGION, args.awsProfile);
-    const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: edgeProvider }).accountId;
+    const providers = new Map<string, aws.Provider>();
+    const edgeProvider = providerFor(EDGE_REGION);
+    const accountId = aws.getCallerIdentityOutput({}, { parent, provider: edgeProvider }).accountId;
 
-    this.logGroups = this.createLogGroups(name, args, logRegions, retentionInDays);
-    this.role = this.createRole(name, args, edgeProvider);
-    this.createRolePolicy(name, args, accountId, edgeProvider);
-    this.function = this.createFunction(name, args, bundleDir, memoryMb, timeoutSeconds, edgeProvider);
+    this.logGroups = createLogGroups();
+    this.role = createRole();
+    createRolePolicy(this.role);
+    this.function = createFunction(this.role, this.logGroups);
     this.qualifiedArn = this.function.qualifiedArn;
 
     this.registerOutputs({
-      functionName: this.function.name,
+      function: this.function,
+      role: this.role,
       qualifiedArn: this.qualifiedArn,
-      roleArn: this.role.arn,
+      logGroups: this.logGroups,
     });
-  }
 
-  /** One explicit provider per region, shared by everything of this component in that region. */
-  private providerFor(name: string, region: string, profile: string | undefined): aws.Provider {
-    let provider = this.providers.get(region);
-    if (!provider) {
-      provider = new aws.Provider(
-        `${name}-${region}`,
-        { region, ...(profile ? { profile } : {}) },
-        { parent: this },
-      );
-      this.providers.set(region, provider);
+    /** One explicit provider per region, shared by everything of this component in that region. */
+    function providerFor(region: string): aws.Provider {
+      let provider = providers.get(region);
+      if (!provider) {
+        provider = new aws.Provider(`${name}-${region}`, { region, profile: args.awsProfile }, { parent });
+        providers.set(region, provider);
+      }
+      return provider;
     }
-    return provider;
-  }
 
-  private createLogGroups(
-    name: string,
-    args: EdgeFunctionArgs,
-    regions: readonly string[],
-    retentionInDays: pulumi.Input<number>,
-  ): aws.cloudwatch.LogGroup[] {
-    const groups = pulumi.output(args.functionName).apply(edgeLogGroupNames);
-    const own = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: groups.own, retentionInDays },
-      { parent: this, provider: this.providerFor(name, EDGE_REGION, args.awsProfile) },
-    );
-    const replicas = regions.map(
-      (region) =>
-        new aws.cloudwatch.LogGroup(
-          `${name}-logs-${region}`,
-          { name: groups.replicas, retentionInDays },
-          { parent: this, provider: this.providerFor(name, region, args.awsProfile) },
-        ),
-    );
-    return [own, ...replicas];
-  }
-
-  private createRole(name: string, args: EdgeFunctionArgs, provider: aws.Provider): aws.iam.Role {
-    return new aws.iam.Role(
-      `${name}-role`,
-      {
-        name: args.functionName,
-        description: 'Lambda@Edge origin-response image handler',
-        assumeRolePolicy: JSON.stringify(trustPolicy(EDGE_TRUSTED_SERVICES)),
-      },
-      { parent: this, provider },
-    );
-  }
-
-  private createRolePolicy(
-    name: string,
-    args: EdgeFunctionArgs,
-    accountId: pulumi.Output<string>,
-    provider: aws.Provider,
-  ): aws.iam.RolePolicy {
-    return new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.name,
-        name: 'edge-image-handler',
-        policy: pulumi
-          .all([args.originalsBucket, args.derivativesBucket, accountId, args.functionName])
-          .apply(([originalsBucket, derivativesBucket, account, functionName]) =>
-            JSON.stringify(
-              edgeFunctionPolicy({
-                originalsBucket,
-                derivativesBucket,
-                accountId: account,
-                functionName,
-              }),
-            ),
+    function createLogGroups(): aws.cloudwatch.LogGroup[] {
+      const groups = pulumi.output(args.functionName).apply(edgeLogGroupNames);
+      const retentionInDays = args.logRetentionDays;
+      const own = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { name: groups.own, retentionInDays },
+        { parent, provider: edgeProvider },
+      );
+      const replicas = args.logRegions.map(
+        (region) =>
+          new aws.cloudwatch.LogGroup(
+            `${name}-logs-${region}`,
+            { name: groups.replicas, retentionInDays },
+            { parent, provider: providerFor(region) },
           ),
-      },
-      { parent: this, provider },
-    );
-  }
+      );
+      return [own, ...replicas];
+    }
 
-  private createFunction(
-    name: string,
-    args: EdgeFunctionArgs,
-    bundleDir: string,
-    memoryMb: pulumi.Input<number>,
-    timeoutSeconds: pulumi.Input<number>,
-    provider: aws.Provider,
-  ): aws.lambda.Function {
-    // The config is a JSON file next to the bundle, built once the bucket names are known.
-    const code = pulumi.output(args.edgeConfig).apply(
-      (config) =>
-        new pulumi.asset.AssetArchive({
-          'index.js': new pulumi.asset.FileAsset(path.join(bundleDir, 'index.js')),
-          node_modules: new pulumi.asset.FileArchive(path.join(bundleDir, 'node_modules')),
-          'edge-config.json': new pulumi.asset.StringAsset(JSON.stringify(config, null, 2)),
-        }),
-    );
-    return new aws.lambda.Function(
-      `${name}-function`,
-      {
-        name: args.functionName,
-        description: 'Lambda@Edge origin-response: resize on miss and store the derivative',
-        role: this.role.arn,
-        runtime: EDGE_RUNTIME,
-        architectures: ['x86_64'],
-        handler: 'index.handler',
-        code,
-        memorySize: memoryMb,
-        timeout: timeoutSeconds,
-        publish: true,
-      },
-      {
-        parent: this,
-        provider,
-        // Replicas outlive the distribution by hours, so deleting the function fails on destroy
-        // (pulumi-aws#1045). Retained; its name is new for each deployment (DeploymentNames), so a redeploy
-        // right after a destroy never meets it; the README lists the clean-up once the replicas are gone.
-        retainOnDelete: true,
-        dependsOn: this.logGroups,
-      },
-    );
+    function createRole(): aws.iam.Role {
+      return new aws.iam.Role(
+        `${name}-role`,
+        {
+          name: args.functionName,
+          description: 'Lambda@Edge origin-response image handler',
+          assumeRolePolicy: JSON.stringify(trustPolicy(EDGE_TRUSTED_SERVICES)),
+        },
+        { parent, provider: edgeProvider },
+      );
+    }
+
+    function createRolePolicy(role: aws.iam.Role): aws.iam.RolePolicy {
+      return new aws.iam.RolePolicy(
+        `${name}-policy`,
+        {
+          role: role.name,
+          name: 'edge-image-handler',
+          policy: jsonPolicy(
+            {
+              originalsBucket: args.originalsBucket,
+              derivativesBucket: args.derivativesBucket,
+              accountId,
+              functionName: args.functionName,
+            },
+            edgeFunctionPolicy,
+          ),
+        },
+        { parent, provider: edgeProvider },
+      );
+    }
+
+    function createFunction(role: aws.iam.Role, logGroups: aws.cloudwatch.LogGroup[]): aws.lambda.Function {
+      // The config is a JSON file next to the bundle, built once the bucket names are known.
+      const code = pulumi.output(args.edgeConfig).apply(
+        (config) =>
+          new pulumi.asset.AssetArchive({
+            'index.js': new pulumi.asset.FileAsset(path.join(bundleDir, 'index.js')),
+            node_modules: new pulumi.asset.FileArchive(path.join(bundleDir, 'node_modules')),
+            [EDGE_CONFIG_FILE]: new pulumi.asset.StringAsset(JSON.stringify(config, null, 2)),
+          }),
+      );
+      return new aws.lambda.Function(
+        `${name}-function`,
+        {
+          name: args.functionName,
+          description: 'Lambda@Edge origin-response: resize on miss and store the derivative',
+          role: role.arn,
+          runtime: EDGE_RUNTIME,
+          architectures: ['x86_64'],
+          handler: 'index.handler',
+          code,
+          memorySize: args.memoryMb,
+          timeout: args.timeoutSeconds,
+          publish: true,
+        },
+        {
+          parent,
+          provider: edgeProvider,
+          // Replicas outlive the distribution by hours, so deleting the function fails on destroy
+          // (pulumi-aws#1045). Retained; its name is new for each deployment (DeploymentNames), so a redeploy
+          // right after a destroy never meets it; docs/operations.md lists the clean-up once the replicas are gone.
+          retainOnDelete: true,
+          dependsOn: logGroups,
+        },
+      );
+    }
   }
 }

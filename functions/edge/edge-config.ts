@@ -1,6 +1,9 @@
 import type { QueryRules } from '../core/rules';
 import type { TransformSettings } from '../transform/settings';
 
+/** The file, next to the edge bundle, that holds its EdgeConfig as JSON. */
+export const EDGE_CONFIG_FILE = 'edge-config.json';
+
 /**
  * What the origin-response handler knows about its stack. Lambda@Edge has no environment variables,
  * so this is written as `edge-config.json` next to the bundle at deploy time (inside a Pulumi `apply`,

@@ -8,14 +8,12 @@ import { join } from 'node:path';
 import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { createS3Client } from '../storage/s3-client';
 import { createS3ImageStore } from '../storage/image-store';
-import type { EdgeConfig } from './edge-config';
+import { EDGE_CONFIG_FILE, type EdgeConfig } from './edge-config';
 import {
   createOriginResponseHandler,
   toCloudFrontHeaders,
   type OriginResponseHandler,
 } from './origin-response';
-
-export const EDGE_CONFIG_FILE = 'edge-config.json';
 
 function loadHandler(): OriginResponseHandler {
   const config = JSON.parse(readFileSync(join(__dirname, EDGE_CONFIG_FILE), 'utf8')) as EdgeConfig;
