@@ -110,12 +110,17 @@ async function main() {
   );
 
   let stopping = false;
-  const stop = async () => {
+  const stop = () => {
     if (stopping) return;
     stopping = true;
     console.log('\nlocal edge: stopping');
-    await stack.close();
-    process.exit(0);
+    stack.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`local edge: could not stop cleanly: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

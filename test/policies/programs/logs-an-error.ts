@@ -2,4 +2,5 @@
 import * as pulumi from '@pulumi/pulumi';
 import '../../../index';
 
-pulumi.log.error('injected: this stack must not be deployed');
+// pulumi.log.error resolves once the engine has the message; the program ends either way.
+void pulumi.log.error('injected: this stack must not be deployed');
