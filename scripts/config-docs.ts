@@ -1,8 +1,8 @@
-// Generates Pulumi.yaml's `config:` block and docs/configuration.md from the one declaration of every key,
-// infra/config/schema.ts. Run after changing a key:
+// Generates Pulumi.yaml's `config:` block, docs/configuration.md and the README's configuration table from
+// the one declaration of every key, infra/config/schema.ts. Run after changing a key:
 //
-//   npm run config:docs            (writes both files)
-//   npm run config:docs -- --check (exits 1 when either is stale; test/infra/config-docs.test.ts does the same)
+//   npm run config:docs            (writes the three)
+//   npm run config:docs -- --check (exits 1 when one is stale; test/infra/config.test.ts checks the same)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -101,11 +101,53 @@ export function renderDocs(): string {
   return `${out.join('\n')}\n`;
 }
 
+export const README_FILE = join(root, 'README.md');
+const TABLE_START = '<!-- config-table:start -->';
+const TABLE_END = '<!-- config-table:end -->';
+
+/** A default short enough for one table cell. */
+function shortDefault(declared: KeyDeclaration): string {
+  if (declared.derived) return 'derived';
+  const value: unknown = declared.default;
+  if (value === '') return 'unset';
+  if (Array.isArray(value) && value.length > 3) return `(${value.length} items)`;
+  return code(value);
+}
+
+/** The README's compact table: one row per group, each key with its default. */
+export function renderReadmeTable(): string {
+  const rows = new Map<string, string[]>();
+  for (const key of CONFIG_KEYS) {
+    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
+    rows.set(declared.group, [...(rows.get(declared.group) ?? []), `\`${key}\` ${shortDefault(declared)}`]);
+  }
+  const lines = [
+    TABLE_START,
+    '<!-- Generated from infra/config/schema.ts by `npm run config:docs`. -->',
+    '',
+    '| group | keys and their defaults |',
+    '| --- | --- |',
+    ...[...rows].map(([group, keys]) => `| ${group} | ${keys.join(' · ').replace(/\|/g, '\\|')} |`),
+    TABLE_END,
+  ];
+  return lines.join('\n');
+}
+
+/** README.md with the table between its markers regenerated. */
+export function renderReadme(current: string): string {
+  const start = current.indexOf(TABLE_START);
+  const end = current.indexOf(TABLE_END);
+  if (start === -1 || end < start)
+    throw new Error(`README.md lacks the ${TABLE_START} … ${TABLE_END} markers`);
+  return current.slice(0, start) + renderReadmeTable() + current.slice(end + TABLE_END.length);
+}
+
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
   const files: [string, string][] = [
     [PROJECT_FILE, await renderProjectFile(readFileSync(PROJECT_FILE, 'utf8'))],
     [DOC_FILE, renderDocs()],
+    [README_FILE, renderReadme(readFileSync(README_FILE, 'utf8'))],
   ];
   let stale = 0;
   for (const [path, text] of files) {

@@ -1,7 +1,7 @@
 /**
  * The Cache-Control of a stored or generated derivative. Not `immutable`: replacing an original under
  * the same key gives its derivatives new bytes under their old keys (the batch resizer rewrites them;
- * the README's teardown/operations notes say to invalidate `/<key>/*` in CloudFront).
+ * docs/operations.md, "Replacing an original", says to invalidate `/<key>/*` in CloudFront).
  */
 export function derivativeCacheControl(maxAgeSeconds: number): string {
   return `public, max-age=${maxAgeSeconds}`;

@@ -14,7 +14,14 @@ import {
   type ConfigKey,
   type StackContext,
 } from '../../infra/config';
-import { DOC_FILE, PROJECT_FILE, renderDocs, renderProjectFile } from '../../scripts/config-docs';
+import {
+  DOC_FILE,
+  PROJECT_FILE,
+  README_FILE,
+  renderDocs,
+  renderProjectFile,
+  renderReadme,
+} from '../../scripts/config-docs';
 import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
 
 const root = join(__dirname, '..', '..');
@@ -123,6 +130,9 @@ describe('infra config', () => {
       assert.equal(await renderProjectFile(current), current, 'Pulumi.yaml is stale');
       assert.equal(renderDocs(), readFileSync(DOC_FILE, 'utf8'), 'docs/configuration.md is stale');
       for (const key of CONFIG_KEYS) assert.match(renderDocs(), new RegExp(`\\| \`${key}\` \\|`));
+      const readme = readFileSync(README_FILE, 'utf8');
+      assert.equal(renderReadme(readme), readme, "README.md's configuration table is stale");
+      for (const key of CONFIG_KEYS) assert.ok(readme.includes(`\`${key}\` `), `README lists ${key}`);
     });
 
     it('requires a Pulumi CLI that reads requiredPulumiVersion and applies the config rules', () => {
