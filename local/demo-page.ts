@@ -1,3 +1,4 @@
+import { keyToUri } from '../functions/core/key';
 import { signUrl, signedSrcset } from '../functions/signing/sign-url';
 
 /**
@@ -29,12 +30,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }
 
-function pathOf(key: string): string {
-  return '/' + key.split('/').map(encodeURIComponent).join('/');
-}
-
 function figure(original: PageOriginal, signingSecret: string | undefined): string {
-  const path = pathOf(original.key);
+  const path = keyToUri(original.key);
   const sign = (url: string) => (signingSecret ? signUrl(url, signingSecret) : url);
   const srcset = signingSecret
     ? signedSrcset(path, WIDTHS, { format: 'auto' }, signingSecret)
@@ -126,7 +123,7 @@ export function demoPage(originals: readonly PageOriginal[], signingSecret?: str
   const options = originals
     .map(
       (o) =>
-        `<option value="${escapeHtml(pathOf(o.key))}" data-bytes="${o.bytes}">${escapeHtml(o.key)} (${o.width}×${o.height})</option>`,
+        `<option value="${escapeHtml(keyToUri(o.key))}" data-bytes="${o.bytes}">${escapeHtml(o.key)} (${o.width}×${o.height})</option>`,
     )
     .join('');
   const builder = signingSecret

@@ -1,12 +1,22 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CloudFrontHeaders, CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
+import { uriToKey } from '../functions/core/key';
 import { toCloudFrontHeaders, type OriginResponseHandler } from '../functions/edge/origin-response';
+import { statusOf } from '../functions/storage/image-store';
 import { originResponseViolations } from '../functions/edge/response-rules';
 import type { ViewerFunction } from './viewer-sandbox';
 import { isViewerResponse } from './viewer-sandbox';
 import { cloudFrontCacheSeconds } from '../infra/error-caching';
+import {
+  cloudFrontQueryString,
+  functionHeaders,
+  originResponseEvent,
+  splitTarget,
+  viewerRequestEvent,
+} from './cloudfront-events';
+import { createByteLruCache } from './lru-cache';
 
 /**
  * A CloudFront-like HTTP server: the built viewer-request function, an in-memory cache keyed by the
@@ -62,87 +72,25 @@ function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<string, 
   return flat;
 }
 
-/**
- * The request target split as CloudFront sees it: the URI exactly as the viewer sent it (CloudFront does
- * not resolve `..`, `%2e%2e`, `//` or backslashes before the function runs, so neither may this server:
- * the viewer function is the one that refuses them) and the raw query string.
- */
-function splitTarget(target: string): { uri: string; query: string } {
-  const mark = target.indexOf('?');
-  return mark < 0
-    ? { uri: target, query: '' }
-    : { uri: target.slice(0, mark), query: target.slice(mark + 1) };
-}
-
-type QueryEntry = { value: string; multiValue?: { value: string }[] };
-
-/** A raw query string as CloudFront Functions see it: raw values, repeats in `multiValue`, no prototype. */
-export function cloudFrontQueryString(query: string): Record<string, QueryEntry> {
-  const querystring: Record<string, QueryEntry> = Object.create(null);
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const name = eq < 0 ? pair : pair.slice(0, eq);
-    const value = eq < 0 ? '' : pair.slice(eq + 1);
-    const entry = querystring[name];
-    if (!entry) querystring[name] = { value };
-    else entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
-  }
-  return querystring;
-}
-
-/**
- * The CloudFront Functions event for an HTTP request ("CloudFront Functions event structure"): lower-case
- * headers, raw query values. The maps are keyed by request input, so they have no prototype: a parameter
- * or header named `__proto__` must stay an ordinary entry (issue 11, item 2).
- */
-function viewerEvent(req: IncomingMessage, target: { uri: string; query: string }) {
-  const querystring = cloudFrontQueryString(target.query);
-  const headers: Record<string, { value: string }> = Object.create(null);
+/** The CloudFront Functions event for an HTTP request: lower-case headers (no cookies), raw query values. */
+function viewerEventFor(req: IncomingMessage, target: { uri: string; query: string }) {
+  // Keyed by request input: no prototype, so a header named `__proto__` stays an ordinary entry.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(req.headers)) {
     if (name !== 'cookie' && value !== undefined)
-      headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  return { request: { method: req.method ?? 'GET', uri: target.uri, querystring, headers, cookies: {} } };
-}
-
-/** A byte-bounded LRU cache: a Map keeps insertion order, so re-inserting on use makes it LRU. */
-function createCache(maxBytes: number) {
-  const entries = new Map<string, CachedResponse>();
-  let bytes = 0;
-  const remove = (key: string) => {
-    const entry = entries.get(key);
-    if (entry) bytes -= entry.body.length;
-    entries.delete(key);
-  };
-  return {
-    get size() {
-      return entries.size;
-    },
-    get(key: string, now: number): CachedResponse | undefined {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      remove(key);
-      if (entry.expires <= now) return undefined;
-      entries.set(key, entry);
-      bytes += entry.body.length;
-      return entry;
-    },
-    set(key: string, entry: CachedResponse) {
-      if (entry.body.length > maxBytes) return;
-      remove(key);
-      entries.set(key, entry);
-      bytes += entry.body.length;
-      for (const oldest of entries.keys()) {
-        if (bytes <= maxBytes) break;
-        remove(oldest);
-      }
-    },
-  };
+  return viewerRequestEvent({
+    uri: target.uri,
+    querystring: cloudFrontQueryString(target.query),
+    headers: functionHeaders(headers),
+    method: req.method ?? 'GET',
+    viewerIp: req.socket.remoteAddress ?? '127.0.0.1',
+  });
 }
 
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
-  const cache = createCache(options.cacheBytes ?? 128 * 1024 * 1024);
+  const cache = createByteLruCache<CachedResponse>(options.cacheBytes ?? 128 * 1024 * 1024);
   const inFlight = new Map<string, Promise<CachedResponse>>();
 
   /** Reads the object behind `uri` from an origin bucket, as CloudFront's S3 origin request would. */
@@ -166,7 +114,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   async function fetchOrigin(bucket: string, uri: string) {
     let key: string;
     try {
-      key = decodeURIComponent(uri.slice(1));
+      key = uriToKey(uri);
     } catch {
       return { status: 400, headers: {}, body: Buffer.alloc(0) };
     }
@@ -182,7 +130,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       if (object.ETag) headers.etag = object.ETag;
       return { status: 200, headers, body };
     } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const status = statusOf(error);
       if (status === 404 || status === 403)
         return { status, headers: s3ErrorHeaders(error), body: Buffer.alloc(0) };
       return {
@@ -199,34 +147,15 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   ) {
     const bucket = options.origins[originId] ?? options.origins.default;
     const origin = await fetchOrigin(bucket, request.uri);
-    const event: CloudFrontResponseEvent = {
-      Records: [
-        {
-          cf: {
-            config: {
-              distributionDomainName: 'localhost',
-              distributionId: 'LOCAL',
-              eventType: 'origin-response',
-              requestId: 'local',
-            },
-            request: {
-              clientIp: '127.0.0.1',
-              method: 'GET',
-              uri: request.uri,
-              querystring: '',
-              headers: toCloudFrontHeaders(
-                Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v.value])),
-              ),
-            },
-            response: {
-              status: String(origin.status),
-              statusDescription: '',
-              headers: toCloudFrontHeaders(origin.headers),
-            },
-          },
-        },
-      ],
-    } as CloudFrontResponseEvent;
+    const event = originResponseEvent({
+      uri: request.uri,
+      requestHeaders: toCloudFrontHeaders(
+        Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, value.value])),
+      ),
+      status: String(origin.status),
+      statusDescription: '',
+      responseHeaders: toCloudFrontHeaders(origin.headers),
+    });
     const passedThrough = event.Records[0]!.cf.response;
     const sent = structuredClone(passedThrough);
     let result: CloudFrontResultResponse;
@@ -326,7 +255,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         head,
       );
     }
-    const event = viewerEvent(req, target);
+    const event = viewerEventFor(req, target);
     let viewed;
     try {
       viewed = options.viewer(event);

@@ -47,7 +47,11 @@ export interface ViewerResponse {
   body: { encoding: 'text'; data: string };
 }
 
+/** The viewer-request event ("CloudFront Functions event structure"); the handler reads only `request`. */
 export interface ViewerEvent {
+  version?: string;
+  context?: { distributionDomainName: string; distributionId: string; eventType: string; requestId: string };
+  viewer?: { ip: string };
   request: ViewerRequest;
 }
 

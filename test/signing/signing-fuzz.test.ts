@@ -5,6 +5,7 @@ import { signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import { documentedViewerEvent } from '../support/viewer-event';
 
 /**
  * Issue 11, item 1, as a property: whatever an attacker does to a signed URL (case, aliases,
@@ -32,7 +33,7 @@ function eventFor(path: string, pairs: readonly Pair[]): ViewerEvent {
     if (entry) entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
     else querystring[name] = { value };
   }
-  return { request: { method: 'GET', uri: path, querystring, headers: {}, cookies: {} } };
+  return documentedViewerEvent(path, querystring);
 }
 
 function outcome(path: string, pairs: readonly Pair[]): number | string {

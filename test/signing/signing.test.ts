@@ -6,8 +6,8 @@ import { canonicalParameterName } from '../../functions/core/params';
 import { constantTimeEqual, signaturePayload } from '../../functions/core/signing';
 import { signUrl, signatureFor, signedSrcset } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
-import type { ViewerEvent } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import { viewerEventFor } from '../support/viewer-event';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalStack } from '../../local/stack';
 import { noisePng } from '../support/images';
@@ -22,26 +22,13 @@ const viewer = loadViewerFunction(
   }),
 );
 
-/** The CloudFront Functions event for a URL, query values as sent (percent-encoded). */
-function eventFor(url: string): ViewerEvent {
-  const parsed = new URL(url, 'https://cdn.example');
-  const querystring: ViewerEvent['request']['querystring'] = {};
-  for (const pair of parsed.search.slice(1).split('&').filter(Boolean)) {
-    const [name = '', value = ''] = pair.split('=');
-    const entry = querystring[name];
-    if (entry) entry.multiValue = (entry.multiValue ?? [{ value: entry.value }]).concat({ value });
-    else querystring[name] = { value };
-  }
-  return { request: { method: 'GET', uri: parsed.pathname, querystring, headers: {}, cookies: {} } };
-}
-
 function status(url: string): number {
-  const { result } = viewer(eventFor(url));
+  const { result } = viewer(viewerEventFor(url));
   return isViewerResponse(result) ? result.statusCode : 200;
 }
 
 function message(url: string): string {
-  const { result } = viewer(eventFor(url));
+  const { result } = viewer(viewerEventFor(url));
   assert.ok(isViewerResponse(result), url);
   return result.body.data;
 }
@@ -50,7 +37,7 @@ describe('signed URLs', () => {
   it('accepts a valid signature and rewrites as usual', () => {
     const url = signUrl('/photos/cat.jpg?width=400&format=webp', SECRET);
     assert.match(url, /^\/photos\/cat\.jpg\?width=400&format=webp&s=[0-9a-f]{64}$/);
-    const { result } = viewer(eventFor(url));
+    const { result } = viewer(viewerEventFor(url));
     assert.ok(!isViewerResponse(result));
     assert.equal(result.uri, '/photos/cat.jpg/_w400_q80.webp');
   });

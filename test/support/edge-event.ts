@@ -1,4 +1,5 @@
 import type { CloudFrontHeaders, CloudFrontResponseEvent } from 'aws-lambda';
+import { originResponseEvent as buildOriginResponseEvent } from '../../local/cloudfront-events';
 
 /**
  * The origin-response event of AWS's documentation ("Lambda@Edge event structure", section "Response
@@ -10,52 +11,35 @@ export function documentedOriginResponseEvent(
   status: string,
   responseHeaders: CloudFrontHeaders,
 ): CloudFrontResponseEvent {
-  return {
-    Records: [
-      {
-        cf: {
-          config: {
-            distributionDomainName: 'd111111abcdef8.cloudfront.net',
-            distributionId: 'EDFDVBD6EXAMPLE',
-            eventType: 'origin-response',
-            requestId: '4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==',
-          },
-          request: {
-            clientIp: '203.0.113.178',
-            headers: {
-              'x-forwarded-for': [{ key: 'X-Forwarded-For', value: '203.0.113.178' }],
-              'user-agent': [{ key: 'User-Agent', value: 'Amazon CloudFront' }],
-              via: [
-                { key: 'Via', value: '2.0 8f22423015641505b8c857a37450d6c0.cloudfront.net (CloudFront)' },
-              ],
-              host: [{ key: 'Host', value: 'example.org' }],
-              'cache-control': [{ key: 'Cache-Control', value: 'no-cache, cf-no-cache' }],
-            },
-            method: 'GET',
-            origin: {
-              custom: {
-                customHeaders: {},
-                domainName: 'example.org',
-                keepaliveTimeout: 5,
-                path: '',
-                port: 443,
-                protocol: 'https',
-                readTimeout: 30,
-                sslProtocols: ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
-              },
-            },
-            querystring: '',
-            uri,
-          },
-          response: {
-            headers: responseHeaders,
-            status,
-            statusDescription: status === '404' ? 'Not Found' : status === '403' ? 'Forbidden' : 'OK',
-          },
-        },
+  return buildOriginResponseEvent({
+    uri,
+    distributionDomainName: 'd111111abcdef8.cloudfront.net',
+    distributionId: 'EDFDVBD6EXAMPLE',
+    requestId: '4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==',
+    clientIp: '203.0.113.178',
+    requestHeaders: {
+      'x-forwarded-for': [{ key: 'X-Forwarded-For', value: '203.0.113.178' }],
+      'user-agent': [{ key: 'User-Agent', value: 'Amazon CloudFront' }],
+      via: [{ key: 'Via', value: '2.0 8f22423015641505b8c857a37450d6c0.cloudfront.net (CloudFront)' }],
+      host: [{ key: 'Host', value: 'example.org' }],
+      'cache-control': [{ key: 'Cache-Control', value: 'no-cache, cf-no-cache' }],
+    },
+    origin: {
+      custom: {
+        customHeaders: {},
+        domainName: 'example.org',
+        keepaliveTimeout: 5,
+        path: '',
+        port: 443,
+        protocol: 'https',
+        readTimeout: 30,
+        sslProtocols: ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
       },
-    ],
-  };
+    },
+    status,
+    statusDescription: status === '404' ? 'Not Found' : status === '403' ? 'Forbidden' : 'OK',
+    responseHeaders,
+  });
 }
 
 /**

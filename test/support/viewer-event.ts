@@ -1,4 +1,5 @@
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
+import { cloudFrontQueryString, splitTarget, viewerRequestEvent } from '../../local/cloudfront-events';
 
 type QueryString = ViewerEvent['request']['querystring'];
 type Headers = ViewerEvent['request']['headers'];
@@ -13,25 +14,26 @@ export function documentedViewerEvent(
   querystring: QueryString = {},
   headers: Headers = {},
 ): ViewerEvent {
-  return {
-    version: '1.0',
-    context: {
-      distributionDomainName: 'd111111abcdef8.cloudfront.net',
-      distributionId: 'EDFDVBD6EXAMPLE',
-      eventType: 'viewer-request',
-      requestId: 'EXAMPLEntjQpEXAMPLE_SG5Z-EXAMPLEPmPfEXAMPLEu3EqEXAMPLE==',
+  return viewerRequestEvent({
+    uri,
+    querystring,
+    headers: {
+      host: { value: 'video.example.com' },
+      'user-agent': { value: 'Mozilla/4.0 (compatible; MSIE 5.0; Windows 98)' },
+      ...headers,
     },
-    viewer: { ip: '198.51.100.11' },
-    request: {
-      method: 'GET',
-      uri,
-      querystring,
-      headers: {
-        host: { value: 'video.example.com' },
-        'user-agent': { value: 'Mozilla/4.0 (compatible; MSIE 5.0; Windows 98)' },
-        ...headers,
-      },
-      cookies: { id: { value: 'CookieIdValue' }, loggedIn: { value: 'false' } },
-    },
-  } as ViewerEvent;
+    cookies: { id: { value: 'CookieIdValue' }, loggedIn: { value: 'false' } },
+    distributionDomainName: 'd111111abcdef8.cloudfront.net',
+    distributionId: 'EDFDVBD6EXAMPLE',
+    requestId: 'EXAMPLEntjQpEXAMPLE_SG5Z-EXAMPLEPmPfEXAMPLEu3EqEXAMPLE==',
+    viewerIp: '198.51.100.11',
+  });
+}
+
+/** The documented event for `/path?query` as sent (raw values, repeats in multiValue), with `headers`. */
+export function viewerEventFor(target: string, headers: Record<string, string> = {}): ViewerEvent {
+  const { uri, query } = splitTarget(target);
+  const values: Headers = {};
+  for (const [name, value] of Object.entries(headers)) values[name] = { value };
+  return documentedViewerEvent(uri, { ...cloudFrontQueryString(query) }, values);
 }

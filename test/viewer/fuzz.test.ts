@@ -7,6 +7,7 @@ import { isLossy, type OutputFormat } from '../../functions/core/spec';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
 import { isViewerResponse, loadViewerFunction, type ViewerOutcome } from '../../local/viewer-sandbox';
+import { documentedViewerEvent } from '../support/viewer-event';
 
 /**
  * Fuzzing the on-demand path's front door: the built viewer-request artifact, run in the vm sandbox
@@ -21,9 +22,7 @@ const SEED = 20261126;
 type QueryString = ViewerEvent['request']['querystring'];
 
 function viewerEvent(uri: string, querystring: QueryString, accept?: string): ViewerEvent {
-  const headers: ViewerEvent['request']['headers'] = { host: { value: 'd111111abcdef8.cloudfront.net' } };
-  if (accept !== undefined) headers.accept = { value: accept };
-  return { request: { method: 'GET', uri, querystring, headers, cookies: {} } };
+  return documentedViewerEvent(uri, querystring, accept === undefined ? {} : { accept: { value: accept } });
 }
 
 // eslint-disable-next-line no-control-regex -- the point is to find control characters

@@ -8,9 +8,8 @@ import { signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import { DOCUMENTED_GLOBALS, DOCUMENTED_PROTOTYPE_METHODS } from '../../functions/viewer/runtime-check';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
-import { cloudFrontQueryString } from '../../local/edge-server';
 import { loadViewerFunction } from '../../local/viewer-sandbox';
-import { documentedViewerEvent } from '../support/viewer-event';
+import { documentedViewerEvent, viewerEventFor } from '../support/viewer-event';
 
 /**
  * The built viewer function under njs, the engine CloudFront Functions are built on (Debian's `njs`
@@ -75,14 +74,6 @@ function runInSandbox(code: string, events: ViewerEvent[]): Outcome[] {
   });
 }
 
-/** `/path?query` as the event CloudFront builds: raw values, repeats in multiValue. */
-function eventFor(target: string, headers: Record<string, string> = {}): ViewerEvent {
-  const [uri, query = ''] = target.split('?', 2) as [string, string?];
-  const querystring = cloudFrontQueryString(query);
-  const headerValues = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { value }]));
-  return documentedViewerEvent(uri, { ...querystring }, headerValues);
-}
-
 const CHROME = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 const TARGETS = [
   '/photos/cat.jpg',
@@ -127,9 +118,9 @@ describe('viewer function under njs, the same as in the vm sandbox (issue 10, it
   it('answers every request as the sandbox does (unsigned, several Accept headers)', () => {
     const code = readFileSync(join(__dirname, '..', '..', 'dist', 'viewer-request.js'), 'utf8');
     const events = TARGETS.flatMap((target) => [
-      eventFor(target),
-      eventFor(target, { accept: CHROME }),
-      eventFor(target, { accept: 'image/webp,*/*' }),
+      viewerEventFor(target),
+      viewerEventFor(target, { accept: CHROME }),
+      viewerEventFor(target, { accept: 'image/webp,*/*' }),
     ]);
     const njs = runUnderNjs(code, events);
     assert.equal(njs.length, events.length);
@@ -163,7 +154,7 @@ describe('viewer function under njs, the same as in the vm sandbox (issue 10, it
       '/photos/cat.jpg?width=400',
       `/photos/cat.jpg?format=webp%26width%3D310&s=${'0'.repeat(64)}`,
     ];
-    const events = targets.map((target) => eventFor(target));
+    const events = targets.map((target) => viewerEventFor(target));
     const njs = runUnderNjs(code, events);
     assert.deepEqual(njs, runInSandbox(code, events));
     const statuses = njs.map((o) => (o.result as { statusCode?: number }).statusCode ?? 'forwarded');
