@@ -1,6 +1,7 @@
 import type * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 import { ERROR_CACHING_MIN_TTL_SECONDS } from './error-caching';
+import { CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS } from './limits';
 
 /** Origin ids of the distribution; the viewer function selects `ORIGINALS_ORIGIN_ID` by id. */
 export const DERIVATIVES_ORIGIN_ID = 'derivatives';
@@ -27,7 +28,11 @@ export function uriOnlyCacheKey(): CacheKeyParameters {
 
 /** TTLs of the cache policy: origin `Cache-Control` wins; objects without one are kept `maxAge`. */
 export function cacheTtls(maxAgeSeconds: number): { minTtl: number; defaultTtl: number; maxTtl: number } {
-  return { minTtl: 0, defaultTtl: maxAgeSeconds, maxTtl: Math.max(maxAgeSeconds, 31_536_000) };
+  return {
+    minTtl: 0,
+    defaultTtl: maxAgeSeconds,
+    maxTtl: Math.max(maxAgeSeconds, CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS),
+  };
 }
 
 export interface CacheBehaviorArgs {

@@ -63,4 +63,7 @@ export const REGIONAL_EDGE_CACHE_REGIONS: readonly string[] = [
 ];
 
 /** Widest and tallest image libvips' WebP encoder can write; a sane upper bound for any output side. */
+/** CloudFront's default maximum TTL of a cache policy (one year): the longest max-age worth sending. */
+export const CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS = 31_536_000;
+
 export const MAX_OUTPUT_SIDE = 16_383;

@@ -2,18 +2,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-
-/** Content types of the originals the local edge uploads, by file extension. */
-export const IMAGE_TYPES: Readonly<Record<string, string>> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-};
+import { ORIGINAL_CONTENT_TYPES } from '../functions/core/spec';
 
 /** An original on disk: its S3 key (the path below the folder, `/`-separated), file and size. */
 export interface OriginalFile {
@@ -34,8 +23,8 @@ export async function originalFile(dir: string, path: string): Promise<OriginalF
   const stat = await lstat(path);
   if (stat.isSymbolicLink()) return 'symbolic link';
   if (!stat.isFile()) return 'not a file';
-  const contentType = IMAGE_TYPES[extname(path).toLowerCase()];
-  if (!contentType) return `not one of ${Object.keys(IMAGE_TYPES).join(' ')}`;
+  const contentType = ORIGINAL_CONTENT_TYPES[extname(path).toLowerCase()];
+  if (!contentType) return `not one of ${Object.keys(ORIGINAL_CONTENT_TYPES).join(' ')}`;
   return { key: relative(dir, path).split(sep).join('/'), path, size: stat.size, contentType };
 }
 
@@ -52,7 +41,7 @@ export async function readOriginalsFolder(dir: string): Promise<OriginalsFolder>
     else files.push(file);
   }
   if (files.length === 0)
-    throw new Error(`no images (${Object.keys(IMAGE_TYPES).join(', ')}) found in ${dir}`);
+    throw new Error(`no images (${Object.keys(ORIGINAL_CONTENT_TYPES).join(', ')}) found in ${dir}`);
   return { files: files.sort((a, b) => a.key.localeCompare(b.key)), skipped };
 }
 

@@ -1,4 +1,4 @@
-import { parseQuery, parseQueryString, type QueryValues } from '../core/params';
+import { canonicalParameterName, parseQuery, parseQueryString, type QueryValues } from '../core/params';
 import type { QueryRules } from '../core/rules';
 import type { ResizeSpec } from '../core/spec';
 import { isImageError } from '../core/errors';
@@ -48,13 +48,11 @@ export class BatchConfigError extends Error {
 const PROBE_KEYS = ['probe.jpg', 'probe.png', 'probe.gif', 'probe.webp'];
 
 function hasAutoFormat(values: QueryValues): boolean {
-  return Object.keys(values).some((name) => {
-    const lower = name.toLowerCase();
-    return (
-      (lower === 'format' || lower === 'fm') &&
-      (values[name] ?? []).some((value) => value.trim().toLowerCase() === 'auto')
-    );
-  });
+  return Object.keys(values).some(
+    (name) =>
+      canonicalParameterName(name) === 'format' &&
+      (values[name] ?? []).some((value) => value.trim().toLowerCase() === 'auto'),
+  );
 }
 
 /**

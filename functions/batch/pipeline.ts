@@ -1,6 +1,6 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, type ImageError } from '../core/errors';
-import { CONTENT_TYPES, type ResizeSpec } from '../core/spec';
+import { CONTENT_TYPES, DEFAULT_FIT, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, readMetadata } from '../transform/admission';
 import { decodeStrictly, openOriginal } from '../transform/decode';
 import {
@@ -45,7 +45,7 @@ function shrinkFor(spec: ResizeSpec, width: number, height: number): number {
   let h = spec.width === undefined ? undefined : width / spec.width;
   let v = spec.height === undefined ? undefined : height / spec.height;
   if (h !== undefined && v !== undefined) {
-    const fit = spec.fit ?? 'cover';
+    const fit = spec.fit ?? DEFAULT_FIT;
     if (fit === 'cover' || fit === 'outside') h = v = Math.min(h, v);
     else if (fit === 'contain' || fit === 'inside') h = v = Math.max(h, v);
   }

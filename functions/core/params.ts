@@ -1,7 +1,15 @@
 import { invalidParameter, invalidQuery, tooManyPixels } from './errors';
 import { negotiateFormat, sourceFormat } from './negotiate';
 import type { QueryRules } from './rules';
-import { FITS, OUTPUT_FORMATS, isLossy, type Fit, type OutputFormat, type ResizeSpec } from './spec';
+import {
+  DEFAULT_FIT,
+  FITS,
+  OUTPUT_FORMATS,
+  isLossy,
+  type Fit,
+  type OutputFormat,
+  type ResizeSpec,
+} from './spec';
 
 /**
  * Query parsing: the one place that decides which requests are valid. The viewer function, the edge
@@ -139,7 +147,7 @@ export function parseQuery(
   let width = params.width === undefined ? undefined : parsePositiveInt('width', params.width, limit);
   let height = params.height === undefined ? undefined : parsePositiveInt('height', params.height, limit);
   const dpr = params.dpr === undefined ? 1 : parseDpr(params.dpr, rules.maxDpr);
-  const fit = params.fit === undefined ? 'cover' : parseEnum<Fit>('fit', params.fit, FITS);
+  const fit = params.fit === undefined ? DEFAULT_FIT : parseEnum<Fit>('fit', params.fit, FITS);
   const format = resolveFormat(params.format, originalKey, accept, rules);
   const quality = params.quality === undefined ? undefined : parsePositiveInt('quality', params.quality, 100);
   const enlarge = params.enlarge === undefined ? false : parseBoolean('enlarge', params.enlarge);

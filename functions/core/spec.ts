@@ -10,8 +10,26 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
 export type Fit = (typeof FITS)[number];
 
+/** How both sides are met when a spec names no fit (sharp's own default). */
+export const DEFAULT_FIT: Fit = 'cover';
+
 /** Formats whose encoders take a quality; PNG and GIF are lossless here, so quality is dropped. */
 export const LOSSY_FORMATS: readonly OutputFormat[] = ['avif', 'webp', 'jpeg'];
+
+/**
+ * The file extensions of originals, with their content types: every raster format the transform admits
+ * (functions/transform/admission.ts). The batch trigger's suffixes and the local edge's uploads use it.
+ */
+export const ORIGINAL_CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+};
 
 export const CONTENT_TYPES: Record<OutputFormat, string> = {
   avif: 'image/avif',

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { corruptInput, tooManyPixels, unsupportedInput, type ImageError } from '../core/errors';
-import type { OutputFormat, ResizeSpec } from '../core/spec';
+import { DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { effortFor } from './encode';
 import type { TransformSettings } from './settings';
 
@@ -106,7 +106,7 @@ export async function readMetadata(input: Buffer, settings: TransformSettings): 
 export function plannedSize(spec: ResizeSpec, sourceWidth: number, sourceHeight: number) {
   const { width, height } = spec;
   if (width === undefined && height === undefined) return { width: sourceWidth, height: sourceHeight };
-  if (width !== undefined && height !== undefined && (spec.fit ?? 'cover') !== 'outside')
+  if (width !== undefined && height !== undefined && (spec.fit ?? DEFAULT_FIT) !== 'outside')
     return { width, height };
   let scale =
     width !== undefined && height !== undefined

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { isImageError, resizeTimeout, type ImageError } from '../core/errors';
-import { CONTENT_TYPES, type OutputFormat, type ResizeSpec } from '../core/spec';
+import { CONTENT_TYPES, DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
 import { decodeStrictly, openOriginal } from './decode';
 import { encode } from './encode';
@@ -100,7 +100,7 @@ export function applySpec(
     result = result.resize({
       width: spec.width,
       height: spec.height,
-      fit: spec.fit ?? 'cover',
+      fit: spec.fit ?? DEFAULT_FIT,
       withoutEnlargement: !spec.enlarge,
     });
   }

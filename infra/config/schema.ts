@@ -2,8 +2,10 @@
 // its defaults and bounds from here, and `npm run config:docs` (scripts/config-docs.ts) generates
 // Pulumi.yaml's `config:` block and docs/configuration.md from it; a test fails when either is stale.
 // Pure data: no Pulumi import, so tests and scripts can load it anywhere.
+import { DEFAULT_CACHE_MAX_AGE } from '../../functions/core/cache-control';
 import { MAX_ORIGINAL_KEY_BYTES } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
+import { ORIGINAL_CONTENT_TYPES } from '../../functions/core/spec';
 import { DEFAULT_EDGE_TIMEOUT_SECONDS } from '../../functions/edge/deadline';
 import {
   DEFAULT_MAX_AVIF_PIXELS,
@@ -12,6 +14,7 @@ import {
 } from '../../functions/transform/settings';
 import {
   ASYNC_INVOKE_LIMITS,
+  CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS,
   LAMBDA_LIMITS,
   MAX_OUTPUT_SIDE,
   ORIGIN_EVENT_LIMITS,
@@ -77,7 +80,7 @@ const BATCH = 'Batch resizer';
 const SIGNING = 'Signed URLs';
 
 /** Original suffixes that trigger the batch resizer by default: every input format it accepts. */
-const BATCH_SUFFIXES = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff'];
+const BATCH_SUFFIXES = Object.keys(ORIGINAL_CONTENT_TYPES);
 
 const integer = (
   group: string,
@@ -212,9 +215,9 @@ export const CONFIG_SCHEMA = {
 
   cacheMaxAgeSeconds: integer(
     CACHING,
-    31_536_000,
+    DEFAULT_CACHE_MAX_AGE,
     1,
-    31_536_000,
+    CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS,
     "max-age of derivatives, and the cache policy's default TTL, in seconds.",
   ),
   errorMaxAgeSeconds: integer(
