@@ -1,12 +1,13 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, type ImageError } from '../core/errors';
-import { CONTENT_TYPES, DEFAULT_FIT, type ResizeSpec } from '../core/spec';
+import { DEFAULT_FIT, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, readMetadata } from '../transform/admission';
 import { decodeStrictly, openOriginal } from '../transform/decode';
 import {
   applySpec,
   renderError,
   transform,
+  toResult,
   withinTimeout,
   type TransformResult,
 } from '../transform/transform';
@@ -122,14 +123,7 @@ async function renderFromPixels(
   } catch (error) {
     throw renderError(error);
   }
-  const { data, info } = rendered;
-  return {
-    data,
-    format: encode.format,
-    contentType: CONTENT_TYPES[encode.format],
-    width: info.width,
-    height: info.height,
-  };
+  return toResult(encode, rendered.data, rendered.info);
 }
 
 export interface RenderedSet {

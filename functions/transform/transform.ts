@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { isImageError, resizeTimeout, type ImageError } from '../core/errors';
 import { CONTENT_TYPES, DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
@@ -58,12 +58,27 @@ async function render(
         admitted.settings,
       ).toBuffer({ resolveWithObject: true }),
     );
-    const height = animated && info.pageHeight ? info.pageHeight : info.height;
-    const format = encode.format;
-    return { data, format, contentType: CONTENT_TYPES[format], width: info.width, height };
+    return toResult(encode, data, info, animated);
   } catch (error) {
     throw renderError(error);
   }
+}
+
+/** The result of an encode: an animation's height is one frame's (libvips stacks the frames). */
+export function toResult(
+  encode: ResizeSpec,
+  data: Buffer,
+  info: OutputInfo,
+  animated = false,
+): TransformResult {
+  const height = animated && info.pageHeight ? info.pageHeight : info.height;
+  return {
+    data,
+    format: encode.format,
+    contentType: CONTENT_TYPES[encode.format],
+    width: info.width,
+    height,
+  };
 }
 
 /**
