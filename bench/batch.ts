@@ -10,7 +10,7 @@ import { createS3Client } from '../functions/storage/s3-client';
 import { readBatchConfig, renditionSpec } from '../functions/batch/batch-config';
 import { createBatchHandler } from '../functions/batch/handler';
 import { localFunctionConfigs } from '../local/local-config';
-import { encodeS3EventKey } from '../functions/batch/event';
+import { s3EventRecord } from '../local/batch-trigger';
 import { createLimiter } from '../functions/batch/limit';
 import { chooseStrategy, renderRenditions, type Strategy } from '../functions/batch/pipeline';
 import { encode } from '../functions/transform/encode';
@@ -112,26 +112,9 @@ function specsFor(renditions: string, key: string): ResizeSpec[] {
 
 function s3Event(keys: readonly string[], etags: readonly string[], sizes: readonly number[]): S3Event {
   return {
-    Records: keys.map((key, i) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:BENCH' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'BENCH', 'x-amz-id-2': 'BENCH' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'bench',
-        bucket: {
-          name: ORIGINALS,
-          ownerIdentity: { principalId: 'BENCH' },
-          arn: `arn:aws:s3:::${ORIGINALS}`,
-        },
-        object: { key: encodeS3EventKey(key), size: sizes[i] ?? 0, eTag: etags[i] ?? '', sequencer: '0' },
-      },
-    })),
+    Records: keys.map((key, i) =>
+      s3EventRecord(ORIGINALS, key, { eTag: etags[i] ?? '', size: sizes[i] ?? 0, region: 'us-east-1' }),
+    ),
   };
 }
 

@@ -8,8 +8,8 @@ import {
   ORIGINALS,
   putOriginal,
   s3Event,
-  s3Record,
 } from '../support/batch';
+import { s3EventRecord } from '../../local/batch-trigger';
 import * as images from '../support/images';
 import { useLocalS3 } from '../support/local-s3';
 import { startFaultProxy, type Fault } from '../support/fault-proxy';
@@ -39,7 +39,7 @@ describe('batch handler under transient S3 faults', function () {
       const client = local.s3.client({ endpoint: proxy.endpoint, maxAttempts: 1 });
       const lines = logSink();
       const handler = createBatchHandler({ config, client, concurrency: 2, log: lines.sink });
-      const event = s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }));
+      const event = s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: etag }));
       try {
         const error = await handler(event).then(
           () => assert.fail('the handler must throw on a transient fault'),
@@ -84,8 +84,8 @@ describe('batch handler under transient S3 faults', function () {
       await assert.rejects(
         handler(
           s3Event(
-            s3Record(ORIGINALS, 'slow.jpg', { eTag: tags[0] }),
-            s3Record(ORIGINALS, 'fine.jpg', { eTag: tags[1] }),
+            s3EventRecord(ORIGINALS, 'slow.jpg', { eTag: tags[0] }),
+            s3EventRecord(ORIGINALS, 'fine.jpg', { eTag: tags[1] }),
           ),
         ),
         (error: unknown) =>
@@ -107,7 +107,10 @@ describe('batch handler under transient S3 faults', function () {
     const etag = await putOriginal(local.client, 'a.jpg', image);
     await local.s3.close();
     const handler = createBatchHandler({ config, client: local.client, concurrency: 2, log: () => {} });
-    await assert.rejects(handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }))), RetryableBatchError);
+    await assert.rejects(
+      handler(s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: etag }))),
+      RetryableBatchError,
+    );
   });
 
   it('reports transient failures in a backfill answer instead of throwing', async () => {

@@ -15,8 +15,8 @@ import {
   ORIGINALS,
   putOriginal,
   s3Event,
-  s3Record,
 } from '../support/batch';
+import { s3EventRecord } from '../../local/batch-trigger';
 import * as images from '../support/images';
 import { useLocalS3 } from '../support/local-s3';
 
@@ -43,7 +43,7 @@ describe('batch handler against a local S3', function () {
 
   it('writes every rendition at the CDN key, with the right size, format and headers', async () => {
     const etag = await putOriginal(local.client, 'photos/cat.jpg', image);
-    const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'photos/cat.jpg', { eTag: etag })));
+    const result = await handlerWith()(s3Event(s3EventRecord(ORIGINALS, 'photos/cat.jpg', { eTag: etag })));
 
     const expected = QUERIES.map((query) => cdnKey('photos/cat.jpg', query));
     assert.deepEqual(expected, [
@@ -74,7 +74,7 @@ describe('batch handler against a local S3', function () {
   it('decodes keys with spaces, + and unicode as S3 encodes them', async () => {
     const key = 'albums/été 2026/a+b c 🐱.jpg';
     const etag = await putOriginal(local.client, key, image);
-    const record = s3Record(ORIGINALS, key, { eTag: etag });
+    const record = s3EventRecord(ORIGINALS, key, { eTag: etag });
     assert.equal(record.s3.object.key, 'albums/%C3%A9t%C3%A9+2026/a%2Bb+c+%F0%9F%90%B1.jpg');
     const result = await handlerWith()(s3Event(record));
     assert.equal(result.records?.[0]?.key, key);
@@ -87,7 +87,7 @@ describe('batch handler against a local S3', function () {
   it('is idempotent: a retried or duplicated event writes nothing new', async () => {
     const etag = await putOriginal(local.client, 'a.jpg', image);
     const handler = handlerWith();
-    const event = s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }));
+    const event = s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: etag }));
     const first = await handler(event);
     assert.equal(first.written.length, 3);
     const before = await Promise.all(first.written.map((key) => headObject(local.client, DERIVATIVES, key)));
@@ -107,7 +107,10 @@ describe('batch handler against a local S3', function () {
 
     // The same record twice in one event: still exactly one object per rendition.
     await handler(
-      s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag }), s3Record(ORIGINALS, 'a.jpg', { eTag: etag })),
+      s3Event(
+        s3EventRecord(ORIGINALS, 'a.jpg', { eTag: etag }),
+        s3EventRecord(ORIGINALS, 'a.jpg', { eTag: etag }),
+      ),
     );
     assert.deepEqual(
       await listKeys(local.client, DERIVATIVES),
@@ -118,16 +121,16 @@ describe('batch handler against a local S3', function () {
   it('rewrites renditions when the original is replaced (new ETag, same keys)', async () => {
     const handler = handlerWith();
     const first = await putOriginal(local.client, 'a.jpg', image);
-    await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: first })));
+    await handler(s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: first })));
     const second = await putOriginal(local.client, 'a.jpg', await images.photoJpeg(200, 100));
     assert.notEqual(first, second);
-    const current = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: second })));
+    const current = await handler(s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: second })));
     assert.equal(current.written.length, 3);
     const stored = await getObject(local.client, DERIVATIVES, cdnKey('a.jpg', QUERIES[0]!));
     assert.equal(stored.metadata['source-etag'], second);
     assert.equal((await sharp(stored.body).metadata()).height, 16);
     // A late retry of the first version's event: the version actually read is already done.
-    const late = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: first })));
+    const late = await handler(s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: first })));
     assert.deepEqual(late.written, []);
     assert.equal(late.unchanged, 3);
     assert.equal(
@@ -143,9 +146,9 @@ describe('batch handler against a local S3', function () {
     const lines = logSink();
     const result = await handlerWith({ log: lines.sink })(
       s3Event(
-        s3Record(DERIVATIVES, derivative),
-        s3Record(ORIGINALS, derivative),
-        s3Record('someone-elses-bucket', 'a.jpg'),
+        s3EventRecord(DERIVATIVES, derivative),
+        s3EventRecord(ORIGINALS, derivative),
+        s3EventRecord('someone-elses-bucket', 'a.jpg'),
       ),
     );
     assert.deepEqual(
@@ -164,7 +167,7 @@ describe('batch handler against a local S3', function () {
 
   it('ignores events other than ObjectCreated', async () => {
     const result = await handlerWith()(
-      s3Event(s3Record(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })),
+      s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })),
     );
     assert.equal(result.records?.[0]?.outcome, 'ignored');
     assert.deepEqual(await listKeys(local.client, DERIVATIVES), []);
@@ -189,13 +192,13 @@ describe('batch handler against a local S3', function () {
     );
     const result = await handlerWith({ log: lines.sink })(
       s3Event(
-        s3Record(ORIGINALS, 'bad/text.jpg', { eTag: tags.text }),
-        s3Record(ORIGINALS, 'bad/truncated.jpg', { eTag: tags.truncated }),
-        s3Record(ORIGINALS, 'deleted.jpg', { eTag: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }),
-        s3Record(ORIGINALS, 'good.jpg', { eTag: tags.good }),
+        s3EventRecord(ORIGINALS, 'bad/text.jpg', { eTag: tags.text }),
+        s3EventRecord(ORIGINALS, 'bad/truncated.jpg', { eTag: tags.truncated }),
+        s3EventRecord(ORIGINALS, 'deleted.jpg', { eTag: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }),
+        s3EventRecord(ORIGINALS, 'good.jpg', { eTag: tags.good }),
       ),
     );
-    const huge = await lowLimit(s3Event(s3Record(ORIGINALS, 'bad/huge.jpg', { eTag: tags.huge })));
+    const huge = await lowLimit(s3Event(s3EventRecord(ORIGINALS, 'bad/huge.jpg', { eTag: tags.huge })));
     const outcomes = [...(result.records ?? []), ...(huge.records ?? [])].map((r) => [
       r.key,
       r.outcome,
@@ -227,7 +230,7 @@ describe('batch handler against a local S3', function () {
   it('skips an original deleted between upload and processing', async () => {
     const etag = await putOriginal(local.client, 'gone.jpg', image);
     await deleteObject(local.client, ORIGINALS, 'gone.jpg');
-    const result = await handlerWith()(s3Event(s3Record(ORIGINALS, 'gone.jpg', { eTag: etag })));
+    const result = await handlerWith()(s3Event(s3EventRecord(ORIGINALS, 'gone.jpg', { eTag: etag })));
     assert.deepEqual(result.skipped, [
       { key: 'gone.jpg', outcome: 'skipped', code: 'not_found', reason: 'Original image not found' },
     ]);
@@ -244,7 +247,7 @@ describe('batch handler against a local S3', function () {
         transform: { ...json.transform, maxPixels: 5000 },
       })),
     );
-    const result = await handler(s3Event(s3Record(ORIGINALS, 'a.jpg', { eTag: etag })));
+    const result = await handler(s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eTag: etag })));
     assert.deepEqual(result.written, ['a.jpg/_w32_q80.webp']);
     assert.deepEqual(
       result.skipped.map((item) => [item.key, item.code]),

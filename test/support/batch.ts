@@ -7,7 +7,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { encodeS3EventKey } from '../../functions/batch/event';
 import { readBatchConfig, type BatchConfig, type BatchConfigJson } from '../../functions/batch/batch-config';
 import { localFunctionConfigs, type LocalConfigValues } from '../../local/local-config';
 
@@ -59,42 +58,6 @@ export async function getObject(client: S3Client, bucket: string, key: string) {
 
 export async function headObject(client: S3Client, bucket: string, key: string) {
   return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-}
-
-/** An S3 event record as Lambda receives it from S3 (notification format 2.1), the key URL-encoded. */
-export function s3Record(
-  bucket: string,
-  key: string,
-  options: { eTag?: string; eventName?: string; size?: number } = {},
-): S3EventRecord {
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: 'eu-west-1',
-    eventTime: '2026-11-26T12:00:00.000Z',
-    eventName: options.eventName ?? 'ObjectCreated:Put',
-    userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
-    requestParameters: { sourceIPAddress: '203.0.113.7' },
-    responseElements: {
-      'x-amz-request-id': 'C3D13FE58DE4C810',
-      'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
-    },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: 'batch-resizer',
-      bucket: {
-        name: bucket,
-        ownerIdentity: { principalId: 'A3NL1KOZZKExample' },
-        arn: `arn:aws:s3:::${bucket}`,
-      },
-      object: {
-        key: encodeS3EventKey(key),
-        size: options.size ?? 1024,
-        eTag: options.eTag ?? 'd41d8cd98f00b204e9800998ecf8427e',
-        sequencer: '0055AED6DCD90281E5',
-      },
-    },
-  };
 }
 
 export function s3Event(...records: S3EventRecord[]): S3Event {
