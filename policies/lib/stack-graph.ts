@@ -2,35 +2,10 @@
 // function runs as, which functions a distribution calls at the edge. Each link is found from the resource
 // graph first (propertyDependencies, which stay known at preview) and from output values second, so a rule
 // can follow a link even while the ARN that forms it is still unknown.
-import * as aws from '@pulumi/aws';
 import { PolicyResource, UnknownValueError } from '@pulumi/policy';
 import { parsePolicyDocument, Statement, toArray } from './iam-document';
-import { asArray, asRecord, typeOf } from './support';
-
-export const T = {
-  bucket: typeOf(aws.s3.Bucket),
-  bucketV2: typeOf(aws.s3.BucketV2),
-  publicAccessBlock: typeOf(aws.s3.BucketPublicAccessBlock),
-  ownershipControls: typeOf(aws.s3.BucketOwnershipControls),
-  sse: typeOf(aws.s3.BucketServerSideEncryptionConfiguration),
-  sseV2: typeOf(aws.s3.BucketServerSideEncryptionConfigurationV2),
-  bucketPolicy: typeOf(aws.s3.BucketPolicy),
-  bucketNotification: typeOf(aws.s3.BucketNotification),
-  role: typeOf(aws.iam.Role),
-  rolePolicy: typeOf(aws.iam.RolePolicy),
-  policy: typeOf(aws.iam.Policy),
-  rolePolicyAttachment: typeOf(aws.iam.RolePolicyAttachment),
-  policyAttachment: typeOf(aws.iam.PolicyAttachment),
-  rolePolicyAttachmentsExclusive: typeOf(aws.iam.RolePolicyAttachmentsExclusive),
-  functionUrl: typeOf(aws.lambda.FunctionUrl),
-  layerVersionPermission: typeOf(aws.lambda.LayerVersionPermission),
-  lambdaFunction: typeOf(aws.lambda.Function),
-  eventInvokeConfig: typeOf(aws.lambda.FunctionEventInvokeConfig),
-  permission: typeOf(aws.lambda.Permission),
-  distribution: typeOf(aws.cloudfront.Distribution),
-} as const;
-
-export const BUCKET_TYPES: string[] = [T.bucket, T.bucketV2];
+import { BUCKET_TYPES, RESOURCE_TYPES } from './resource-types';
+import { asArray, asRecord } from './support';
 
 /** Reads a value, returning undefined instead of throwing when it is unknown at preview. */
 export function peek<V>(read: () => V): V | undefined {
@@ -119,10 +94,10 @@ export function roleStatements(role: PolicyResource, all: PolicyResource[]): Rol
     const inline = asRecord(p);
     add(inline.policy, `inline policy "${String(inline.name ?? '')}"`);
   }
-  for (const rp of ofType(all, T.rolePolicy).filter((r) => namesRole(r, 'role', role))) {
+  for (const rp of ofType(all, RESOURCE_TYPES.rolePolicy).filter((r) => namesRole(r, 'role', role))) {
     add(rp.props.policy, rp.urn);
   }
-  const policies = ofType(all, T.policy);
+  const policies = ofType(all, RESOURCE_TYPES.policy);
   const attached = new Set<PolicyResource>();
   const attach = (ref: PolicyResource, property: string) => {
     // By ARN, and by the resource graph (an Output of the Policy flowed in) while the ARN is unknown.
@@ -132,13 +107,15 @@ export function roleStatements(role: PolicyResource, all: PolicyResource[]): Rol
     }
   };
   attach(role, 'managedPolicyArns');
-  for (const att of ofType(all, T.rolePolicyAttachment).filter((a) => namesRole(a, 'role', role))) {
+  for (const att of ofType(all, RESOURCE_TYPES.rolePolicyAttachment).filter((a) =>
+    namesRole(a, 'role', role),
+  )) {
     attach(att, 'policyArn');
   }
-  for (const att of ofType(all, T.policyAttachment).filter((a) => namesRole(a, 'roles', role))) {
+  for (const att of ofType(all, RESOURCE_TYPES.policyAttachment).filter((a) => namesRole(a, 'roles', role))) {
     attach(att, 'policyArn');
   }
-  const exclusive = ofType(all, T.rolePolicyAttachmentsExclusive);
+  const exclusive = ofType(all, RESOURCE_TYPES.rolePolicyAttachmentsExclusive);
   for (const att of exclusive.filter((a) => namesRole(a, 'roleName', role))) attach(att, 'policyArns');
   for (const policy of attached) add(policy.props.policy, policy.urn);
   return out;
@@ -166,7 +143,7 @@ function arnMatches(fn: PolicyResource, arn: string): boolean {
 /** The edge associations that call `fn`, by ARN or, while ARNs are unknown, by dependency. */
 export function edgeAssociations(fn: PolicyResource, all: PolicyResource[]): EdgeAssociation[] {
   const out: EdgeAssociation[] = [];
-  for (const distribution of ofType(all, T.distribution)) {
+  for (const distribution of ofType(all, RESOURCE_TYPES.distribution)) {
     const dependsOnFn = ['defaultCacheBehavior', 'orderedCacheBehaviors'].some((p) =>
       dependsThrough(distribution, p, fn),
     );
@@ -191,7 +168,7 @@ export const DEFAULT_EDGE_TAG = 'lambda-edge';
 
 /** Functions associated with a distribution, or tagged `<edgeTag>: "true"`. */
 export function edgeFunctions(all: PolicyResource[], edgeTag: string): PolicyResource[] {
-  return ofType(all, T.lambdaFunction).filter(
+  return ofType(all, RESOURCE_TYPES.lambdaFunction).filter(
     (fn) => edgeAssociations(fn, all).length > 0 || peek(() => asRecord(fn.props.tags)[edgeTag]) === 'true',
   );
 }

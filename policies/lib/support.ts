@@ -3,7 +3,9 @@ import {
   PolicyConfigSchema,
   ReportViolation,
   ResourceValidation,
+  ResourceValidationPolicy,
   StackValidation,
+  StackValidationPolicy,
   UnknownValueError,
 } from '@pulumi/policy';
 import { PolicyDocumentError } from './iam-document';
@@ -56,6 +58,9 @@ export function reportingUnknowns<F extends ResourceValidation | StackValidation
 }
 
 /** Type token of a Pulumi resource class (`aws:s3/bucket:Bucket`). */
+/** A rule of the pack: about one resource, or about the whole stack. */
+export type Policy = ResourceValidationPolicy | StackValidationPolicy;
+
 export function typeOf(resourceClass: unknown): string {
   const token = (resourceClass as { __pulumiType?: string }).__pulumiType;
   if (!token) throw new Error('not a Pulumi resource class');

@@ -1,25 +1,27 @@
-// Every rule of the pack, in report order. index.ts serves these; the offline checker and tests evaluate them.
-import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+// Every rule of the pack, one module per service, each holding that service's resource and stack rules.
+// index.ts serves them; the offline checker and the tests evaluate them.
+import type { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import type { Policy } from '../lib/support';
 import { cloudfrontPolicies } from './cloudfront';
 import { iamPolicies } from './iam';
-import { lambdaResourcePolicies, lambdaStackPolicies } from './lambda';
+import { lambdaPolicies } from './lambda';
 import { logsPolicies } from './logs';
 import { resourcePolicyPolicies } from './resource-policies';
 import { s3Policies } from './s3';
-import { stackPolicies } from './stack';
 
-export const resourcePolicies: ResourceValidationPolicy[] = [
+export const allPolicies: Policy[] = [
   ...iamPolicies,
   ...s3Policies,
   ...resourcePolicyPolicies,
-  ...lambdaResourcePolicies,
+  ...lambdaPolicies,
   ...logsPolicies,
   ...cloudfrontPolicies,
 ];
 
-export const stackValidationPolicies: StackValidationPolicy[] = [...lambdaStackPolicies, ...stackPolicies];
+export const resourcePolicies = allPolicies.filter(
+  (policy): policy is ResourceValidationPolicy => 'validateResource' in policy,
+);
 
-export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-  ...resourcePolicies,
-  ...stackValidationPolicies,
-];
+export const stackValidationPolicies = allPolicies.filter(
+  (policy): policy is StackValidationPolicy => 'validateStack' in policy,
+);

@@ -1,9 +1,9 @@
 // CloudFront: HTTPS to viewers, a modern TLS floor with custom certificates, and S3 origins through OAC.
-import * as aws from '@pulumi/aws';
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import { asArray, asRecord, configWithDefaults, reportingUnknowns, typeOf } from '../lib/support';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { RESOURCE_TYPES } from '../lib/resource-types';
 
-const DISTRIBUTION = typeOf(aws.cloudfront.Distribution);
+const DISTRIBUTION = RESOURCE_TYPES.distribution;
 
 function behaviors(props: Record<string, unknown>): { label: string; behavior: Record<string, unknown> }[] {
   return [
@@ -101,7 +101,7 @@ export const cloudfrontS3OriginOac: ResourceValidationPolicy = {
   }),
 };
 
-export const cloudfrontPolicies: ResourceValidationPolicy[] = [
+export const cloudfrontPolicies: Policy[] = [
   cloudfrontHttpsOnly,
   cloudfrontTlsMinimum,
   cloudfrontS3OriginOac,

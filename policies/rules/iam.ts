@@ -1,8 +1,15 @@
 // Least-privilege IAM. Every rule here is mandatory: over-broad IAM is the drift this pack exists to stop.
-import * as aws from '@pulumi/aws';
-import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from '@pulumi/policy';
 import {
   allowsAction,
+  hasWildcard,
   isServiceWildcard,
   isWildcardResource,
   parsePolicyDocument,
@@ -11,25 +18,25 @@ import {
   toArray,
 } from '../lib/iam-document';
 import { principalAccount, restrictingValues, statementLabel } from '../lib/resource-policy';
-import { asArray, asRecord, configWithDefaults, reportingUnknowns, typeOf } from '../lib/support';
-
-export { statementLabel };
-
-const ROLE = typeOf(aws.iam.Role);
-const ROLE_POLICY = typeOf(aws.iam.RolePolicy);
-const POLICY = typeOf(aws.iam.Policy);
-const USER_POLICY = typeOf(aws.iam.UserPolicy);
-const GROUP_POLICY = typeOf(aws.iam.GroupPolicy);
-const ROLE_POLICY_ATTACHMENT = typeOf(aws.iam.RolePolicyAttachment);
-const USER_POLICY_ATTACHMENT = typeOf(aws.iam.UserPolicyAttachment);
-const GROUP_POLICY_ATTACHMENT = typeOf(aws.iam.GroupPolicyAttachment);
-const POLICY_ATTACHMENT = typeOf(aws.iam.PolicyAttachment);
-const USER_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.UserPolicyAttachmentsExclusive);
-const ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.RolePolicyAttachmentsExclusive);
-const GROUP_POLICY_ATTACHMENTS_EXCLUSIVE = typeOf(aws.iam.GroupPolicyAttachmentsExclusive);
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
+import {
+  DEFAULT_EDGE_TAG,
+  bucketArn,
+  edgeFunctions,
+  ofType,
+  roleOf,
+  roleStatements,
+} from '../lib/stack-graph';
 
 /** Resource types whose inputs carry a permission policy document. */
-export const PERMISSION_DOCUMENT_TYPES = [ROLE, ROLE_POLICY, POLICY, USER_POLICY, GROUP_POLICY];
+export const PERMISSION_DOCUMENT_TYPES = [
+  RESOURCE_TYPES.role,
+  RESOURCE_TYPES.rolePolicy,
+  RESOURCE_TYPES.policy,
+  RESOURCE_TYPES.userPolicy,
+  RESOURCE_TYPES.groupPolicy,
+];
 
 export interface LabelledDocument {
   label: string;
@@ -38,7 +45,7 @@ export interface LabelledDocument {
 
 /** The permission documents of a resource: `policy`, or a role's inline policies. */
 export function permissionDocuments(type: string, props: Record<string, unknown>): LabelledDocument[] {
-  if (type === ROLE) {
+  if (type === RESOURCE_TYPES.role) {
     return asArray(props.inlinePolicies).map((p) => {
       const inline = asRecord(p);
       return { label: `inline policy "${String(inline.name ?? '')}"`, document: inline.policy };
@@ -267,16 +274,16 @@ export function awsManagedPolicyName(arn: string): string | undefined {
 /** Every policy ARN a resource attaches, by whatever route (Role, attachments, exclusive attachments). */
 export function attachedPolicyArns(type: string, props: Record<string, unknown>): string[] {
   switch (type) {
-    case ROLE:
+    case RESOURCE_TYPES.role:
       return toArray(props.managedPolicyArns);
-    case ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
-    case USER_POLICY_ATTACHMENTS_EXCLUSIVE:
-    case GROUP_POLICY_ATTACHMENTS_EXCLUSIVE:
+    case RESOURCE_TYPES.rolePolicyAttachmentsExclusive:
+    case RESOURCE_TYPES.userPolicyAttachmentsExclusive:
+    case RESOURCE_TYPES.groupPolicyAttachmentsExclusive:
       return toArray(props.policyArns);
-    case ROLE_POLICY_ATTACHMENT:
-    case USER_POLICY_ATTACHMENT:
-    case GROUP_POLICY_ATTACHMENT:
-    case POLICY_ATTACHMENT:
+    case RESOURCE_TYPES.rolePolicyAttachment:
+    case RESOURCE_TYPES.userPolicyAttachment:
+    case RESOURCE_TYPES.groupPolicyAttachment:
+    case RESOURCE_TYPES.policyAttachment:
       return toArray(props.policyArn);
     default:
       return [];
@@ -493,7 +500,7 @@ export const iamTrustNoWildcardPrincipal: ResourceValidationPolicy = {
   description: 'A role trust policy never trusts "*".',
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== ROLE) return;
+    if (args.type !== RESOURCE_TYPES.role) return;
     trustStatements(args.props, report, (statements) =>
       statements.forEach((s, i) => {
         if (s.effect === 'Allow' && s.principals?.wildcard) {
@@ -551,7 +558,7 @@ export const iamTrustCrossAccountCondition: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   configSchema: crossAccountSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== ROLE) return;
+    if (args.type !== RESOURCE_TYPES.role) return;
     const { trustedAccounts } = configWithDefaults<{ trustedAccounts: string[] }>(crossAccountSchema, args);
     trustStatements(args.props, report, (statements) =>
       statements.forEach((s, i) => {
@@ -600,7 +607,7 @@ export const iamLambdaRoleTrust: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   configSchema: lambdaTrustSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== ROLE) return;
+    if (args.type !== RESOURCE_TYPES.role) return;
     const { allowedServices } = configWithDefaults<{ allowedServices: string[] }>(lambdaTrustSchema, args);
     trustStatements(args.props, report, (statements) => {
       const allows = statements.filter((s) => s.effect === 'Allow' && s.principals);
@@ -627,17 +634,211 @@ export const iamNoUserPolicies: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
     const toUser =
-      args.type === USER_POLICY ||
-      args.type === USER_POLICY_ATTACHMENT ||
-      args.type === USER_POLICY_ATTACHMENTS_EXCLUSIVE ||
-      (args.type === POLICY_ATTACHMENT && toArray(args.props.users).length > 0);
+      args.type === RESOURCE_TYPES.userPolicy ||
+      args.type === RESOURCE_TYPES.userPolicyAttachment ||
+      args.type === RESOURCE_TYPES.userPolicyAttachmentsExclusive ||
+      (args.type === RESOURCE_TYPES.policyAttachment && toArray(args.props.users).length > 0);
     if (toUser) {
       report('attaches a policy to an IAM user: grant it to a role that the workload assumes instead.');
     }
   }),
 };
 
-export const iamPolicies: ResourceValidationPolicy[] = [
+// Stack rules: what no single resource shows.
+
+const edgeAccessSchema = {
+  properties: {
+    originalsMatch: {
+      type: 'string' as const,
+      default: 'originals',
+      description: 'Substring of the originals bucket resource name.',
+    },
+    derivativesMatch: {
+      type: 'string' as const,
+      default: 'derivatives',
+      description: 'Substring of the derivatives bucket resource name.',
+    },
+    allowListOriginals: {
+      type: 'boolean' as const,
+      default: true,
+      description:
+        'Also accept s3:ListBucket on the originals bucket (turns a missing original into 404, not 403).',
+    },
+    edgeTag: {
+      type: 'string' as const,
+      default: DEFAULT_EDGE_TAG,
+      description: 'Tag marking edge functions.',
+    },
+  },
+};
+
+interface EdgeAccessConfig {
+  originalsMatch: string;
+  derivativesMatch: string;
+  allowListOriginals: boolean;
+  edgeTag: string;
+}
+
+function findBucket(all: PolicyResource[], match: string): PolicyResource[] {
+  return ofType(all, ...BUCKET_TYPES).filter((b) => b.name.includes(match));
+}
+
+/** Normalises the partition so `arn:aws-cn:s3:::b` compares equal to `arn:aws:s3:::b`. */
+const normaliseArn = (arn: string) => arn.replace(/^arn:aws[a-z-]*:/, 'arn:aws:');
+
+export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
+  name: 'iam-edge-role-exact-s3-access',
+  description:
+    "The edge role's S3 permissions are exactly s3:GetObject on this stack's originals and s3:PutObject on its derivatives.",
+  enforcementLevel: 'mandatory',
+  configSchema: edgeAccessSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const cfg = configWithDefaults<EdgeAccessConfig>(edgeAccessSchema, args);
+    const edges = edgeFunctions(args.resources, cfg.edgeTag);
+    if (edges.length === 0) return;
+    const originals = findBucket(args.resources, cfg.originalsMatch);
+    const derivatives = findBucket(args.resources, cfg.derivativesMatch);
+    if (originals.length !== 1 || derivatives.length !== 1) {
+      report(
+        `expected one originals and one derivatives bucket (names containing "${cfg.originalsMatch}" and ` +
+          `"${cfg.derivativesMatch}"), found ${originals.length} and ${derivatives.length}: ` +
+          'name the buckets so, or set originalsMatch/derivativesMatch.',
+      );
+      return;
+    }
+    const o = bucketArn(originals[0]!);
+    const d = bucketArn(derivatives[0]!);
+    const allowed: [string, string][] = [
+      ['s3:GetObject', `${o}/*`],
+      ['s3:PutObject', `${d}/*`],
+      ...(cfg.allowListOriginals ? [['s3:ListBucket', o] as [string, string]] : []),
+    ];
+    const required = allowed.slice(0, 2);
+    const expectation = `grant only s3:GetObject on ${o}/* and s3:PutObject on ${d}/*`;
+    const roles = ofType(args.resources, RESOURCE_TYPES.role);
+    const checked = new Set<string>();
+    for (const fn of edges) {
+      const role = roleOf(fn, roles);
+      if (!role) {
+        report(
+          `edge function "${fn.name}": its role is not a role in this stack: create the role here.`,
+          fn.urn,
+        );
+        continue;
+      }
+      if (checked.has(role.urn)) continue;
+      checked.add(role.urn);
+      const granted: [string, string][] = [];
+      for (const { statement: s } of roleStatements(role, args.resources)) {
+        if (s.effect !== 'Allow') continue;
+        // Any pattern that can name an S3 action (`s3:...`, `*`, `s*:Get*`, `S3:GetObject`) is compared exactly.
+        for (const action of s.actions.filter((a) => /^s3:/i.test(a) || hasWildcard(a.split(':')[0] ?? ''))) {
+          for (const resource of s.resources) granted.push([action, normaliseArn(resource)]);
+        }
+      }
+      for (const [action, resource] of granted) {
+        const ok = allowed.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource);
+        if (!ok)
+          report(`edge role "${role.name}" grants ${action} on ${resource}: ${expectation}.`, role.urn);
+      }
+      for (const [action, resource] of required) {
+        if (!granted.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource)) {
+          report(`edge role "${role.name}" lacks ${action} on ${resource}: ${expectation}.`, role.urn);
+        }
+      }
+    }
+  }),
+};
+
+const trustPairingSchema = {
+  properties: {
+    edgeTag: {
+      type: 'string' as const,
+      default: DEFAULT_EDGE_TAG,
+      description: 'Tag marking edge functions.',
+    },
+  },
+};
+
+function trustedServices(role: PolicyResource): string[] {
+  return parsePolicyDocument(role.props.assumeRolePolicy)
+    .filter((s) => s.effect === 'Allow')
+    .flatMap((s) => s.principals?.service ?? []);
+}
+
+export const iamLambdaTrustMatchesFunction: StackValidationPolicy = {
+  name: 'iam-lambda-trust-matches-function',
+  description: 'An edge function role trusts edgelambda.amazonaws.com; a regular function role does not.',
+  enforcementLevel: 'mandatory',
+  configSchema: trustPairingSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const { edgeTag } = configWithDefaults<{ edgeTag: string }>(trustPairingSchema, args);
+    const edges = new Set(edgeFunctions(args.resources, edgeTag).map((f) => f.urn));
+    const roles = ofType(args.resources, RESOURCE_TYPES.role);
+    for (const fn of ofType(args.resources, RESOURCE_TYPES.lambdaFunction)) {
+      const role = roleOf(fn, roles);
+      if (!role) {
+        report(
+          `function "${fn.name}" runs as a role that is not in this stack, so its trust cannot be checked: ` +
+            'create its role in this stack.',
+          fn.urn,
+        );
+        continue;
+      }
+      const trustsEdge = trustedServices(role).includes(EDGE_LAMBDA_SERVICE);
+      if (edges.has(fn.urn) && !trustsEdge) {
+        report(
+          `role "${role.name}" of edge function "${fn.name}" does not trust ${EDGE_LAMBDA_SERVICE}: add it.`,
+          role.urn,
+        );
+      }
+      if (!edges.has(fn.urn) && trustsEdge) {
+        report(
+          `role "${role.name}" of regular function "${fn.name}" trusts ${EDGE_LAMBDA_SERVICE}: trust only lambda.amazonaws.com.`,
+          role.urn,
+        );
+      }
+    }
+  }),
+};
+
+const escalationStackSchema = escalationSchema('the role');
+
+export const iamRoleNoSplitPrivilegeEscalation: StackValidationPolicy = {
+  name: 'iam-role-no-split-privilege-escalation',
+  description:
+    'No role escalates through the union of its policies (inline, RolePolicy, attached), even when no ' +
+    'single policy does, e.g. iam:PassRole in one policy and lambda:CreateFunction in another.',
+  enforcementLevel: 'mandatory',
+  configSchema: escalationStackSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const cfg = configWithDefaults<EscalationConfig>(escalationStackSchema, args);
+    for (const role of ofType(args.resources, RESOURCE_TYPES.role)) {
+      const held = roleStatements(role, args.resources);
+      const union = escalations(
+        held.map((h) => h.statement),
+        cfg,
+      );
+      // What one document already grants is reported by iam-no-privilege-escalation on that document.
+      const bySource = new Map<string, Statement[]>();
+      for (const h of held) {
+        // A Role's inline policies are one resource, judged together by iam-no-privilege-escalation.
+        const source = h.source.startsWith('inline policy') ? 'inline policies' : h.source;
+        bySource.set(source, [...(bySource.get(source) ?? []), h.statement]);
+      }
+      const single = [...bySource.values()].map((statements) => escalations(statements, cfg));
+      const split = {
+        alone: union.alone.filter((a) => !single.some((e) => e.alone.includes(a))),
+        withPassRole: union.withPassRole.filter((a) => !single.some((e) => e.withPassRole.includes(a))),
+      };
+      for (const m of escalationMessages(split, `role "${role.name}" (through ${bySource.size} policies) `)) {
+        report(m, role.urn);
+      }
+    }
+  }),
+};
+
+export const iamPolicies: Policy[] = [
   iamNoWildcardActions,
   iamNoWildcardResources,
   iamNoNotActionOrNotResource,
@@ -647,4 +848,7 @@ export const iamPolicies: ResourceValidationPolicy[] = [
   iamTrustCrossAccountCondition,
   iamLambdaRoleTrust,
   iamNoUserPolicies,
+  iamEdgeRoleExactS3Access,
+  iamLambdaTrustMatchesFunction,
+  iamRoleNoSplitPrivilegeEscalation,
 ];

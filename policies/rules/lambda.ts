@@ -9,20 +9,32 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from '@pulumi/policy';
-import { hasWildcard, isServiceWildcard, isWildcardResource, toArray } from '../lib/iam-document';
+import {
+  allowsAction,
+  hasWildcard,
+  isServiceWildcard,
+  isWildcardResource,
+  resourceMatches,
+  resourceReachesPrefix,
+  toArray,
+} from '../lib/iam-document';
 import { principalAccount } from '../lib/resource-policy';
 import {
+  bucketArn,
+  companionsOf,
   DEFAULT_EDGE_TAG,
+  dependsThrough,
   edgeAssociations,
   edgeFunctions,
   notificationTargets,
   ofType,
   peek,
   regionOf,
-  T,
-  dependsThrough,
+  roleOf,
+  roleStatements,
 } from '../lib/stack-graph';
-import { asArray, asRecord, configWithDefaults, reportingUnknowns } from '../lib/support';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 
 const edgeTagProperty = {
   edgeTag: {
@@ -228,16 +240,16 @@ export const lambdaAsyncFailureHandling: StackValidationPolicy = {
   configSchema: asyncSchema,
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
     const { asyncPrincipals } = configWithDefaults<{ asyncPrincipals: string[] }>(asyncSchema, args);
-    const fns = ofType(args.resources, T.lambdaFunction);
+    const fns = ofType(args.resources, RESOURCE_TYPES.lambdaFunction);
     const invokedAsync = new Set<PolicyResource>();
-    for (const n of ofType(args.resources, T.bucketNotification)) {
+    for (const n of ofType(args.resources, RESOURCE_TYPES.bucketNotification)) {
       for (const t of notificationTargets(n, fns)) if (t.fn) invokedAsync.add(t.fn);
     }
-    for (const perm of ofType(args.resources, T.permission)) {
+    for (const perm of ofType(args.resources, RESOURCE_TYPES.permission)) {
       if (!asyncPrincipals.includes(String(perm.props.principal).toLowerCase())) continue;
       for (const fn of fns) if (functionMatches(fn, perm, 'function')) invokedAsync.add(fn);
     }
-    const configs = ofType(args.resources, T.eventInvokeConfig);
+    const configs = ofType(args.resources, RESOURCE_TYPES.eventInvokeConfig);
     for (const fn of invokedAsync) {
       const config = configs.find((c) => functionMatches(fn, c, 'functionName'));
       if (!config) {
@@ -265,7 +277,7 @@ export const lambdaPermissionSourceRestricted: ResourceValidationPolicy = {
   description: 'A lambda.Permission for a service principal names the source ARN and source account.',
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.permission) return;
+    if (args.type !== RESOURCE_TYPES.permission) return;
     const principal = String(args.props.principal);
     if (!principal.toLowerCase().endsWith('.amazonaws.com') || hasWildcard(principal)) return;
     const missing = ['sourceArn', 'sourceAccount'].filter((k) => !args.props[k]);
@@ -301,9 +313,10 @@ export const lambdaPermissionNoPublicOrCrossAccount: ResourceValidationPolicy = 
   enforcementLevel: 'mandatory',
   configSchema: permissionSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.permission && args.type !== T.layerVersionPermission) return;
+    if (args.type !== RESOURCE_TYPES.permission && args.type !== RESOURCE_TYPES.layerVersionPermission)
+      return;
     const { trustedAccounts } = configWithDefaults<{ trustedAccounts: string[] }>(permissionSchema, args);
-    const what = args.type === T.permission ? 'permission' : 'layer permission';
+    const what = args.type === RESOURCE_TYPES.permission ? 'permission' : 'layer permission';
     const principal = String(args.props.principal ?? '');
     const account = principalAccount(principal);
     if (principal === '' || hasWildcard(principal)) {
@@ -334,7 +347,7 @@ export const lambdaFunctionUrlAuth: ResourceValidationPolicy = {
   description: 'A Lambda function URL requires IAM authentication (authorizationType AWS_IAM), never NONE.',
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.functionUrl) return;
+    if (args.type !== RESOURCE_TYPES.functionUrl) return;
     const type = String(args.props.authorizationType ?? '');
     if (type.toUpperCase() !== 'AWS_IAM') {
       report(
@@ -345,15 +358,93 @@ export const lambdaFunctionUrlAuth: ResourceValidationPolicy = {
   }),
 };
 
-export const lambdaResourcePolicies: ResourceValidationPolicy[] = [
+const recursionSchema = {
+  properties: {
+    writeActions: {
+      type: 'array' as const,
+      items: { type: 'string' as const },
+      default: [
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:RestoreObject',
+        's3:ReplicateObject',
+      ],
+      description: 'Actions that create S3 events, so may re-trigger a function subscribed to the bucket.',
+    },
+  },
+};
+
+export const lambdaNoTriggerRecursion: StackValidationPolicy = {
+  name: 'lambda-no-trigger-recursion',
+  description: 'A function triggered by S3 cannot write to the bucket and prefix that trigger it.',
+  enforcementLevel: 'mandatory',
+  configSchema: recursionSchema,
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const { writeActions } = configWithDefaults<{ writeActions: string[] }>(recursionSchema, args);
+    const buckets = ofType(args.resources, ...BUCKET_TYPES);
+    const fns = ofType(args.resources, RESOURCE_TYPES.lambdaFunction);
+    const roles = ofType(args.resources, RESOURCE_TYPES.role);
+    // One notification has a filter per suffix; the same finding is reported once.
+    const reported = new Set<string>();
+    const reportOnce = (message: string, urn: string) => {
+      if (!reported.has(message)) report(message, urn);
+      reported.add(message);
+    };
+    for (const n of ofType(args.resources, RESOURCE_TYPES.bucketNotification)) {
+      const bucket = buckets.find((b) =>
+        companionsOf(b, args.resources, RESOURCE_TYPES.bucketNotification).includes(n),
+      );
+      if (!bucket) {
+        report('notification bucket is not a bucket in this stack: create the bucket here.', n.urn);
+        continue;
+      }
+      for (const target of notificationTargets(n, fns)) {
+        if (!target.fn) {
+          report('notification target is not a function in this stack: create the function here.', n.urn);
+          continue;
+        }
+        const role = roleOf(target.fn, roles);
+        if (!role) {
+          reportOnce(
+            `function "${target.fn.name}" runs as a role that is not in this stack, so what it may write ` +
+              'cannot be checked: create its role in this stack.',
+            target.fn.urn,
+          );
+          continue;
+        }
+        const trigger = `${bucketArn(bucket)}/${target.prefix}`;
+        for (const { statement: s } of roleStatements(role, args.resources)) {
+          if (s.effect !== 'Allow') continue;
+          const action = writeActions.find((w) => allowsAction(s, w));
+          // An Allow with NotResource reaches every resource it does not list (never the trigger's prefix
+          // as a whole, since a listed pattern would have to cover all of it).
+          const resource =
+            s.resources.find((r) => resourceReachesPrefix(r, trigger)) ??
+            (s.notResources.length > 0 && !s.notResources.some((r) => resourceMatches(r, `${trigger}zq9`))
+              ? `NotResource ${s.notResources.join(', ')}`
+              : undefined);
+          if (action && resource) {
+            reportOnce(
+              `function "${target.fn.name}" is triggered by ${trigger}* but its role "${role.name}" may ` +
+                `${action} on ${resource}: write only to the derivatives bucket, never where the trigger fires.`,
+              role.urn,
+            );
+          }
+        }
+      }
+    }
+  }),
+};
+
+export const lambdaPolicies: Policy[] = [
   lambdaPermissionSourceRestricted,
   lambdaPermissionNoPublicOrCrossAccount,
   lambdaFunctionUrlAuth,
-];
-export const lambdaStackPolicies: StackValidationPolicy[] = [
   lambdaEdgeInUsEast1,
   lambdaEdgePublishedVersion,
   lambdaEdgeRestrictions,
   lambdaEdgeRuntime,
   lambdaAsyncFailureHandling,
+  lambdaNoTriggerRecursion,
 ];

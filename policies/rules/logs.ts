@@ -1,9 +1,9 @@
 // CloudWatch Logs: every log group expires its events, so logs neither grow forever nor outlive their use.
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import * as aws from '@pulumi/aws';
-import { configWithDefaults, reportingUnknowns, typeOf } from '../lib/support';
+import { configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { RESOURCE_TYPES } from '../lib/resource-types';
 
-const LOG_GROUP = typeOf(aws.cloudwatch.LogGroup);
+const LOG_GROUP = RESOURCE_TYPES.logGroup;
 
 const retentionSchema = {
   properties: {
@@ -33,4 +33,4 @@ export const logsRetention: ResourceValidationPolicy = {
   }),
 };
 
-export const logsPolicies: ResourceValidationPolicy[] = [logsRetention];
+export const logsPolicies: Policy[] = [logsRetention];

@@ -5,7 +5,7 @@ import * as aws from '@pulumi/aws';
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
 import { parsePolicyDocument, PolicyDocumentError } from '../lib/iam-document';
 import { openGrants } from '../lib/resource-policy';
-import { configWithDefaults, reportingUnknowns, typeOf } from '../lib/support';
+import { configWithDefaults, Policy, reportingUnknowns, typeOf } from '../lib/support';
 
 /** Resource type -> [input holding the resource policy, what to call it in messages]. */
 export const RESOURCE_POLICY_INPUTS: Record<string, [string, string]> = {
@@ -64,4 +64,4 @@ export const resourcePolicyNoPublicOrCrossAccount: ResourceValidationPolicy = {
   }),
 };
 
-export const resourcePolicyPolicies: ResourceValidationPolicy[] = [resourcePolicyNoPublicOrCrossAccount];
+export const resourcePolicyPolicies: Policy[] = [resourcePolicyNoPublicOrCrossAccount];

@@ -1,7 +1,14 @@
 // Safe S3: no public access by any route, TLS only, encryption, owner-enforced objects, CloudFront via OAC.
 // Public-access rules are mandatory; hardening that AWS already applies by default to new buckets
 // (SSE-S3, BucketOwnerEnforced) and TLS-only are advisory.
-import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from '@pulumi/policy';
 import {
   conditionValues,
   hasWildcard,
@@ -11,18 +18,11 @@ import {
   Statement,
 } from '../lib/iam-document';
 import { openGrants } from '../lib/resource-policy';
-import { T } from '../lib/stack-graph';
-import { asArray, asRecord, configWithDefaults, reportingUnknowns } from '../lib/support';
-import { statementLabel } from './iam';
+import { bucketName, companionsOf, dependsThrough, ofType, peek } from '../lib/stack-graph';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { statementLabel } from '../lib/resource-policy';
+import { ACL_TYPES, BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 
-const ACL_TYPES = [
-  'aws:s3/bucketAcl:BucketAcl',
-  'aws:s3/bucketAclV2:BucketAclV2',
-  // An object ACL makes that object public even when the bucket is private.
-  'aws:s3/bucketObject:BucketObject',
-  'aws:s3/bucketObjectv2:BucketObjectv2',
-];
-const BUCKET_TYPES: string[] = [T.bucket, T.bucketV2];
 const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
 const PUBLIC_GRANTEE_URIS = [
   'http://acs.amazonaws.com/groups/global/AllUsers',
@@ -40,7 +40,7 @@ export const s3PublicAccessBlockAllFlags: ResourceValidationPolicy = {
   description: 'A bucket public access block sets all four flags.',
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.publicAccessBlock) return;
+    if (args.type !== RESOURCE_TYPES.publicAccessBlock) return;
     const off = PAB_FLAGS.filter((f) => args.props[f] !== true);
     if (off.length > 0) {
       report(`${off.join(', ')} not true: set all four of ${PAB_FLAGS.join(', ')} to true.`);
@@ -53,7 +53,7 @@ export const s3OwnershipBucketOwnerEnforced: ResourceValidationPolicy = {
   description: 'Bucket ownership controls use BucketOwnerEnforced, which disables ACLs.',
   enforcementLevel: 'advisory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.ownershipControls) return;
+    if (args.type !== RESOURCE_TYPES.ownershipControls) return;
     const ownership = asRecord(args.props.rule).objectOwnership;
     if (ownership !== 'BucketOwnerEnforced') {
       report(`objectOwnership is "${String(ownership)}": set rule.objectOwnership to "BucketOwnerEnforced".`);
@@ -78,7 +78,7 @@ export const s3DefaultEncryption: ResourceValidationPolicy = {
   enforcementLevel: 'advisory',
   configSchema: encryptionSchema,
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.sse && args.type !== T.sseV2) return;
+    if (args.type !== RESOURCE_TYPES.sse && args.type !== RESOURCE_TYPES.sseV2) return;
     const { allowedAlgorithms } = configWithDefaults<{ allowedAlgorithms: string[] }>(encryptionSchema, args);
     const algorithms = asArray(args.props.rules).map(
       (r) => asRecord(asRecord(r).applyServerSideEncryptionByDefault).sseAlgorithm,
@@ -94,7 +94,7 @@ export const s3DefaultEncryption: ResourceValidationPolicy = {
 
 /** The bucket policy document of a BucketPolicy, or a bucket's inline `policy`. */
 function bucketPolicyDocument(args: ResourceValidationArgs): unknown {
-  if (args.type === T.bucketPolicy) return args.props.policy;
+  if (args.type === RESOURCE_TYPES.bucketPolicy) return args.props.policy;
   if (BUCKET_TYPES.includes(args.type)) return args.props.policy;
   return undefined;
 }
@@ -135,7 +135,7 @@ export const s3BucketPolicyTlsOnly: ResourceValidationPolicy = {
   description: 'A bucket policy denies every request that is not made over TLS.',
   enforcementLevel: 'advisory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.bucketPolicy) return;
+    if (args.type !== RESOURCE_TYPES.bucketPolicy) return;
     withBucketPolicy(args, report, (statements) => {
       if (!statements.some(isTlsOnlyDeny)) report(`bucket policy has no TLS-only deny: ${TLS_ONLY_FIX}`);
     });
@@ -168,7 +168,7 @@ export const s3NoPublicGrants: ResourceValidationPolicy = {
       trustedAccountsSchema,
       args,
     );
-    if (args.type === T.bucketPolicy || BUCKET_TYPES.includes(args.type)) {
+    if (args.type === RESOURCE_TYPES.bucketPolicy || BUCKET_TYPES.includes(args.type)) {
       withBucketPolicy(args, report, (statements) => {
         const options = {
           label: 'bucket policy',
@@ -231,7 +231,7 @@ export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
     'CloudFront reads buckets through OAC (cloudfront.amazonaws.com with AWS:SourceArn), never an OAI.',
   enforcementLevel: 'mandatory',
   validateResource: reportingUnknowns((args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== T.bucketPolicy && !BUCKET_TYPES.includes(args.type)) return;
+    if (args.type !== RESOURCE_TYPES.bucketPolicy && !BUCKET_TYPES.includes(args.type)) return;
     withBucketPolicy(args, report, (statements) => {
       statements.forEach((s, i) => {
         if (s.effect !== 'Allow' || !s.principals) return;
@@ -257,11 +257,114 @@ export const s3CloudFrontReadsViaOac: ResourceValidationPolicy = {
   }),
 };
 
-export const s3Policies: ResourceValidationPolicy[] = [
+// Stack rules: what no single resource shows.
+
+function bucketPolicyDocuments(bucket: PolicyResource, all: PolicyResource[]): unknown[] {
+  const docs = companionsOf(bucket, all, RESOURCE_TYPES.bucketPolicy).map((p) => p.props.policy);
+  if (bucket.props.policy) docs.push(bucket.props.policy);
+  return docs;
+}
+
+export const s3BucketHasAccessBlockAndPolicy: StackValidationPolicy = {
+  name: 's3-bucket-has-access-block-and-policy',
+  description: 'Every bucket has a public access block with all four flags and a bucket policy.',
+  enforcementLevel: 'mandatory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
+      const blocks = companionsOf(bucket, args.resources, RESOURCE_TYPES.publicAccessBlock);
+      if (!blocks.some((b) => PAB_FLAGS.every((f) => b.props[f] === true))) {
+        report(
+          `bucket "${bucketName(bucket)}" has no public access block with all four flags: add an ` +
+            `aws.s3.BucketPublicAccessBlock setting ${PAB_FLAGS.join(', ')} to true.`,
+          bucket.urn,
+        );
+      }
+      // The policy's content (TLS-only deny, OAC grant, nothing public) is judged by the s3-* resource rules.
+      if (bucketPolicyDocuments(bucket, args.resources).length === 0) {
+        report(
+          `bucket "${bucketName(bucket)}" has no bucket policy: add an aws.s3.BucketPolicy; ${TLS_ONLY_FIX}`,
+          bucket.urn,
+        );
+      }
+    }
+  }),
+};
+
+export const s3BucketOwnershipAndEncryption: StackValidationPolicy = {
+  name: 's3-bucket-ownership-and-encryption',
+  description:
+    'Every bucket has ownership controls (BucketOwnerEnforced) and a default encryption configuration.',
+  enforcementLevel: 'advisory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
+      const ownership = companionsOf(bucket, args.resources, RESOURCE_TYPES.ownershipControls);
+      if (
+        !ownership.some(
+          (o) => (o.props.rule as { objectOwnership?: string })?.objectOwnership === 'BucketOwnerEnforced',
+        )
+      ) {
+        report(
+          `bucket "${bucketName(bucket)}" has no BucketOwnerEnforced ownership controls: add an ` +
+            'aws.s3.BucketOwnershipControls with rule.objectOwnership "BucketOwnerEnforced".',
+          bucket.urn,
+        );
+      }
+      const sse = [
+        ...companionsOf(bucket, args.resources, RESOURCE_TYPES.sse),
+        ...companionsOf(bucket, args.resources, RESOURCE_TYPES.sseV2),
+      ];
+      if (sse.length === 0) {
+        report(
+          `bucket "${bucketName(bucket)}" has no default encryption configuration: add an ` +
+            'aws.s3.BucketServerSideEncryptionConfiguration.',
+          bucket.urn,
+        );
+      }
+    }
+  }),
+};
+
+export const s3OacGrantsThisDistribution: StackValidationPolicy = {
+  name: 's3-oac-grants-this-distribution',
+  description:
+    "A bucket policy's CloudFront grant names, in AWS:SourceArn, a distribution of this stack, not one " +
+    'of another account or stack.',
+  enforcementLevel: 'mandatory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const distributions = ofType(args.resources, RESOURCE_TYPES.distribution);
+    const arns = distributions.map((d) => peek(() => d.props.arn)).filter((a) => typeof a === 'string');
+    const holders = [
+      ...ofType(args.resources, RESOURCE_TYPES.bucketPolicy),
+      ...ofType(args.resources, ...BUCKET_TYPES).filter((b) => b.props.policy),
+    ];
+    for (const holder of holders) {
+      const statements = parsePolicyDocument(holder.props.policy);
+      // While the distribution ARN is unknown (preview), a policy built from it is linked by the graph.
+      const builtFromDistribution = distributions.some((d) => dependsThrough(holder, 'policy', d));
+      for (const { statement, index } of cloudfrontGrants(statements)) {
+        const values = restrictingConditionValues(statement, [SOURCE_ARN_KEY]);
+        // Wildcards are refused by s3-cloudfront-reads-via-oac; here each named ARN must be ours.
+        for (const value of values.filter((v) => !hasWildcard(v))) {
+          if (arns.includes(value) || (builtFromDistribution && arns.length < distributions.length)) continue;
+          report(
+            `bucket policy ${statementLabel(statement, index)} lets distribution "${value}" read, which is ` +
+              "not a distribution of this stack: name this stack's distribution ARN in AWS:SourceArn.",
+            holder.urn,
+          );
+        }
+      }
+    }
+  }),
+};
+
+export const s3Policies: Policy[] = [
   s3PublicAccessBlockAllFlags,
   s3OwnershipBucketOwnerEnforced,
   s3DefaultEncryption,
   s3BucketPolicyTlsOnly,
   s3NoPublicGrants,
   s3CloudFrontReadsViaOac,
+  s3BucketHasAccessBlockAndPolicy,
+  s3BucketOwnershipAndEncryption,
+  s3OacGrantsThisDistribution,
 ];

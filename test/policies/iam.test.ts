@@ -5,7 +5,9 @@ import {
   DEFAULT_ESCALATION_ACTIONS,
   DEFAULT_PASS_ROLE_COMPANIONS,
   DEFAULT_UNSCOPABLE_ACTIONS,
+  iamEdgeRoleExactS3Access,
   iamLambdaRoleTrust,
+  iamLambdaTrustMatchesFunction,
   iamNoBroadManagedPolicies,
   iamNoNotActionOrNotResource,
   iamNoPrivilegeEscalation,
@@ -14,7 +16,16 @@ import {
   iamNoWildcardResources,
   iamTrustNoWildcardPrincipal,
 } from '../../policies/rules/iam';
-import { check, compliantStack, policyDoc, set, urnOf, UNKNOWN_STRING } from '../support/policy-fixture';
+import {
+  check,
+  compliantStack,
+  edgePolicy,
+  policyDoc,
+  set,
+  trust,
+  UNKNOWN_STRING,
+  urnOf,
+} from '../support/policy-fixture';
 
 const EDGE_POLICY = urnOf(aws.iam.RolePolicy, 'edge-policy');
 const BATCH_ROLE = urnOf(aws.iam.Role, 'batch-role');
@@ -373,5 +384,133 @@ describe('iam rules', () => {
       found?.message ?? '',
       /^policy: policy is not valid JSON .*Fix the document so it can be checked\.$/,
     );
+  });
+});
+
+describe('iam stack rules', () => {
+  const EDGE_ROLE = urnOf(aws.iam.Role, 'edge-role');
+  const BATCH_ROLE = urnOf(aws.iam.Role, 'batch-role');
+  const one = (rule: string, level: string, message: string, urn: string) => [{ rule, level, message, urn }];
+  const EXPECTATION =
+    'grant only s3:GetObject on arn:aws:s3:::cdn-test-originals/* and s3:PutObject on arn:aws:s3:::cdn-test-derivatives/*';
+  /** The edge role policy with one more statement. */
+  function edgePolicyPlus(statement: unknown) {
+    const current = JSON.parse(edgePolicy) as { Statement: unknown[] };
+    return set(compliantStack(), 'edge-policy', 'policy', policyDoc(...current.Statement, statement));
+  }
+
+  describe('iam-edge-role-exact-s3-access', () => {
+    it('passes the compliant stack', async () => {
+      assert.deepEqual(await check(iamEdgeRoleExactS3Access, compliantStack()), []);
+    });
+    it("reports access to a bucket that is not this stack's", async () => {
+      const stack = edgePolicyPlus({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::other-stack-originals/*',
+      });
+      assert.deepEqual(
+        await check(iamEdgeRoleExactS3Access, stack),
+        one(
+          'iam-edge-role-exact-s3-access',
+          'mandatory',
+          `edge role "edge-role" grants s3:GetObject on arn:aws:s3:::other-stack-originals/*: ${EXPECTATION}.`,
+          EDGE_ROLE,
+        ),
+      );
+    });
+    it('reports an extra S3 action on the right bucket', async () => {
+      const stack = edgePolicyPlus({
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::cdn-test-derivatives/*',
+      });
+      assert.deepEqual(
+        (await check(iamEdgeRoleExactS3Access, stack)).map((f) => f.message),
+        [
+          `edge role "edge-role" grants s3:DeleteObject on arn:aws:s3:::cdn-test-derivatives/*: ${EXPECTATION}.`,
+        ],
+      );
+    });
+    it('reports a missing grant the handler needs', async () => {
+      const current = JSON.parse(edgePolicy) as { Statement: { Sid: string }[] };
+      const stack = set(
+        compliantStack(),
+        'edge-policy',
+        'policy',
+        policyDoc(...current.Statement.filter((s) => s.Sid !== 'WriteDerivatives')),
+      );
+      assert.deepEqual(
+        await check(iamEdgeRoleExactS3Access, stack),
+        one(
+          'iam-edge-role-exact-s3-access',
+          'mandatory',
+          `edge role "edge-role" lacks s3:PutObject on arn:aws:s3:::cdn-test-derivatives/*: ${EXPECTATION}.`,
+          EDGE_ROLE,
+        ),
+      );
+    });
+    it('defaults the bucket matches to originals/derivatives and accepts ListBucket on originals', async () => {
+      const props = iamEdgeRoleExactS3Access.configSchema?.properties;
+      assert.equal(props?.originalsMatch?.default, 'originals');
+      assert.equal(props?.derivativesMatch?.default, 'derivatives');
+      assert.equal(props?.allowListOriginals?.default, true);
+      const config = { 'iam-edge-role-exact-s3-access': { allowListOriginals: false } };
+      assert.deepEqual(
+        (await check(iamEdgeRoleExactS3Access, compliantStack(), config)).map((f) => f.message),
+        [`edge role "edge-role" grants s3:ListBucket on arn:aws:s3:::cdn-test-originals: ${EXPECTATION}.`],
+      );
+    });
+  });
+  describe('iam-lambda-trust-matches-function', () => {
+    it('passes the compliant stack', async () => {
+      assert.deepEqual(await check(iamLambdaTrustMatchesFunction, compliantStack()), []);
+    });
+    it('reports an edge role without edgelambda', async () => {
+      const stack = set(compliantStack(), 'edge-role', 'assumeRolePolicy', trust('lambda.amazonaws.com'));
+      assert.deepEqual(
+        await check(iamLambdaTrustMatchesFunction, stack),
+        one(
+          'iam-lambda-trust-matches-function',
+          'mandatory',
+          'role "edge-role" of edge function "edge-function" does not trust edgelambda.amazonaws.com: add it.',
+          EDGE_ROLE,
+        ),
+      );
+    });
+    it('reports a regular function role that trusts edgelambda', async () => {
+      const stack = set(
+        compliantStack(),
+        'batch-role',
+        'assumeRolePolicy',
+        trust('lambda.amazonaws.com', 'edgelambda.amazonaws.com'),
+      );
+      assert.deepEqual(
+        await check(iamLambdaTrustMatchesFunction, stack),
+        one(
+          'iam-lambda-trust-matches-function',
+          'mandatory',
+          'role "batch-role" of regular function "batch-function" trusts edgelambda.amazonaws.com: trust only lambda.amazonaws.com.',
+          BATCH_ROLE,
+        ),
+      );
+    });
+    it('reports a function whose role is not in the stack, instead of passing', async () => {
+      const stack = set(
+        compliantStack(),
+        'edge-function',
+        'role',
+        'arn:aws:iam::123456789012:role/elsewhere',
+      );
+      assert.deepEqual(
+        (await check(iamLambdaTrustMatchesFunction, stack)).map((f) => f.message),
+        [
+          'function "edge-function" runs as a role that is not in this stack, so its trust cannot be checked: create its role in this stack.',
+        ],
+      );
+    });
+    it('defaults edgeTag to lambda-edge', () => {
+      assert.equal(iamLambdaTrustMatchesFunction.configSchema?.properties.edgeTag?.default, 'lambda-edge');
+    });
   });
 });

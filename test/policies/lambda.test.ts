@@ -7,6 +7,7 @@ import {
   lambdaEdgePublishedVersion,
   lambdaEdgeRestrictions,
   lambdaEdgeRuntime,
+  lambdaNoTriggerRecursion,
   lambdaPermissionSourceRestricted,
 } from '../../policies/rules/lambda';
 import {
@@ -14,9 +15,10 @@ import {
   compliantStack,
   EDGE_FN_ARN,
   find,
+  policyDoc,
   set,
-  urnOf,
   UNKNOWN_STRING,
+  urnOf,
 } from '../support/policy-fixture';
 
 const EDGE_FN = urnOf(aws.lambda.Function, 'edge-function');
@@ -269,6 +271,102 @@ describe('lambda rules', () => {
           "permission for s3.amazonaws.com has no sourceArn: set sourceArn and sourceAccount so only this stack's resource can invoke the function.",
         ],
       );
+    });
+  });
+});
+
+describe('lambda stack rules', () => {
+  const BATCH_ROLE = urnOf(aws.iam.Role, 'batch-role');
+  const one = (rule: string, level: string, message: string, urn: string) => [{ rule, level, message, urn }];
+
+  describe('lambda-no-trigger-recursion', () => {
+    it('passes the compliant stack', async () => {
+      assert.deepEqual(await check(lambdaNoTriggerRecursion, compliantStack()), []);
+    });
+    it('reports a batch role that may write the triggering bucket', async () => {
+      const stack = set(
+        compliantStack(),
+        'batch-policy',
+        'policy',
+        policyDoc({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::cdn-test-originals/*' }),
+      );
+      assert.deepEqual(
+        await check(lambdaNoTriggerRecursion, stack),
+        one(
+          'lambda-no-trigger-recursion',
+          'mandatory',
+          'function "batch-function" is triggered by arn:aws:s3:::cdn-test-originals/uploads/* but its role "batch-role" may s3:PutObject on arn:aws:s3:::cdn-test-originals/*: write only to the derivatives bucket, never where the trigger fires.',
+          BATCH_ROLE,
+        ),
+      );
+    });
+    it('reports a write through a wildcard action in an inline policy', async () => {
+      const stack = set(compliantStack(), 'batch-role', 'inlinePolicies', [
+        {
+          name: 'w',
+          policy: policyDoc({ Effect: 'Allow', Action: 's3:Put*', Resource: 'arn:aws:s3:::cdn-test-*' }),
+        },
+      ]);
+      assert.equal((await check(lambdaNoTriggerRecursion, stack))[0]?.urn, BATCH_ROLE);
+    });
+    it('reports a triggered function whose role is not in the stack, instead of passing', async () => {
+      const stack = set(
+        compliantStack(),
+        'batch-function',
+        'role',
+        'arn:aws:iam::123456789012:role/elsewhere',
+      );
+      assert.deepEqual(
+        await check(lambdaNoTriggerRecursion, stack),
+        one(
+          'lambda-no-trigger-recursion',
+          'mandatory',
+          'function "batch-function" runs as a role that is not in this stack, so what it may write cannot be checked: create its role in this stack.',
+          urnOf(aws.lambda.Function, 'batch-function'),
+        ),
+      );
+    });
+    it('reports a role policy that does not parse, instead of passing', async () => {
+      const stack = set(compliantStack(), 'batch-policy', 'policy', '{"Statement": [{"Effect": "Perhaps"}]}');
+      assert.deepEqual(
+        (await check(lambdaNoTriggerRecursion, stack)).map((f) => f.message),
+        ['Statement[0] has Effect "Perhaps": fix the document so it can be checked.'],
+      );
+    });
+    it('accepts a write to the same bucket outside the triggering prefix', async () => {
+      const stack = set(
+        compliantStack(),
+        'batch-policy',
+        'policy',
+        policyDoc({
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::cdn-test-originals/renditions/*',
+        }),
+      );
+      assert.deepEqual(await check(lambdaNoTriggerRecursion, stack), []);
+    });
+    it('defaults writeActions to the actions that emit S3 events', async () => {
+      assert.deepEqual(lambdaNoTriggerRecursion.configSchema?.properties.writeActions?.default, [
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:RestoreObject',
+        's3:ReplicateObject',
+      ]);
+      const stack = set(
+        compliantStack(),
+        'batch-policy',
+        'policy',
+        policyDoc({
+          Effect: 'Allow',
+          Action: 's3:DeleteObject',
+          Resource: 'arn:aws:s3:::cdn-test-originals/*',
+        }),
+      );
+      assert.equal((await check(lambdaNoTriggerRecursion, stack)).length, 1);
+      const config = { 'lambda-no-trigger-recursion': { writeActions: ['s3:PutObject'] } };
+      assert.deepEqual(await check(lambdaNoTriggerRecursion, stack, config), []);
     });
   });
 });

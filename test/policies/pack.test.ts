@@ -3,14 +3,21 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configWithDefaults } from '../../policies/lib/support';
+import type { Policy } from '../../policies/lib/support';
 import { allPolicies, resourcePolicies, stackValidationPolicies } from '../../policies/rules/all';
+import { cloudfrontPolicies } from '../../policies/rules/cloudfront';
+import { logsPolicies } from '../../policies/rules/logs';
+import { resourcePolicyPolicies } from '../../policies/rules/resource-policies';
+import { s3Policies } from '../../policies/rules/s3';
+import { BATCH_RUNTIME, EDGE_RUNTIME } from '../../infra/limits';
 import {
   DEFAULT_DISALLOWED_MANAGED_POLICIES,
   DEFAULT_ESCALATION_ACTIONS,
   DEFAULT_PASS_ROLE_COMPANIONS,
   DEFAULT_UNSCOPABLE_ACTIONS,
+  iamPolicies,
 } from '../../policies/rules/iam';
-import { DEFAULT_DEPRECATED_RUNTIMES } from '../../policies/rules/lambda';
+import { DEFAULT_DEPRECATED_RUNTIMES, lambdaPolicies } from '../../policies/rules/lambda';
 
 /** What each configurable rule uses when --policy-pack-config says nothing. */
 const DEFAULTS: Record<string, Record<string, unknown>> = {
@@ -143,12 +150,49 @@ describe('policy pack', () => {
     assert.deepEqual(set, { maxRetentionDays: 14 });
   });
 
-  it('splits resource and stack rules, and serves all of them', () => {
+  // all.ts splits the rules by what they validate: a rule with neither function, or both, would be
+  // dropped or served twice.
+  it('files every rule as exactly one of a resource rule and a stack rule, and serves all of them', () => {
     assert.equal(resourcePolicies.length + stackValidationPolicies.length, allPolicies.length);
-    for (const p of stackValidationPolicies) assert.equal(typeof p.validateStack, 'function', p.name);
-    for (const p of resourcePolicies) assert.equal(typeof p.validateResource, 'function', p.name);
+    for (const p of allPolicies) {
+      const kinds = ['validateResource', 'validateStack'].filter(
+        (f) => typeof (p as never)[f] === 'function',
+      );
+      assert.equal(kinds.length, 1, `${p.name} validates ${kinds.join(' and ') || 'nothing'}`);
+    }
     const index = readFileSync(join(__dirname, '..', '..', 'policies', 'index.ts'), 'utf8');
     assert.match(index, /policies: allPolicies/);
+  });
+
+  it("keeps each rule in its service's module, named after the service", () => {
+    const modules: Record<string, readonly Policy[]> = {
+      iam: iamPolicies,
+      s3: s3Policies,
+      lambda: lambdaPolicies,
+      cloudfront: cloudfrontPolicies,
+      logs: logsPolicies,
+      'resource-policy': resourcePolicyPolicies,
+    };
+    for (const [service, rules] of Object.entries(modules))
+      for (const rule of rules) assert.ok(rule.name.startsWith(`${service}-`), `${rule.name} in ${service}`);
+    assert.equal(Object.values(modules).flat().length, allPolicies.length);
+  });
+
+  // The DEFAULTS rows above take these lists from the modules; here is what each list exists for.
+  it('ships default lists that hold what they exist for', () => {
+    for (const admin of ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess', 'AmazonS3FullAccess'])
+      assert.ok(DEFAULT_DISALLOWED_MANAGED_POLICIES.includes(admin), admin);
+    for (const escalation of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:CreatePolicyVersion'])
+      assert.ok(DEFAULT_ESCALATION_ACTIONS.includes(escalation), escalation);
+    assert.ok(DEFAULT_PASS_ROLE_COMPANIONS.includes('lambda:CreateFunction'));
+    for (const scoped of ['s3:GetObject', 's3:PutObject', 'logs:PutLogEvents', 'sqs:SendMessage'])
+      assert.ok(!DEFAULT_UNSCOPABLE_ACTIONS.includes(scoped), `${scoped} takes a resource ARN`);
+    assert.ok(DEFAULT_DEPRECATED_RUNTIMES.includes('nodejs18.x'));
+    for (const runtime of [EDGE_RUNTIME, BATCH_RUNTIME])
+      assert.ok(
+        !DEFAULT_DEPRECATED_RUNTIMES.includes(runtime),
+        `the stack's own ${runtime} is not deprecated`,
+      );
   });
 
   it('pins the pack to the same SDK versions as the program', () => {

@@ -1,6 +1,8 @@
 import * as aws from '@pulumi/aws';
 import { strict as assert } from 'node:assert';
 import {
+  s3BucketHasAccessBlockAndPolicy,
+  s3BucketOwnershipAndEncryption,
   s3BucketPolicyTlsOnly,
   s3CloudFrontReadsViaOac,
   s3DefaultEncryption,
@@ -205,6 +207,76 @@ describe('s3 rules', () => {
           'mandatory',
           'bucket policy statement "AnyDistribution" lets cloudfront.amazonaws.com read without pinning the distribution: add Condition {"StringEquals": {"AWS:SourceArn": "<distribution ARN>"}}.',
           ORIGINALS_POLICY,
+        ),
+      );
+    });
+  });
+});
+
+describe('s3 stack rules', () => {
+  const ORIGINALS_BUCKET = urnOf(aws.s3.Bucket, 'images-originals');
+  const one = (rule: string, level: string, message: string, urn: string) => [{ rule, level, message, urn }];
+
+  describe('s3-bucket-has-access-block-and-policy', () => {
+    it('passes the compliant stack', async () => {
+      assert.deepEqual(await check(s3BucketHasAccessBlockAndPolicy, compliantStack()), []);
+    });
+    it('reports a bucket without a public access block', async () => {
+      const stack = compliantStack().filter((r) => r.name !== 'images-originals-public-access');
+      assert.deepEqual(
+        await check(s3BucketHasAccessBlockAndPolicy, stack),
+        one(
+          's3-bucket-has-access-block-and-policy',
+          'mandatory',
+          'bucket "cdn-test-originals" has no public access block with all four flags: add an aws.s3.BucketPublicAccessBlock setting blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true.',
+          ORIGINALS_BUCKET,
+        ),
+      );
+    });
+    it('reports a bucket without a bucket policy', async () => {
+      const stack = compliantStack().filter((r) => r.name !== 'images-originals-policy');
+      assert.deepEqual(
+        await check(s3BucketHasAccessBlockAndPolicy, stack),
+        one(
+          's3-bucket-has-access-block-and-policy',
+          'mandatory',
+          'bucket "cdn-test-originals" has no bucket policy: add an aws.s3.BucketPolicy; add a Deny of "s3:*" for Principal "*" on the bucket ARN and "<bucket ARN>/*" with Condition {"Bool": {"aws:SecureTransport": "false"}}.',
+          ORIGINALS_BUCKET,
+        ),
+      );
+    });
+    it('links companions by value when there is no dependency edge', async () => {
+      const stack = compliantStack();
+      find(stack, 'images-originals-public-access').propertyDependencies = {};
+      find(stack, 'images-originals-policy').propertyDependencies = {};
+      assert.deepEqual(await check(s3BucketHasAccessBlockAndPolicy, stack), []);
+    });
+  });
+  describe('s3-bucket-ownership-and-encryption', () => {
+    it('passes the compliant stack', async () => {
+      assert.deepEqual(await check(s3BucketOwnershipAndEncryption, compliantStack()), []);
+    });
+    it('reports a bucket without ownership controls', async () => {
+      const stack = compliantStack().filter((r) => r.name !== 'images-originals-ownership');
+      assert.deepEqual(
+        await check(s3BucketOwnershipAndEncryption, stack),
+        one(
+          's3-bucket-ownership-and-encryption',
+          'advisory',
+          'bucket "cdn-test-originals" has no BucketOwnerEnforced ownership controls: add an aws.s3.BucketOwnershipControls with rule.objectOwnership "BucketOwnerEnforced".',
+          ORIGINALS_BUCKET,
+        ),
+      );
+    });
+    it('reports a bucket without default encryption', async () => {
+      const stack = compliantStack().filter((r) => r.name !== 'images-originals-sse');
+      assert.deepEqual(
+        await check(s3BucketOwnershipAndEncryption, stack),
+        one(
+          's3-bucket-ownership-and-encryption',
+          'advisory',
+          'bucket "cdn-test-originals" has no default encryption configuration: add an aws.s3.BucketServerSideEncryptionConfiguration.',
+          ORIGINALS_BUCKET,
         ),
       );
     });
