@@ -95,7 +95,7 @@ async function main(): Promise<number> {
     name: string;
     version: string;
   };
-  const run = await runProgram(root, options.stack, options.program, options.timeoutMs);
+  const run = await runProgram(root, options.stack, options.program, { timeoutMs: options.timeoutMs });
   const violations = await evaluate(run.resources, allPolicies, { config: options.config });
   const result = {
     pack: { name: pack.name, version: pack.version },

@@ -47,7 +47,7 @@ interface Items {
 }
 
 /** A stack value: a plain YAML value, or `{ secure: ... }` (ciphertext in a stack file, plaintext in tests). */
-type StackValue = unknown;
+export type StackValue = unknown;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,7 +1,8 @@
 // Runs a Pulumi program under runtime mocks with a stack's config and records every registered resource:
-// type, name, URN, inputs, mock outputs, provider (with its region), parent, dependencies and
-// propertyDependencies, read from the registration request itself. Pulumi's runtime state is global, so
-// this runs once per process.
+// type, name, URN, inputs, mock outputs, provider (with its region), parent, dependencies,
+// propertyDependencies and retainOnDelete, read from the registration request itself; also the invokes the
+// program made and its stack outputs. The one mock runner: the offline checker and the infra tests
+// (test/support/stack-child.ts) both use it. Pulumi's runtime state is global, so this runs once per process.
 import * as pulumi from '@pulumi/pulumi';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -9,20 +10,42 @@ import type { PolicyProviderResource } from '@pulumi/policy';
 import type { RegisteredResource } from './evaluate';
 import { mockCall, mockResource } from './mocks';
 import { waitForProgram } from './program-completion';
-import { loadStackConfig, type StackConfig } from './project-config';
+import { loadStackConfig, type StackConfig, type StackValue } from './project-config';
 
 const localRequire = createRequire(__filename);
+
+/** A registered resource, with what only the registration request tells. */
+export interface RunResource extends RegisteredResource {
+  /** The provider reference `urn::id` as registered ('' for the default provider). */
+  providerReference: string;
+  retainOnDelete: boolean;
+}
 
 export interface ProgramRun {
   project: string;
   stack: string;
   config: Record<string, string>;
-  resources: RegisteredResource[];
+  resources: RunResource[];
+  /** Every invoke (data source call), with the region of the provider it went to. */
+  invokes: { token: string; region: string }[];
+  /** The program's exported outputs, resolved. */
+  outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** How long the program may run (`--timeout`). @default DEFAULT_PROGRAM_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+  /** Values as if the stack file held them (`{ secure: text }` for an encrypted one). @default {} */
+  readonly configOverrides?: Record<string, StackValue>;
 }
 
 /** The config the CLI would pass, validated by the CLI's rules (project-config.ts). */
-export function stackConfig(root: string, stack: string): StackConfig {
-  return loadStackConfig(root, stack);
+export function stackConfig(
+  root: string,
+  stack: string,
+  overrides: Record<string, StackValue> = {},
+): StackConfig {
+  return loadStackConfig(root, stack, overrides);
 }
 
 interface RegisterRequest {
@@ -30,6 +53,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getProvider(): string;
+  getRetainondelete(): boolean | undefined;
   getCustom(): boolean;
   getObject(): unknown;
   getDependenciesList(): string[];
@@ -56,9 +80,12 @@ export async function runProgram(
   root: string,
   stack: string,
   programPath: string,
-  timeoutMs = DEFAULT_PROGRAM_TIMEOUT_MS,
+  options: RunOptions = {},
 ): Promise<ProgramRun> {
-  const { project, config, secretKeys } = stackConfig(root, stack);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS;
+  const { project, config, secretKeys } = stackConfig(root, stack, options.configOverrides);
+  const invokes: ProgramRun['invokes'] = [];
+  const outputs: ProgramRun['outputs'] = {};
   const homeRegion = config['aws:region'] ?? 'us-east-1';
   const providerRegions = new Map<string, string>();
   const regionOf = (ref: string | undefined) => {
@@ -79,6 +106,7 @@ export async function runProgram(
         return mockResource(args.type, args.name, inputs, regionOf(args.provider));
       },
       call(args) {
+        invokes.push({ token: args.token, region: regionOf(args.provider) });
         try {
           return mockCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));
         } catch (e) {
@@ -95,8 +123,8 @@ export async function runProgram(
   const rpc = localRequire('@pulumi/pulumi/runtime/rpc') as {
     deserializeProperties(struct: unknown): Record<string, unknown>;
   };
-  const resources: RegisteredResource[] = [];
-  const providerRefs = new Map<string, RegisteredResource>();
+  const resources: RunResource[] = [];
+  const providerRefs = new Map<string, RunResource>();
   const pending: Promise<void>[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
@@ -106,7 +134,7 @@ export async function runProgram(
         if (res) {
           const propertyDependencies: Record<string, string[]> = {};
           req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
-          const record: RegisteredResource = {
+          const record: RunResource = {
             type: req.getType(),
             name: req.getName(),
             urn: res.getUrn(),
@@ -116,9 +144,9 @@ export async function runProgram(
             ...(req.getParent() ? { parent: req.getParent() } : {}),
             dependencies: req.getDependenciesList(),
             propertyDependencies,
+            providerReference: req.getProvider(),
+            retainOnDelete: req.getRetainondelete() === true,
           };
-          const providerRef = req.getProvider();
-          if (providerRef) (record as { providerRef?: string }).providerRef = providerRef;
           resources.push(record);
           if (record.type.startsWith('pulumi:providers:')) providerRefs.set(record.urn, record);
         }
@@ -133,7 +161,9 @@ export async function runProgram(
   const settings = localRequire('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
   try {
     await waitForProgram(async () => {
-      localRequire(resolve(programPath));
+      const program = localRequire(resolve(programPath)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(program))
+        if (pulumi.Output.isInstance(value)) outputs[name] = await resolved(value as pulumi.Output<unknown>);
       await settings.waitForRPCs();
       await Promise.all(pending);
     }, timeoutMs);
@@ -144,16 +174,20 @@ export async function runProgram(
 
   // Providers are resolved last: a provider is registered before the resources that use it.
   for (const r of resources) {
-    const ref = (r as { providerRef?: string }).providerRef;
-    delete (r as { providerRef?: string }).providerRef;
+    const ref = r.providerReference;
     const provider = ref ? providerRefs.get(ref.slice(0, ref.lastIndexOf('::'))) : undefined;
     if (provider) r.provider = asProvider(provider);
     else if (r.custom && r.type.startsWith('aws:')) r.provider = defaultProvider(project, stack, homeRegion);
   }
-  return { project, stack, config, resources };
+  return { project, stack, config, resources, invokes, outputs };
 }
 
-function asProvider(r: RegisteredResource): PolicyProviderResource {
+/** An output's value once known (mocks resolve every output). */
+function resolved<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+function asProvider(r: RunResource): PolicyProviderResource {
   return { type: r.type, name: r.name, urn: r.urn, props: r.inputs };
 }
 

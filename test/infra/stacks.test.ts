@@ -80,6 +80,11 @@ function viewerEvent(uri: string, query: Record<string, string>, accept = 'image
   } as ViewerEvent;
 }
 
+/** The stack's one distribution, with the state the mock answered (its id and ARN). */
+function distribution(stack: Stack) {
+  return stack.only(T.distribution);
+}
+
 for (const { stack: stackName, region } of STACKS) {
   describe(`infra stack ${stackName} (index.ts under mocks)`, function () {
     this.timeout(120_000);
@@ -120,16 +125,19 @@ for (const { stack: stackName, region } of STACKS) {
     });
 
     it('exports the domain, the id, both buckets, the qualified edge ARN, the batch name and an example URL', () => {
-      const distribution = stack.only(T.distribution);
+      // The mock gives a distribution CloudFront's id shape (E + upper case) and <id>.cloudfront.net.
+      const distributionId = String(distribution(stack).state?.arn).split('/').pop();
+      assert.match(String(distributionId), /^E[A-Z0-9]+$/);
+      const domain = `${String(distributionId).toLowerCase()}.cloudfront.net`;
       assert.deepEqual(stack.run.outputs, {
-        distributionDomainName: `${distribution.name}.${stackName}.cloudfront.net`,
-        distributionId: distribution.name,
+        distributionDomainName: domain,
+        distributionId,
         originalsBucketName: originals,
         derivativesBucketName: derivatives,
         edgeFunctionQualifiedArn: `arn:aws:lambda:us-east-1:${ACCOUNT_ID}:function:${edgeName}:1`,
         batchFunctionName: batchName,
         sharpLayerArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${batchName}-sharp:1`,
-        exampleImageUrl: `https://${distribution.name}.${stackName}.cloudfront.net/photos/cat.jpg?width=640&format=auto`,
+        exampleImageUrl: `https://${domain}/photos/cat.jpg?width=640&format=auto`,
       });
     });
 
@@ -285,8 +293,11 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('let only this distribution read, through OAC, and only over TLS', () => {
-        const distribution = stack.only(T.distribution);
-        const distributionArn = `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${distribution.name}`;
+        const distributionArn = String(distribution(stack).state?.arn);
+        assert.match(
+          distributionArn,
+          new RegExp(`^arn:aws:cloudfront::${ACCOUNT_ID}:distribution/E[A-Z0-9]+$`),
+        );
         for (const [part, bucket] of [
           ['originals', originals],
           ['derivatives', derivatives],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-export const ACCOUNT_ID = '123456789012';
+export { ACCOUNT_ID } from '../../policies/offline/mocks';
 
 export interface RecordedResource {
   type: string;
