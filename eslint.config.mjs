@@ -1,7 +1,8 @@
 // Flat config: typescript-eslint's recommended rules over every TypeScript file, the type-checked rules
 // that catch forgotten promises (Pulumi outputs, async handlers, tests whose assertion never runs), and
-// the import directions the design depends on.
+// the import directions the design depends on, and one import order.
 import js from '@eslint/js';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 /** Folders the deployed functions must never import: they are bundled alone into Lambda and CloudFront. */
@@ -30,7 +31,11 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // One import order everywhere (packages, then node: built-ins, then relative paths), fixed by --fix.
+    plugins: { 'simple-import-sort': simpleImportSort },
     rules: {
+      'simple-import-sort/imports': 'error',
+      'simple-import-sort/exports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Components build their resources in closures that take the component as `parent` (the SST habit).
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['parent'] }],

@@ -1,5 +1,6 @@
 // The image CDN: read the stack's config once, build the components, export what users need.
 import * as pulumi from '@pulumi/pulumi';
+
 import { buildViewerFunction } from './functions/viewer/build';
 import { BatchResizer } from './infra/batch-resizer';
 import { loadConfig, loadSigningSecret } from './infra/config';

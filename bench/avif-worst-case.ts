@@ -8,6 +8,7 @@
  * All times are measured in this run, on this machine (`sharp.concurrency()` threads per image).
  */
 import sharp from 'sharp';
+
 import { isImageError } from '../functions/core/errors';
 import {
   DEFAULT_MAX_AVIF_PIXELS,

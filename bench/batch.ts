@@ -2,19 +2,21 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
-import { startLocalS3 } from '../local/s3-server';
-import { createS3Client } from '../functions/storage/s3-client';
+
 import { readBatchConfig, renditionSpec } from '../functions/batch/batch-config';
 import { createBatchHandler } from '../functions/batch/handler';
-import { localFunctionConfigs } from '../local/local-config';
-import { s3EventRecord } from '../local/batch-trigger';
 import { createLimiter } from '../functions/batch/limit';
 import { chooseStrategy, renderRenditions, type Strategy } from '../functions/batch/pipeline';
-import { encode } from '../functions/transform/encode';
 import type { ResizeSpec } from '../functions/core/spec';
+import { createS3Client } from '../functions/storage/s3-client';
+import { encode } from '../functions/transform/encode';
+import { s3EventRecord } from '../local/batch-trigger';
+import { localFunctionConfigs } from '../local/local-config';
+import { startLocalS3 } from '../local/s3-server';
 
 /**
  * The batch resizer's benchmark, printed as ratios measured in one run:

@@ -2,12 +2,14 @@
  * Local-edge benchmark: the miss path against its raw parts, the hit path under load, and the cold
  * load of the built Lambda@Edge bundle against loading its two heavy dependencies. Ratios from one run.
  */
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+
 import { localEdgeConfig, startLocalStack } from '../local/stack';
 import { runLoad, startLocalEdgeProcess } from './load';
 import { median, photo12mp, ratio, timeMs } from './util';

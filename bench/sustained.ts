@@ -6,9 +6,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import sharp from 'sharp';
+
+import { type LoadFigures, rssBytes, runLoad, startLocalEdgeProcess } from './load';
 import { mb } from './util';
-import { rssBytes, runLoad, startLocalEdgeProcess, type LoadFigures } from './load';
 
 const SECONDS = 30;
 const CONNECTIONS = 4;

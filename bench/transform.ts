@@ -6,7 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import sharp from 'sharp';
+
 import type { ResizeSpec } from '../functions/core/spec';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../functions/transform/settings';
 import { transform } from '../functions/transform/transform';

@@ -1,9 +1,11 @@
+import * as path from 'node:path';
+
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import * as path from 'node:path';
+
 import type { BatchConfigJson } from '../functions/batch/batch-config';
 import { batchEnvironment } from './function-configs';
-import { LAMBDA_TRUSTED_SERVICES, batchFunctionPolicy, trustPolicy } from './iam';
+import { batchFunctionPolicy, LAMBDA_TRUSTED_SERVICES, trustPolicy } from './iam';
 import { jsonPolicy } from './json-policy';
 import { BATCH_RUNTIME } from './limits';
 

@@ -1,5 +1,6 @@
 import type * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+
 import { ERROR_CACHING_MIN_TTL_SECONDS } from './error-caching';
 import { CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS } from './limits';
 

@@ -1,15 +1,16 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+
 import {
-  DERIVATIVES_ORIGIN_ID,
-  ORIGINALS_ORIGIN_ID,
   cacheTtls,
   customErrorResponses,
   defaultCacheBehavior,
+  DERIVATIVES_ORIGIN_ID,
+  ORIGINALS_ORIGIN_ID,
   uriOnlyCacheKey,
   viewerCertificate,
 } from './cloudfront';
-import { resourceName, type NameContext } from './names';
+import { type NameContext, resourceName } from './names';
 
 export interface ImageDistributionArgs {
   /**

@@ -1,6 +1,8 @@
+import * as path from 'node:path';
+
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import * as path from 'node:path';
+
 import { EDGE_CONFIG_FILE, type EdgeConfig } from '../functions/edge/edge-config';
 import { EDGE_TRUSTED_SERVICES, edgeFunctionPolicy, edgeLogGroupNames, trustPolicy } from './iam';
 import { jsonPolicy } from './json-policy';

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
+
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { createHash } from 'node:crypto';
 
 /** What a physical name is derived from: never mutable config, so a config change never renames. */
 export interface NameContext {

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+
 import { originBucketPolicy } from './iam';
 
 export interface OriginBucketPoliciesArgs {

@@ -1,6 +1,7 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import type { BatchHandler, BatchResult } from '../functions/batch/handler';
+
 import { encodeS3EventKey } from '../functions/batch/event';
+import type { BatchHandler, BatchResult } from '../functions/batch/handler';
 
 /**
  * The local edge's trigger: s3rver emits S3 event records with the raw key, whereas S3 URL-encodes it

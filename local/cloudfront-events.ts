@@ -1,4 +1,5 @@
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontResponseEvent } from 'aws-lambda';
+
 import type { ViewerEvent } from '../functions/viewer/viewer-request';
 
 /**

@@ -1,5 +1,5 @@
 import { keyToUri } from '../functions/core/key';
-import { signUrl, signedSrcset } from '../functions/signing/sign-url';
+import { signedSrcset, signUrl } from '../functions/signing/sign-url';
 
 /**
  * The local edge's page: a playground that shows what the CDN does. A responsive gallery (`srcset`

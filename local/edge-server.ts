@@ -1,13 +1,13 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
+
 import { uriToKey } from '../functions/core/key';
-import { toCloudFrontHeaders, type OriginResponseHandler } from '../functions/edge/origin-response';
-import { statusOf } from '../functions/storage/image-store';
+import { type OriginResponseHandler, toCloudFrontHeaders } from '../functions/edge/origin-response';
 import { originResponseViolations } from '../functions/edge/response-rules';
-import type { ViewerFunction } from './viewer-sandbox';
-import { isViewerResponse } from './viewer-sandbox';
+import { statusOf } from '../functions/storage/image-store';
 import { cloudFrontCacheSeconds } from '../infra/error-caching';
 import {
   cloudFrontQueryString,
@@ -17,6 +17,8 @@ import {
   viewerRequestEvent,
 } from './cloudfront-events';
 import { createByteLruCache } from './lru-cache';
+import type { ViewerFunction } from './viewer-sandbox';
+import { isViewerResponse } from './viewer-sandbox';
 
 /**
  * A CloudFront-like HTTP server: the built viewer-request function, an in-memory cache keyed by the

@@ -4,7 +4,7 @@
 import type { BatchConfigJson } from '../functions/batch/batch-config';
 import type { EdgeConfig } from '../functions/edge/edge-config';
 import type { ViewerConfig } from '../functions/viewer/viewer-config';
-import { parseConfig, type CdnConfig, type StackContext } from '../infra/config/parse';
+import { type CdnConfig, parseConfig, type StackContext } from '../infra/config/parse';
 import type { ConfigKey } from '../infra/config/schema';
 import { batchConfigFor, edgeConfigFor, viewerConfigFor } from '../infra/function-configs';
 

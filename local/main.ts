@@ -3,6 +3,7 @@
  * the cloud, on an S3-compatible server on this machine. `npm start -- --help` lists the options.
  */
 import { parseArgs } from 'node:util';
+
 import { signUrl } from '../functions/signing/sign-url';
 import { DEFAULT_CONCURRENT_TRANSFORMS, LOCAL_BUCKETS, startLocalStack } from './stack';
 

@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
+
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
 import { ORIGINAL_CONTENT_TYPES } from '../functions/core/spec';
 
 /** An original on disk: its S3 key (the path below the folder, `/`-separated), file and size. */

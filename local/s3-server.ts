@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+
 import { createS3Client, type S3ClientOptions } from '../functions/storage/s3-client';
 import { makeStoreLikeS3 } from './s3-store';
 // s3rver ships no types; the small surface used here is typed below.

@@ -1,7 +1,9 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+
 import { readBatchConfig } from '../functions/batch/batch-config';
 import { createBatchHandler } from '../functions/batch/handler';
 import type { EdgeConfig } from '../functions/edge/edge-config';
@@ -11,14 +13,14 @@ import { buildViewerFunction } from '../functions/viewer/build';
 import { ORIGINALS_ORIGIN_ID } from '../infra/cloudfront';
 import { triggerBatch } from './batch-trigger';
 import { demoPage, type PageOriginal } from './demo-page';
-import { startLocalEdge, type LocalEdge } from './edge-server';
-import { LOCAL_BUCKETS, localFunctionConfigs, type LocalConfigValues } from './local-config';
-import { startLocalS3, type LocalS3 } from './s3-server';
+import { type LocalEdge, startLocalEdge } from './edge-server';
+import { LOCAL_BUCKETS, type LocalConfigValues, localFunctionConfigs } from './local-config';
 import { readOriginalsFolder, uploadOriginal } from './originals-folder';
+import { type LocalS3, startLocalS3 } from './s3-server';
 import { generateSamples } from './samples';
-import { watchOriginals } from './watch-originals';
 import { gateTransforms, type TransformGate } from './transform-gate';
 import { loadViewerFunction } from './viewer-sandbox';
+import { watchOriginals } from './watch-originals';
 
 /**
  * Transforms the local edge runs at once: one per core beyond the first, at most two. Memory then stays

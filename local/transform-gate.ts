@@ -1,5 +1,5 @@
-import type { OriginResponseHandler } from '../functions/edge/origin-response';
 import { createLimiter } from '../functions/batch/limit';
+import type { OriginResponseHandler } from '../functions/edge/origin-response';
 
 /**
  * A Lambda execution environment handles one event at a time, and Lambda scales by adding environments

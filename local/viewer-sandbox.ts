@@ -1,5 +1,6 @@
-import { createHmac, createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import vm from 'node:vm';
+
 import {
   ALWAYS_KEPT_METHODS,
   DOCUMENTED_GLOBALS,

@@ -1,6 +1,8 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { join } from 'node:path';
+
 import type { S3Client } from '@aws-sdk/client-s3';
+
 import { originalFile, uploadOriginal } from './originals-folder';
 
 /** Quiet time after the last change to a file before it is uploaded (an editor writes in bursts). */

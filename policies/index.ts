@@ -2,6 +2,7 @@
 // analyzer's gRPC server (one per process), so nothing but the CLI imports this file; tests and the offline
 // checker import ./rules/all instead.
 import { PolicyPack } from '@pulumi/policy';
+
 import { allPolicies } from './rules/all';
 
 new PolicyPack('image-cdn-policies', {

@@ -10,7 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+
 import { build } from 'esbuild';
+
 import { buildViewerFunction } from '../functions/viewer/build';
 import { EDGE_RUNTIME } from '../infra/limits';
 import { localFunctionConfigs } from '../local/local-config';

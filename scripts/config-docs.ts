@@ -5,8 +5,10 @@
 //   npm run config:docs -- --check (exits 1 when one is stale; test/infra/config.test.ts checks the same)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import yaml from 'js-yaml';
 import * as prettier from 'prettier';
+
 import { CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_SCHEMA, type KeyDeclaration } from '../infra/config/schema';
 
 const root = join(__dirname, '..');

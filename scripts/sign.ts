@@ -3,6 +3,7 @@
  * prints the signed URL. The secret comes from --secret or IMAGE_CDN_SIGNING_SECRET.
  */
 import { parseArgs } from 'node:util';
+
 import { signUrl } from '../functions/signing/sign-url';
 
 const USAGE = `usage: npm run sign -- "<path?query>" [--expires <seconds>] [--secret <secret>]

@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+
+import { unzipSync, type Zippable, zipSync } from 'fflate';
 
 /**
  * Zipping and unzipping with fflate (a small, dependency-free npm library), so the build and its tests

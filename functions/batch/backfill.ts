@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { processOriginal, type ItemOutcome, type ProcessorDeps } from './process';
-import { summarise, type BatchResult } from './result';
+
+import { type ItemOutcome, type ProcessorDeps, processOriginal } from './process';
+import { type BatchResult, summarise } from './result';
 
 /** The remaining-time view of Lambda's context that a backfill needs. */
 export type RemainingTime = Pick<Context, 'getRemainingTimeInMillis'>;

@@ -1,7 +1,7 @@
+import { isImageError } from '../core/errors';
 import { canonicalParameterName, parseQuery, parseQueryString, type QueryValues } from '../core/params';
 import type { QueryRules } from '../core/rules';
 import type { ResizeSpec } from '../core/spec';
-import { isImageError } from '../core/errors';
 import type { TransformSettings } from '../transform/settings';
 
 /**

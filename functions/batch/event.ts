@@ -1,4 +1,5 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
+
 import { unquoteEtag } from '../storage/image-store';
 
 /**

@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
+
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+
 import { createS3ImageStore } from '../storage/image-store';
-import { backfillKeys, backfillPrefix, type BackfillDeps, type RemainingTime } from './backfill';
+import { type BackfillDeps, backfillKeys, backfillPrefix, type RemainingTime } from './backfill';
 import type { BatchConfig } from './batch-config';
-import { InvalidPayloadError, isS3Event, parseBackfillPayload, type BackfillPayload } from './event';
+import { type BackfillPayload, InvalidPayloadError, isS3Event, parseBackfillPayload } from './event';
 import { createLimiter } from './limit';
 import { createLogger, type LogSink } from './log';
 import type { ProcessorDeps } from './process';

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+
 import { createS3Client } from '../storage/s3-client';
 import { BATCH_CONFIG_VARIABLE, readBatchConfig } from './batch-config';
 import { createBatchHandler } from './handler';

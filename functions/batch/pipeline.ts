@@ -1,17 +1,18 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
-import { isImageError, type ImageError } from '../core/errors';
+
+import { type ImageError, isImageError } from '../core/errors';
 import { DEFAULT_FIT, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, readMetadata } from '../transform/admission';
 import { decodeStrictly, openOriginal } from '../transform/decode';
+import type { TransformSettings } from '../transform/settings';
 import {
   applySpec,
   renderError,
-  transform,
   toResult,
-  withinTimeout,
+  transform,
   type TransformResult,
+  withinTimeout,
 } from '../transform/transform';
-import type { TransformSettings } from '../transform/settings';
 import type { Limiter } from './limit';
 
 /**

@@ -1,9 +1,9 @@
 import { derivativeCacheControl } from '../core/cache-control';
-import { isImageError, type ImageError } from '../core/errors';
+import { type ImageError, isImageError } from '../core/errors';
 import { derivativeKey, parseDerivativeKey, validateOriginalKey } from '../core/key';
 import type { ResizeSpec } from '../core/spec';
-import { unquoteEtag, type ImageStore } from '../storage/image-store';
-import { renditionSpec, type BatchConfig } from './batch-config';
+import { type ImageStore, unquoteEtag } from '../storage/image-store';
+import { type BatchConfig, renditionSpec } from './batch-config';
 import type { Limiter } from './limit';
 import type { Logger } from './log';
 import { renderRenditions } from './pipeline';

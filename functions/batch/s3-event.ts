@@ -1,10 +1,11 @@
 import type { S3Event } from 'aws-lambda';
+
 import type { BatchConfig } from './batch-config';
 import { eventItem } from './event';
 import type { Limiter } from './limit';
 import type { Logger } from './log';
-import { processOriginal, type ItemOutcome, type ProcessorDeps } from './process';
-import { RetryableBatchError, summarise, type BatchResult } from './result';
+import { type ItemOutcome, type ProcessorDeps, processOriginal } from './process';
+import { type BatchResult, RetryableBatchError, summarise } from './result';
 
 /**
  * The S3-notification path: each record's original is processed, `originals` at a time, after the

@@ -1,4 +1,4 @@
-import { isImageError, type ImageErrorStatus } from './errors';
+import { type ImageErrorStatus, isImageError } from './errors';
 
 /** An HTTP answer for a failure, independent of the trigger that will carry it. */
 export interface HttpError {

@@ -1,10 +1,10 @@
 import { invalidKey } from './errors';
 import {
+  type Fit,
   FITS,
+  isCanonicalSpec,
   LOSSY_FORMATS,
   OUTPUT_FORMATS,
-  isCanonicalSpec,
-  type Fit,
   type OutputFormat,
   type ResizeSpec,
 } from './spec';

@@ -3,10 +3,10 @@ import { negotiateFormat, sourceFormat } from './negotiate';
 import type { QueryRules } from './rules';
 import {
   DEFAULT_FIT,
-  FITS,
-  OUTPUT_FORMATS,
-  isLossy,
   type Fit,
+  FITS,
+  isLossy,
+  OUTPUT_FORMATS,
   type OutputFormat,
   type ResizeSpec,
 } from './spec';

@@ -5,14 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { createS3Client } from '../storage/s3-client';
+
 import { createS3ImageStore } from '../storage/image-store';
+import { createS3Client } from '../storage/s3-client';
 import { EDGE_CONFIG_FILE, type EdgeConfig } from './edge-config';
 import {
   createOriginResponseHandler,
-  toCloudFrontHeaders,
   type OriginResponseHandler,
+  toCloudFrontHeaders,
 } from './origin-response';
 
 function loadHandler(): OriginResponseHandler {

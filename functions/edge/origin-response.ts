@@ -5,14 +5,15 @@ import type {
   CloudFrontResponseEvent,
   CloudFrontResultResponse,
 } from 'aws-lambda';
-import { storageFault } from '../core/errors';
+
 import { derivativeCacheControl } from '../core/cache-control';
 import { toHttpError } from '../core/error-response';
+import { storageFault } from '../core/errors';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
 import type { ResizeSpec } from '../core/spec';
-import type { ImageStore } from '../storage/image-store';
 import { signUrl } from '../signing/sign-url';
+import type { ImageStore } from '../storage/image-store';
 import { fitsGeneratedResponse } from '../transform/budget';
 import { transform, withDeadline } from '../transform/transform';
 import type { EdgeConfig } from './edge-config';

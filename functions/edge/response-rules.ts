@@ -1,5 +1,6 @@
 import type { CloudFrontHeaders, CloudFrontResponse, CloudFrontResultResponse } from 'aws-lambda';
-import { GENERATED_RESPONSE_LIMIT, base64Length, headersLength } from '../transform/budget';
+
+import { base64Length, GENERATED_RESPONSE_LIMIT, headersLength } from '../transform/budget';
 
 /**
  * What CloudFront accepts from an origin-response Lambda@Edge function, after the CloudFront Developer

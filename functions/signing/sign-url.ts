@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+
 import { uriToKey } from '../core/key';
 import { canonicalParameterName, parseQueryString } from '../core/params';
 import { EXPIRES_PARAM, SIGNATURE_PARAM, signaturePayload, signedParameterName } from '../core/signing';

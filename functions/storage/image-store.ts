@@ -5,12 +5,13 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+
 import {
+  type ImageError,
   isImageError,
   originalNotFound,
   originalTooLarge,
   storageFault,
-  type ImageError,
 } from '../core/errors';
 
 /**

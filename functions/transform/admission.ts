@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
-import { corruptInput, tooManyPixels, unsupportedInput, type ImageError } from '../core/errors';
+
+import { corruptInput, type ImageError, tooManyPixels, unsupportedInput } from '../core/errors';
 import { DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { effortFor } from './encode';
 import type { TransformSettings } from './settings';

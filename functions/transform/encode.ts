@@ -1,4 +1,5 @@
 import type { Sharp } from 'sharp';
+
 import type { OutputFormat, ResizeSpec } from '../core/spec';
 import type { TransformSettings } from './settings';
 

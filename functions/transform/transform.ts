@@ -1,5 +1,6 @@
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
-import { isImageError, resizeTimeout, type ImageError } from '../core/errors';
+
+import { type ImageError, isImageError, resizeTimeout } from '../core/errors';
 import { CONTENT_TYPES, DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
 import { decodeStrictly, openOriginal } from './decode';

@@ -1,5 +1,7 @@
-import { buildSync } from 'esbuild';
 import { join } from 'node:path';
+
+import { buildSync } from 'esbuild';
+
 import { runtimeViolations } from './runtime-check';
 import type { ViewerConfig } from './viewer-config';
 

@@ -1,4 +1,4 @@
-import { parse, type AnyNode, type Identifier, type Node } from 'acorn';
+import { type AnyNode, type Identifier, type Node, parse } from 'acorn';
 import { base, fullAncestor, recursive, type RecursiveVisitors } from 'acorn-walk';
 
 /**

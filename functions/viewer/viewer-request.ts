@@ -10,17 +10,18 @@
  */
 import cf from 'cloudfront';
 import crypto from 'crypto';
+
 import { toHttpError } from '../core/error-response';
-import { invalidKey, invalidRequest, isImageError, type ImageError } from '../core/errors';
+import { type ImageError, invalidKey, invalidRequest, isImageError } from '../core/errors';
 import {
   derivativeKey,
   keyToUri,
+  type ParsedDerivativeKey,
   parseDerivativeKey,
   uriToKey,
   validateOriginalKey,
-  type ParsedDerivativeKey,
 } from '../core/key';
-import { decodeComponent, parseQuery, validateSpec, type QueryValues } from '../core/params';
+import { decodeComponent, parseQuery, type QueryValues, validateSpec } from '../core/params';
 import { checkSignature } from '../core/signing';
 import type { ViewerConfig } from './viewer-config';
 

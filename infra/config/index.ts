@@ -1,4 +1,4 @@
 // The project's configuration: declared once in schema.ts, validated by parse.ts, read by load.ts.
-export * from './schema';
-export * from './parse';
 export * from './load';
+export * from './parse';
+export * from './schema';

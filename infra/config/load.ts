@@ -1,7 +1,9 @@
 // Reads the stack's config from Pulumi once per program run and validates it with parse.ts.
-import * as pulumi from '@pulumi/pulumi';
 import { createRequire } from 'node:module';
-import { ConfigError, parseConfig, validateSigningSecret, type CdnConfig } from './parse';
+
+import * as pulumi from '@pulumi/pulumi';
+
+import { type CdnConfig, ConfigError, parseConfig, validateSigningSecret } from './parse';
 import { CONFIG_NAMESPACE, isConfigKey } from './schema';
 
 const localRequire = createRequire(__filename);

@@ -1,9 +1,9 @@
 // Validates raw config strings against the schema and the rules between keys, and builds the typed config.
 // Defaults and bounds come from schema.ts; a default that depends on other keys is derived from them here,
 // so changing one key never makes a key the user did not set invalid. Every error names a key the user set.
+import { parseRenditions } from '../../functions/batch/batch-config';
 import type { QueryRules } from '../../functions/core/rules';
 import type { TransformSettings } from '../../functions/transform/settings';
-import { parseRenditions } from '../../functions/batch/batch-config';
 import { LOG_RETENTION_DAYS, PRICE_CLASSES, type PriceClass } from '../limits';
 import {
   CONFIG_NAMESPACE,

@@ -1,6 +1,7 @@
 // The one table of the resource type tokens the rules look for, read off the provider's own classes so a
 // renamed token fails here, at load, rather than silently matching nothing.
 import * as aws from '@pulumi/aws';
+
 import { typeOf } from './support';
 
 export const RESOURCE_TYPES = {

@@ -3,6 +3,7 @@
 // graph first (propertyDependencies, which stay known at preview) and from output values second, so a rule
 // can follow a link even while the ARN that forms it is still unknown.
 import { PolicyResource, UnknownValueError } from '@pulumi/policy';
+
 import { parsePolicyDocument, Statement, toArray } from './iam-document';
 import { BUCKET_TYPES, RESOURCE_TYPES } from './resource-types';
 import { asArray, asRecord } from './support';

@@ -8,6 +8,7 @@ import {
   StackValidationPolicy,
   UnknownValueError,
 } from '@pulumi/policy';
+
 import { PolicyDocumentError } from './iam-document';
 
 /**

@@ -7,7 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs as parseCommandLine } from 'node:util';
+
 import type { PolicyPackConfig } from '@pulumi/policy';
+
 import { allPolicies } from '../rules/all';
 import { evaluate } from './evaluate';
 import { formatJson, formatText, summary } from './report';

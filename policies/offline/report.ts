@@ -1,6 +1,7 @@
 // Formats violations like `pulumi preview --policy-pack`: one block per rule with its level and
 // description, then each offending resource's URN and the message saying how to fix it.
 import type { PolicyPackConfig } from '@pulumi/policy';
+
 import { AnyPolicy, levelOf, RegisteredResource, Violation } from './evaluate';
 
 export interface CheckResult {

@@ -3,10 +3,12 @@
 // propertyDependencies and retainOnDelete, read from the registration request itself; also the invokes the
 // program made and its stack outputs. The one mock runner: the offline checker and the infra tests
 // (test/support/stack-child.ts) both use it. Pulumi's runtime state is global, so this runs once per process.
-import * as pulumi from '@pulumi/pulumi';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+
 import type { PolicyProviderResource } from '@pulumi/policy';
+import * as pulumi from '@pulumi/pulumi';
+
 import type { RegisteredResource } from './evaluate';
 import { mockCall, mockResource } from './mocks';
 import { waitForProgram } from './program-completion';

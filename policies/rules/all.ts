@@ -1,6 +1,7 @@
 // Every rule of the pack, one module per service, each holding that service's resource and stack rules.
 // index.ts serves them; the offline checker and the tests evaluate them.
 import type { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+
 import type { Policy } from '../lib/support';
 import { cloudfrontPolicies } from './cloudfront';
 import { iamPolicies } from './iam';

@@ -1,7 +1,8 @@
 // CloudFront: HTTPS to viewers, a modern TLS floor with custom certificates, and S3 origins through OAC.
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+
 import { RESOURCE_TYPES } from '../lib/resource-types';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
 
 const DISTRIBUTION = RESOURCE_TYPES.distribution;
 

@@ -7,6 +7,7 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from '@pulumi/policy';
+
 import {
   allowsAction,
   hasWildcard,
@@ -18,16 +19,16 @@ import {
   toArray,
 } from '../lib/iam-document';
 import { principalAccount, restrictingValues, statementLabel } from '../lib/resource-policy';
-import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
 import { BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 import {
-  DEFAULT_EDGE_TAG,
   bucketArn,
+  DEFAULT_EDGE_TAG,
   edgeFunctions,
   ofType,
   roleOf,
   roleStatements,
 } from '../lib/stack-graph';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
 
 /** Resource types whose inputs carry a permission policy document. */
 export const PERMISSION_DOCUMENT_TYPES = [

@@ -9,6 +9,7 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from '@pulumi/policy';
+
 import {
   allowsAction,
   hasWildcard,
@@ -19,6 +20,7 @@ import {
   toArray,
 } from '../lib/iam-document';
 import { principalAccount } from '../lib/resource-policy';
+import { BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 import {
   bucketArn,
   companionsOf,
@@ -34,7 +36,6 @@ import {
   roleStatements,
 } from '../lib/stack-graph';
 import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
-import { BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 
 const edgeTagProperty = {
   edgeTag: {

@@ -1,7 +1,8 @@
 // CloudWatch Logs: every log group expires its events, so logs neither grow forever nor outlive their use.
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import { configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+
 import { RESOURCE_TYPES } from '../lib/resource-types';
+import { configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
 
 const LOG_GROUP = RESOURCE_TYPES.logGroup;
 

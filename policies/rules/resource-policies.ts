@@ -3,6 +3,7 @@
 // rules as bucket policies, so the failure queue or a topic cannot be opened where a bucket could not.
 import * as aws from '@pulumi/aws';
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+
 import { parsePolicyDocument, PolicyDocumentError } from '../lib/iam-document';
 import { openGrants } from '../lib/resource-policy';
 import { configWithDefaults, Policy, reportingUnknowns, typeOf } from '../lib/support';

@@ -9,6 +9,7 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from '@pulumi/policy';
+
 import {
   conditionValues,
   hasWildcard,
@@ -18,10 +19,10 @@ import {
   Statement,
 } from '../lib/iam-document';
 import { openGrants } from '../lib/resource-policy';
-import { bucketName, companionsOf, dependsThrough, ofType, peek } from '../lib/stack-graph';
-import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
 import { statementLabel } from '../lib/resource-policy';
 import { ACL_TYPES, BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
+import { bucketName, companionsOf, dependsThrough, ofType, peek } from '../lib/stack-graph';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
 
 const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
 const PUBLIC_GRANTEE_URIS = [

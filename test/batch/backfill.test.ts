@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/handler';
+
 import { InvalidPayloadError } from '../../functions/batch/event';
+import { type BatchHandlerDeps, createBatchHandler } from '../../functions/batch/handler';
 import { batchConfig, DERIVATIVES, listKeys, ORIGINALS, putOriginal } from '../support/batch';
 import * as images from '../support/images';
 import { useLocalS3 } from '../support/local-s3';

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_RULES } from '../../functions/core/rules';
+
 import {
   BatchConfigError,
   parseRenditions,
   readBatchConfig,
   renditionSpec,
 } from '../../functions/batch/batch-config';
+import { DEFAULT_RULES } from '../../functions/core/rules';
 import { localFunctionConfigs } from '../../local/local-config';
 import { batchConfig } from '../support/batch';
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import fc from 'fast-check';
+
 import {
   decodeS3EventKey,
   encodeS3EventKey,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import { createBatchHandler, RetryableBatchError } from '../../functions/batch/handler';
+import { s3EventRecord } from '../../local/batch-trigger';
 import {
   batchConfig,
   DERIVATIVES,
@@ -9,10 +11,9 @@ import {
   putOriginal,
   s3Event,
 } from '../support/batch';
-import { s3EventRecord } from '../../local/batch-trigger';
+import { type Fault, startFaultProxy } from '../support/fault-proxy';
 import * as images from '../support/images';
 import { useLocalS3 } from '../support/local-s3';
-import { startFaultProxy, type Fault } from '../support/fault-proxy';
 
 const config = batchConfig(['width=32&format=webp', 'width=48&format=png']);
 

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+
 import sharp from 'sharp';
-import { parseQuery, parseQueryString } from '../../functions/core/params';
+
+import { type BatchHandlerDeps, createBatchHandler } from '../../functions/batch/handler';
 import { derivativeKey } from '../../functions/core/key';
+import { parseQuery, parseQueryString } from '../../functions/core/params';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import { createBatchHandler, type BatchHandlerDeps } from '../../functions/batch/handler';
+import { s3EventRecord } from '../../local/batch-trigger';
 import {
   batchConfig,
   deleteObject,
@@ -16,7 +19,6 @@ import {
   putOriginal,
   s3Event,
 } from '../support/batch';
-import { s3EventRecord } from '../../local/batch-trigger';
 import * as images from '../support/images';
 import { useLocalS3 } from '../support/local-s3';
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+
 import { createLogger } from '../../functions/batch/log';
 
 describe('batch log', () => {

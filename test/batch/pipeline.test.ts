@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
+
 import sharp, { type Metadata } from 'sharp';
-import type { ResizeSpec } from '../../functions/core/spec';
+
+import { createLimiter } from '../../functions/batch/limit';
 import {
   chooseStrategy,
   decodedShare,
-  renderRenditions,
   type Rendered,
+  renderRenditions,
   type Strategy,
 } from '../../functions/batch/pipeline';
-import { createLimiter } from '../../functions/batch/limit';
-import { transform, type TransformResult } from '../../functions/transform/transform';
+import type { ResizeSpec } from '../../functions/core/spec';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../../functions/transform/settings';
+import { transform, type TransformResult } from '../../functions/transform/transform';
 import {} from '../support/batch';
 import * as images from '../support/images';
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+
 import { toHttpError } from '../../functions/core/error-response';
 import * as errors from '../../functions/core/errors';
 import { cloudFrontCacheSeconds } from '../../infra/error-caching';

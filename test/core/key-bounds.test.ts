@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
+
 import fc from 'fast-check';
+
 import { isImageError } from '../../functions/core/errors';
 import {
+  derivativeKey,
+  keyToUri,
   MAX_DERIVATIVE_SUFFIX_BYTES,
   MAX_ORIGINAL_KEY_BYTES,
   S3_MAX_KEY_BYTES,
-  derivativeKey,
-  keyToUri,
   validateOriginalKey,
 } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import { FITS, OUTPUT_FORMATS, isCanonicalSpec, isLossy, type ResizeSpec } from '../../functions/core/spec';
+import { FITS, isCanonicalSpec, isLossy, OUTPUT_FORMATS, type ResizeSpec } from '../../functions/core/spec';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import { parseConfig, type StackContext } from '../../infra/config';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';

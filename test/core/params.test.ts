@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import fc from 'fast-check';
+
 import { isImageError } from '../../functions/core/errors';
 import {
   derivativeKey,
@@ -11,7 +13,7 @@ import {
 import { accepts, negotiateFormat } from '../../functions/core/negotiate';
 import { parseQuery, parseQueryString, validateSpec } from '../../functions/core/params';
 import { DEFAULT_RULES, type QueryRules } from '../../functions/core/rules';
-import { FITS, OUTPUT_FORMATS, isCanonicalSpec, isLossy, type ResizeSpec } from '../../functions/core/spec';
+import { FITS, isCanonicalSpec, isLossy, OUTPUT_FORMATS, type ResizeSpec } from '../../functions/core/spec';
 
 const rules = DEFAULT_RULES;
 

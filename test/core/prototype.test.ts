@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
+
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResponseEvent } from 'aws-lambda';
-import { type OriginResponseHandler } from '../../functions/edge/origin-response';
+
 import { isImageError } from '../../functions/core/errors';
 import { parseQuery, parseQueryString, type QueryValues } from '../../functions/core/params';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { checkSignature, signaturePayload } from '../../functions/core/signing';
-
+import { type OriginResponseHandler } from '../../functions/edge/origin-response';
 import { signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import type { ViewerEvent } from '../../functions/viewer/viewer-request';
@@ -14,8 +15,8 @@ import { type LocalS3 } from '../../local/s3-server';
 import { localEdgeConfig } from '../../local/stack';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { originResponseEvent } from '../support/edge-event';
-import * as images from '../support/images';
 import { startEdgeHandler } from '../support/edge-handler';
+import * as images from '../support/images';
 
 /**
  * Issue 11, item 2: a request must never reach Object.prototype. Every map keyed by request input in

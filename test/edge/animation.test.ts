@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
+
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+
 import { derivativeKey, keyToUri } from '../../functions/core/key';
 import { negotiateFormat } from '../../functions/core/negotiate';
 import { parseQuery, parseQueryString } from '../../functions/core/params';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { type OriginResponseHandler } from '../../functions/edge/origin-response';
-
 import { transform } from '../../functions/transform/transform';
 import { type LocalS3 } from '../../local/s3-server';
 import { localEdgeConfig } from '../../local/stack';
 import { originResponseEvent } from '../support/edge-event';
-import * as images from '../support/images';
 import { startEdgeHandler } from '../support/edge-handler';
+import * as images from '../support/images';
 
 /**
  * Issue 11, item 4: an animated original keeps its frames under `format=auto`. The viewer cannot see the

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+
 import { localEdgeConfig } from '../../local/stack';
-import { useLocalS3 } from '../support/local-s3';
+import { unzipTo } from '../../scripts/zip-folder';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
-import { unzipTo } from '../../scripts/zip-folder';
+import { useLocalS3 } from '../support/local-s3';
 
 const zip = resolve(__dirname, '../../dist/edge.zip');
 

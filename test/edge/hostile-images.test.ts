@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
+
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import sharp from 'sharp';
-import { type OriginResponseHandler } from '../../functions/edge/origin-response';
 
+import { type OriginResponseHandler } from '../../functions/edge/origin-response';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 import { type LocalS3 } from '../../local/s3-server';
 import { localEdgeConfig } from '../../local/stack';
 import { originResponseEvent } from '../support/edge-event';
-import * as images from '../support/images';
 import { startEdgeHandler } from '../support/edge-handler';
+import * as images from '../support/images';
 
 /**
  * Hostile originals thrown at the real origin-response handler (real sharp, real s3rver on 127.0.0.1).

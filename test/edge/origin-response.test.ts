@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
+
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import sharp from 'sharp';
+
 import {
   createOriginResponseHandler,
   type OriginResponseHandler,
 } from '../../functions/edge/origin-response';
-import { createS3ImageStore } from '../../functions/storage/image-store';
-import { localEdgeConfig } from '../../local/stack';
-import type { LocalS3 } from '../../local/s3-server';
-import { originResponseEvent } from '../support/edge-event';
 import { originResponseViolations } from '../../functions/edge/response-rules';
-import * as images from '../support/images';
+import { createS3ImageStore } from '../../functions/storage/image-store';
+import type { LocalS3 } from '../../local/s3-server';
+import { localEdgeConfig } from '../../local/stack';
+import { originResponseEvent } from '../support/edge-event';
 import { startEdgeHandler } from '../support/edge-handler';
+import * as images from '../support/images';
 
 const config = localEdgeConfig();
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import type { CloudFrontResultResponse } from 'aws-lambda';
+
 import { originResponseViolations } from '../../functions/edge/response-rules';
 import { originResponseEvent } from '../support/edge-event';
 

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { IncomingMessage } from 'node:http';
+
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
+
 import { createOriginResponseHandler } from '../../functions/edge/origin-response';
 import { createS3ImageStore } from '../../functions/storage/image-store';
 import { localEdgeConfig } from '../../local/stack';
-import { useLocalS3 } from '../support/local-s3';
 import { originResponseEvent } from '../support/edge-event';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
+import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import * as images from '../support/images';
+import { useLocalS3 } from '../support/local-s3';
 
 /** A short S3 budget, so stalls are detected quickly: 2 attempts × 600 ms. */
 const config = { ...localEdgeConfig(), s3TimeoutMs: 600 };

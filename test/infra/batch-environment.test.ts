@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+
 import { BATCH_CONFIG_VARIABLE, readBatchConfig } from '../../functions/batch/batch-config';
 import { batchEnvironment, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../infra/function-configs';
 import { localFunctionConfigs } from '../../local/local-config';

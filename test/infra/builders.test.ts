@@ -1,26 +1,28 @@
 import assert from 'node:assert/strict';
+
 import fc from 'fast-check';
+
+import { DEFAULT_RULES } from '../../functions/core/rules';
+import { DEFAULT_EDGE_DEADLINE_MS } from '../../functions/edge/deadline';
+import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 import {
-  DERIVATIVES_ORIGIN_ID,
   cacheTtls,
   defaultCacheBehavior,
+  DERIVATIVES_ORIGIN_ID,
   uriOnlyCacheKey,
   viewerCertificate,
 } from '../../infra/cloudfront';
+import { parseConfig } from '../../infra/config';
+import { edgeConfigFor, viewerConfigFor } from '../../infra/function-configs';
 import {
-  EDGE_TRUSTED_SERVICES,
   batchFunctionPolicy,
+  EDGE_TRUSTED_SERVICES,
   edgeFunctionPolicy,
   edgeLogGroupNames,
   originBucketPolicy,
   trustPolicy,
 } from '../../infra/iam';
 import { bucketName, physicalName, resourceName } from '../../infra/names';
-import { parseConfig } from '../../infra/config';
-import { edgeConfigFor, viewerConfigFor } from '../../infra/function-configs';
-import { DEFAULT_EDGE_DEADLINE_MS } from '../../functions/edge/deadline';
-import { DEFAULT_RULES } from '../../functions/core/rules';
-import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 
 describe('infra builders', () => {
   describe('physical names', () => {

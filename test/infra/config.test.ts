@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
 import { join } from 'node:path';
+
 import fc from 'fast-check';
+import yaml from 'js-yaml';
+
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 import {
+  checkDeclaredKeys,
   CONFIG_KEYS,
   CONFIG_SCHEMA,
-  checkDeclaredKeys,
+  type ConfigKey,
   defaultRenditions,
   parseConfig,
-  type ConfigKey,
   type StackContext,
 } from '../../infra/config';
+import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
 import {
   DOC_FILE,
   PROJECT_FILE,
@@ -22,7 +25,6 @@ import {
   renderProjectFile,
   renderReadme,
 } from '../../scripts/config-docs';
-import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
 
 const root = join(__dirname, '..', '..');
 // The tests read the real project and stack files.

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT_ID, runStack, type RecordedResource } from '../support/stack';
+
+import { ACCOUNT_ID, type RecordedResource, runStack } from '../support/stack';
 
 interface Statement {
   Effect: string;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+
 import { customErrorResponses } from '../../infra/cloudfront';
 import { cloudFrontCacheSeconds as rules } from '../../infra/error-caching';
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { loadStackConfig } from '../../policies/offline/project-config';
 import { stackConfig } from '../../policies/offline/run-program';
 

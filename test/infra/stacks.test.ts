@@ -1,16 +1,17 @@
 // The real index.ts, run under Pulumi runtime mocks for each example stack (one child process per
 // stack, so Pulumi's global runtime state and the module cache never leak between stacks).
-import { readBatchConfig, type BatchConfigJson } from '../../functions/batch/batch-config';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+
+import { type BatchConfigJson, readBatchConfig } from '../../functions/batch/batch-config';
 import type { EdgeConfig } from '../../functions/edge/edge-config';
-import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
-import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { signUrl } from '../../functions/signing/sign-url';
+import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { defaultRenditions } from '../../infra/config';
-import { bucketName, resourceName } from '../../infra/names';
 import type { PolicyDocument } from '../../infra/iam';
-import { ACCOUNT_ID, StackRunError, runStack, type RecordedResource, type Stack } from '../support/stack';
+import { bucketName, resourceName } from '../../infra/names';
+import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import { ACCOUNT_ID, type RecordedResource, runStack, type Stack, StackRunError } from '../support/stack';
 
 const T = {
   bucket: 'aws:s3/bucket:Bucket',

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+
 import type { S3Event } from 'aws-lambda';
+
+import type { BatchResult } from '../../functions/batch/handler';
 import { createBatchHandler } from '../../functions/batch/handler';
 import { toS3Event, triggerBatch } from '../../local/batch-trigger';
-import type { BatchResult } from '../../functions/batch/handler';
 import { localFunctionConfigs } from '../../local/local-config';
 import { batchConfig, DERIVATIVES, listKeys, ORIGINALS, putOriginal } from '../support/batch';
-import { useLocalS3 } from '../support/local-s3';
 import * as images from '../support/images';
+import { useLocalS3 } from '../support/local-s3';
 
 describe('local batch trigger (local/batch-trigger.ts)', function () {
   this.timeout(20_000);

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+
+import { type BrowserContext, chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+
+import { type LocalStack, startLocalStack } from '../../local/stack';
 
 const CHROMIUM = '/usr/bin/chromium';
 

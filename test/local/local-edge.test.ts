@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+
+import { type LocalStack, startLocalStack } from '../../local/stack';
 import * as images from '../support/images';
 
 const ACCEPT = {

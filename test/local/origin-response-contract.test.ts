@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+
 import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { startLocalEdge, type LocalEdge } from '../../local/edge-server';
+
+import { type LocalEdge, startLocalEdge } from '../../local/edge-server';
 import { useLocalS3 } from '../support/local-s3';
 
 // Issue 10, item 2: the local edge hands origin-response handlers what CloudFront hands them for an S3

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+
+import { type LocalStack, startLocalStack } from '../../local/stack';
 
 /** Sends a request line byte for byte (fetch and http.request would normalise or refuse some paths). */
 function rawStatus(base: string, target: string, headers: string[] = []): Promise<number> {

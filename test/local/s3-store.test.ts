@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+
 import { decodeKeyPath, encodeKeyPath } from '../../local/s3-store';
 import { useLocalS3 } from '../support/local-s3';
 

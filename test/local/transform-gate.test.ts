@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import sharp from 'sharp';
-import { DEFAULT_CONCURRENT_TRANSFORMS, startLocalStack, type LocalStack } from '../../local/stack';
+
+import { DEFAULT_CONCURRENT_TRANSFORMS, type LocalStack, startLocalStack } from '../../local/stack';
 import { gateTransforms } from '../../local/transform-gate';
 import { originResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';

@@ -1,8 +1,10 @@
 // Issue 11, item 11: what an attacker or a careless teammate could add to the program, one mutation of the
 // shared compliant fixture per case, grouped by family. Each must fail the whole pack with a mandatory
 // finding of the named rule; a few controls show the narrow, conditioned form still passes.
-import * as aws from '@pulumi/aws';
 import { strict as assert } from 'node:assert';
+
+import * as aws from '@pulumi/aws';
+
 import { evaluate, RegisteredResource } from '../../policies/offline/evaluate';
 import { allPolicies } from '../../policies/rules/all';
 import {

@@ -1,5 +1,7 @@
-import * as aws from '@pulumi/aws';
 import { strict as assert } from 'node:assert';
+
+import * as aws from '@pulumi/aws';
+
 import {
   DEFAULT_DISALLOWED_MANAGED_POLICIES,
   DEFAULT_ESCALATION_ACTIONS,

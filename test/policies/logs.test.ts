@@ -1,5 +1,7 @@
-import * as aws from '@pulumi/aws';
 import { strict as assert } from 'node:assert';
+
+import * as aws from '@pulumi/aws';
+
 import { logsRetention } from '../../policies/rules/logs';
 import { check, compliantStack, set, urnOf } from '../support/policy-fixture';
 

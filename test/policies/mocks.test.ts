@@ -1,6 +1,7 @@
 // The offline checker's data-source mocks must be at least as strict as the provider: nothing they return may
 // hide a grant, and what they cannot know they refuse instead of inventing.
 import { strict as assert } from 'node:assert';
+
 import { mockCall } from '../../policies/offline/mocks';
 
 const call = (token: string, inputs: Record<string, unknown>) => mockCall(token, inputs, 'us-west-2');

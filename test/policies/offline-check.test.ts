@@ -1,7 +1,7 @@
 // End to end: the offline checker runs the real program (and copies of it with one bad resource injected)
 // under mocks in a child process, and its exit code and JSON report name the right rule.
-import { execFile } from 'node:child_process';
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');

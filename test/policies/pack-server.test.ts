@@ -1,7 +1,7 @@
 // Boots policies/index.ts the way the CLI does (its own process, cwd = the pack) and waits for the analyzer
 // to print its gRPC port: the pack constructs, its names and schemas pass the SDK's checks, and it serves.
-import { spawn } from 'node:child_process';
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 describe('policy pack server', function () {

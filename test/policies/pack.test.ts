@@ -2,14 +2,12 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configWithDefaults } from '../../policies/lib/support';
+
+import { BATCH_RUNTIME, EDGE_RUNTIME } from '../../infra/limits';
 import type { Policy } from '../../policies/lib/support';
+import { configWithDefaults } from '../../policies/lib/support';
 import { allPolicies, resourcePolicies, stackValidationPolicies } from '../../policies/rules/all';
 import { cloudfrontPolicies } from '../../policies/rules/cloudfront';
-import { logsPolicies } from '../../policies/rules/logs';
-import { resourcePolicyPolicies } from '../../policies/rules/resource-policies';
-import { s3Policies } from '../../policies/rules/s3';
-import { BATCH_RUNTIME, EDGE_RUNTIME } from '../../infra/limits';
 import {
   DEFAULT_DISALLOWED_MANAGED_POLICIES,
   DEFAULT_ESCALATION_ACTIONS,
@@ -18,6 +16,9 @@ import {
   iamPolicies,
 } from '../../policies/rules/iam';
 import { DEFAULT_DEPRECATED_RUNTIMES, lambdaPolicies } from '../../policies/rules/lambda';
+import { logsPolicies } from '../../policies/rules/logs';
+import { resourcePolicyPolicies } from '../../policies/rules/resource-policies';
+import { s3Policies } from '../../policies/rules/s3';
 
 /** What each configurable rule uses when --policy-pack-config says nothing. */
 const DEFAULTS: Record<string, Record<string, unknown>> = {

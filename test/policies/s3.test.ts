@@ -1,5 +1,7 @@
-import * as aws from '@pulumi/aws';
 import { strict as assert } from 'node:assert';
+
+import * as aws from '@pulumi/aws';
+
 import {
   s3BucketHasAccessBlockAndPolicy,
   s3BucketOwnershipAndEncryption,

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_RULES } from '../../functions/core/rules';
+
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
+
 import { keyToUri, uriToKey } from '../../functions/core/key';
 import { canonicalParameterName } from '../../functions/core/params';
+import { DEFAULT_RULES } from '../../functions/core/rules';
 import { constantTimeEqual, signaturePayload } from '../../functions/core/signing';
-import { signUrl, signatureFor, signedSrcset } from '../../functions/signing/sign-url';
+import { signatureFor, signedSrcset, signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
-import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
-import { viewerEventFor } from '../support/viewer-event';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalStack } from '../../local/stack';
+import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { noisePng } from '../support/images';
+import { viewerEventFor } from '../support/viewer-event';
 
 const SECRET = 'test-secret-7f3a';
 const viewer = loadViewerFunction(

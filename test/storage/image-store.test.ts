@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+
 import { isImageError } from '../../functions/core/errors';
 import { createS3ImageStore } from '../../functions/storage/image-store';
 import { useLocalS3 } from '../support/local-s3';

@@ -7,8 +7,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { readBatchConfig, type BatchConfig, type BatchConfigJson } from '../../functions/batch/batch-config';
-import { localFunctionConfigs, type LocalConfigValues } from '../../local/local-config';
+
+import { type BatchConfig, type BatchConfigJson, readBatchConfig } from '../../functions/batch/batch-config';
+import { type LocalConfigValues, localFunctionConfigs } from '../../local/local-config';
 
 export const ORIGINALS = 'originals';
 export const DERIVATIVES = 'derivatives';

@@ -1,4 +1,5 @@
 import type { CloudFrontHeaders, CloudFrontResponseEvent } from 'aws-lambda';
+
 import { originResponseEvent as buildOriginResponseEvent } from '../../local/cloudfront-events';
 
 /**

@@ -1,11 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+
 import type { EdgeConfig } from '../../functions/edge/edge-config';
 import {
   createOriginResponseHandler,
   type OriginResponseHandler,
 } from '../../functions/edge/origin-response';
 import { createS3ImageStore } from '../../functions/storage/image-store';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+import { type LocalS3, startLocalS3 } from '../../local/s3-server';
 
 export interface EdgeHandlerRig {
   readonly s3: LocalS3;

@@ -1,5 +1,6 @@
-import sharp, { type JpegOptions, type Sharp } from 'sharp';
 import { crc32, gzipSync } from 'node:zlib';
+
+import sharp, { type JpegOptions, type Sharp } from 'sharp';
 
 /**
  * Test images, generated with sharp itself so the repo ships no binaries. The "intended" picture is a

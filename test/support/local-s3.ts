@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { startLocalS3, type LocalS3 } from '../../local/s3-server';
+
+import { type LocalS3, startLocalS3 } from '../../local/s3-server';
 
 export interface LocalS3Fixture {
   /** The running server; only inside tests and hooks. */

@@ -1,9 +1,11 @@
 // One compliant stack shaped like the program (two private buckets, an edge function behind a distribution,
 // an S3-triggered batch function), built with the real classes' type tokens. Each test takes a fresh copy,
 // changes one field, and asserts the exact violation.
+import { createRequire } from 'node:module';
+
 import * as aws from '@pulumi/aws';
 import type { PolicyPackConfig } from '@pulumi/policy';
-import { createRequire } from 'node:module';
+
 import { AnyPolicy, evaluate, RegisteredResource } from '../../policies/offline/evaluate';
 
 export const ACCOUNT = '123456789012';

@@ -6,11 +6,13 @@
 //
 // Config is what the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides (as if
 // the stack file held them; `{ secure: text }` is an encrypted value), validated by the CLI's rules.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import * as pulumi from '@pulumi/pulumi';
 // A secret may arrive as `{ [specialSigKey]: specialSecretSig, value }`.
 import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+
 import { runProgram } from '../../policies/offline/run-program';
 import type { StackRun } from './stack';
 

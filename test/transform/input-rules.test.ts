@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+
 import sharp from 'sharp';
+
 import { createLimiter } from '../../functions/batch/limit';
 import { renderRenditions } from '../../functions/batch/pipeline';
 import { isImageError } from '../../functions/core/errors';
 import type { ResizeSpec } from '../../functions/core/spec';
+import { admitRendition } from '../../functions/transform/admission';
 import {
   DEFAULT_MAX_AVIF_PIXELS,
   DEFAULT_TRANSFORM_SETTINGS,
   type TransformSettings,
 } from '../../functions/transform/settings';
-import { admitRendition } from '../../functions/transform/admission';
 import { transform, withinTimeout } from '../../functions/transform/transform';
 import * as images from '../support/images';
 

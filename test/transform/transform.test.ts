@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import sharp from 'sharp';
+
 import { isImageError } from '../../functions/core/errors';
 import type { ResizeSpec } from '../../functions/core/spec';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../../functions/transform/settings';

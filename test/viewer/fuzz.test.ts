@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+
 import fc from 'fast-check';
+
 import { keyToUri, parseDerivativeKey, uriToKey, validateOriginalKey } from '../../functions/core/key';
 import { validateSpec } from '../../functions/core/params';
 import { DEFAULT_RULES, type QueryRules } from '../../functions/core/rules';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { DOCUMENTED_GLOBALS, runtimeViolations } from '../../functions/viewer/runtime-check';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { documentedViewerEvent } from '../support/viewer-event';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import { VIEWER_CODE_LIMIT, buildViewerFunction } from '../../functions/viewer/build';
+import { buildViewerFunction, VIEWER_CODE_LIMIT } from '../../functions/viewer/build';
 import type { ViewerEvent, ViewerRequest, ViewerResponse } from '../../functions/viewer/viewer-request';
-import { loadViewerFunction, isViewerResponse } from '../../local/viewer-sandbox';
+import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { documentedViewerEvent } from '../support/viewer-event';
 
 /** The documented viewer-request event (test/support/viewer-event.ts) for `uri`, `querystring` and `accept`. */

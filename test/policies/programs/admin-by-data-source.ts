@@ -1,6 +1,8 @@
 // The real program plus AdministratorAccess attached to the batch role, its ARN looked up by a data source.
-import * as aws from '@pulumi/aws';
 import '../../../index';
+
+import * as aws from '@pulumi/aws';
+
 import { roleName } from './context';
 
 new aws.iam.RolePolicyAttachment('injected-admin-lookup', {

@@ -1,6 +1,8 @@
 // The real program plus a RolePolicy that lets the batch role write the originals bucket that triggers it.
-import * as aws from '@pulumi/aws';
 import '../../../index';
+
+import * as aws from '@pulumi/aws';
+
 import { originalsBucket, roleName } from './context';
 
 new aws.iam.RolePolicy('injected-batch-write', {

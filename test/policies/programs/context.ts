@@ -1,6 +1,7 @@
 // Names the real program gave its resources, read from its outputs (bucket and edge names carry the
 // deployment's random part), so an injected resource can point at them.
 import * as pulumi from '@pulumi/pulumi';
+
 import { batchFunctionName, edgeFunctionQualifiedArn, originalsBucketName } from '../../../index';
 
 /** Each function's role is named after the function. */

@@ -1,7 +1,9 @@
 // The real program plus a second edge function (tagged as edge, in us-east-1, on the edge role) that
 // does not publish versions.
-import * as aws from '@pulumi/aws';
 import '../../../index';
+
+import * as aws from '@pulumi/aws';
+
 import { roleArn } from './context';
 
 const useEast1 = new aws.Provider('injected-us-east-1', { region: 'us-east-1' });

@@ -1,8 +1,10 @@
 // The real program plus a RolePolicy whose document never resolves while a timer keeps the process busy, so
 // only the checker's --timeout can end the run.
+import '../../../index';
+
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import '../../../index';
+
 import { roleName } from './context';
 
 setInterval(() => undefined, 1000);

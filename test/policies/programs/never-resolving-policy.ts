@@ -1,7 +1,9 @@
 // The real program plus a RolePolicy whose document is an Output that never resolves (a promise nobody settles).
+import '../../../index';
+
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import '../../../index';
+
 import { roleName } from './context';
 
 new aws.iam.RolePolicy('injected-never-resolves', {

@@ -1,6 +1,8 @@
 // The real program plus a bucket policy that lets anyone read the originals.
-import * as aws from '@pulumi/aws';
 import '../../../index';
+
+import * as aws from '@pulumi/aws';
+
 import { originalsBucket } from './context';
 
 new aws.s3.BucketPolicy('injected-public-read', {

@@ -1,6 +1,8 @@
 // The real program plus a RolePolicy that grants every S3 action on the batch role.
-import * as aws from '@pulumi/aws';
 import '../../../index';
+
+import * as aws from '@pulumi/aws';
+
 import { roleName } from './context';
 
 new aws.iam.RolePolicy('injected-wildcard', {
