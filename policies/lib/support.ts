@@ -60,6 +60,11 @@ export function reportingUnknowns<F extends ResourceValidation | StackValidation
 
 /** Type token of a Pulumi resource class (`aws:s3/bucket:Bucket`). */
 /** A rule of the pack: about one resource, or about the whole stack. */
+/** A config property holding a list of strings, with its default and what it is for. */
+export function stringList(defaultValue: string[], description: string) {
+  return { type: 'array' as const, items: { type: 'string' as const }, default: defaultValue, description };
+}
+
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
 export function typeOf(resourceClass: unknown): string {

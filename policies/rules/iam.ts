@@ -28,7 +28,7 @@ import {
   roleOf,
   roleStatements,
 } from '../lib/stack-graph';
-import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns, stringList } from '../lib/support';
 
 /** Resource types whose inputs carry a permission policy document. */
 export const PERMISSION_DOCUMENT_TYPES = [
@@ -95,12 +95,7 @@ function documentRule(
 
 const wildcardActionsSchema = {
   properties: {
-    allowedWildcardActions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [],
-      description: 'Service wildcards (e.g. "xray:*") that are accepted anyway.',
-    },
+    allowedWildcardActions: stringList([], 'Service wildcards (e.g. "xray:*") that are accepted anyway.'),
   },
 };
 
@@ -151,12 +146,10 @@ export const DEFAULT_UNSCOPABLE_ACTIONS = [
 
 const wildcardResourcesSchema = {
   properties: {
-    unscopableActions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_UNSCOPABLE_ACTIONS,
-      description: 'Actions without resource-level permissions, which may be granted on "*".',
-    },
+    unscopableActions: stringList(
+      DEFAULT_UNSCOPABLE_ACTIONS,
+      'Actions without resource-level permissions, which may be granted on "*".',
+    ),
   },
 };
 
@@ -247,12 +240,10 @@ export const DEFAULT_DISALLOWED_MANAGED_POLICIES = [
 
 const managedPoliciesSchema = {
   properties: {
-    disallowedPolicies: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_DISALLOWED_MANAGED_POLICIES,
-      description: 'Names of AWS-managed policies that may not be attached.',
-    },
+    disallowedPolicies: stringList(
+      DEFAULT_DISALLOWED_MANAGED_POLICIES,
+      'Names of AWS-managed policies that may not be attached.',
+    ),
     disallowAllFullAccess: {
       type: 'boolean' as const,
       default: true,
@@ -414,18 +405,11 @@ export const DEFAULT_PASS_ROLE_COMPANIONS = [
 export function escalationSchema(companionScope: string) {
   return {
     properties: {
-      escalationActions: {
-        type: 'array' as const,
-        items: { type: 'string' as const },
-        default: DEFAULT_ESCALATION_ACTIONS,
-        description: 'Actions refused on their own.',
-      },
-      passRoleCompanions: {
-        type: 'array' as const,
-        items: { type: 'string' as const },
-        default: DEFAULT_PASS_ROLE_COMPANIONS,
-        description: `Actions refused when ${companionScope} also grants iam:PassRole.`,
-      },
+      escalationActions: stringList(DEFAULT_ESCALATION_ACTIONS, 'Actions refused on their own.'),
+      passRoleCompanions: stringList(
+        DEFAULT_PASS_ROLE_COMPANIONS,
+        `Actions refused when ${companionScope} also grants iam:PassRole.`,
+      ),
     },
   };
 }
@@ -535,12 +519,10 @@ const CROSS_ACCOUNT_KEYS = [
 
 const crossAccountSchema = {
   properties: {
-    trustedAccounts: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [],
-      description: 'Account ids a role may trust without a condition (e.g. the deployment account).',
-    },
+    trustedAccounts: stringList(
+      [],
+      'Account ids a role may trust without a condition (e.g. the deployment account).',
+    ),
   },
 };
 
@@ -592,12 +574,10 @@ export const EDGE_LAMBDA_SERVICE = 'edgelambda.amazonaws.com';
 
 const lambdaTrustSchema = {
   properties: {
-    allowedServices: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [LAMBDA_SERVICE, EDGE_LAMBDA_SERVICE],
-      description: 'Service principals a Lambda execution role may trust.',
-    },
+    allowedServices: stringList(
+      [LAMBDA_SERVICE, EDGE_LAMBDA_SERVICE],
+      'Service principals a Lambda execution role may trust.',
+    ),
   },
 };
 

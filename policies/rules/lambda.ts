@@ -35,7 +35,7 @@ import {
   roleOf,
   roleStatements,
 } from '../lib/stack-graph';
-import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns, stringList } from '../lib/support';
 
 const edgeTagProperty = {
   edgeTag: {
@@ -187,12 +187,10 @@ export const DEFAULT_DEPRECATED_RUNTIMES = [
 const runtimeSchema = {
   properties: {
     ...edgeTagProperty,
-    deprecatedRuntimes: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: DEFAULT_DEPRECATED_RUNTIMES,
-      description: 'Runtimes past their Lambda deprecation date (AWS Lambda runtimes page).',
-    },
+    deprecatedRuntimes: stringList(
+      DEFAULT_DEPRECATED_RUNTIMES,
+      'Runtimes past their Lambda deprecation date (AWS Lambda runtimes page).',
+    ),
   },
 };
 
@@ -223,13 +221,10 @@ function functionMatches(fn: PolicyResource, from: PolicyResource, property: str
 
 const asyncSchema = {
   properties: {
-    asyncPrincipals: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: ['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com'],
-      description:
-        'Service principals that invoke a function asynchronously when granted lambda:InvokeFunction.',
-    },
+    asyncPrincipals: stringList(
+      ['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com'],
+      'Service principals that invoke a function asynchronously when granted lambda:InvokeFunction.',
+    ),
   },
 };
 
@@ -297,12 +292,7 @@ export const lambdaPermissionSourceRestricted: ResourceValidationPolicy = {
 
 const permissionSchema = {
   properties: {
-    trustedAccounts: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [],
-      description: 'Account ids that may be granted lambda:InvokeFunction.',
-    },
+    trustedAccounts: stringList([], 'Account ids that may be granted lambda:InvokeFunction.'),
   },
 };
 
@@ -361,18 +351,10 @@ export const lambdaFunctionUrlAuth: ResourceValidationPolicy = {
 
 const recursionSchema = {
   properties: {
-    writeActions: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [
-        's3:PutObject',
-        's3:DeleteObject',
-        's3:DeleteObjectVersion',
-        's3:RestoreObject',
-        's3:ReplicateObject',
-      ],
-      description: 'Actions that create S3 events, so may re-trigger a function subscribed to the bucket.',
-    },
+    writeActions: stringList(
+      ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:RestoreObject', 's3:ReplicateObject'],
+      'Actions that create S3 events, so may re-trigger a function subscribed to the bucket.',
+    ),
   },
 };
 

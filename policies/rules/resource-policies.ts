@@ -6,7 +6,7 @@ import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } fro
 
 import { parsePolicyDocument, PolicyDocumentError } from '../lib/iam-document';
 import { openGrants } from '../lib/resource-policy';
-import { configWithDefaults, Policy, reportingUnknowns, typeOf } from '../lib/support';
+import { configWithDefaults, Policy, reportingUnknowns, stringList, typeOf } from '../lib/support';
 
 /** Resource type -> [input holding the resource policy, what to call it in messages]. */
 export const RESOURCE_POLICY_INPUTS: Record<string, [string, string]> = {
@@ -33,12 +33,7 @@ export const RESOURCE_POLICY_INPUTS: Record<string, [string, string]> = {
 
 const schema = {
   properties: {
-    trustedAccounts: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [],
-      description: 'Account ids a resource policy may grant access to.',
-    },
+    trustedAccounts: stringList([], 'Account ids a resource policy may grant access to.'),
   },
 };
 

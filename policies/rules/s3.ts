@@ -22,7 +22,7 @@ import { openGrants } from '../lib/resource-policy';
 import { statementLabel } from '../lib/resource-policy';
 import { ACL_TYPES, BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 import { bucketName, companionsOf, dependsThrough, ofType, peek } from '../lib/stack-graph';
-import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns } from '../lib/support';
+import { asArray, asRecord, configWithDefaults, Policy, reportingUnknowns, stringList } from '../lib/support';
 
 const PUBLIC_CANNED_ACLS = ['public-read', 'public-read-write', 'authenticated-read'];
 const PUBLIC_GRANTEE_URIS = [
@@ -64,12 +64,7 @@ export const s3OwnershipBucketOwnerEnforced: ResourceValidationPolicy = {
 
 const encryptionSchema = {
   properties: {
-    allowedAlgorithms: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: ['AES256', 'aws:kms', 'aws:kms:dsse'],
-      description: 'Accepted default SSE algorithms.',
-    },
+    allowedAlgorithms: stringList(['AES256', 'aws:kms', 'aws:kms:dsse'], 'Accepted default SSE algorithms.'),
   },
 };
 
@@ -145,12 +140,7 @@ export const s3BucketPolicyTlsOnly: ResourceValidationPolicy = {
 
 const trustedAccountsSchema = {
   properties: {
-    trustedAccounts: {
-      type: 'array' as const,
-      items: { type: 'string' as const },
-      default: [],
-      description: 'Account ids a bucket policy may grant access to.',
-    },
+    trustedAccounts: stringList([], 'Account ids a bucket policy may grant access to.'),
   },
 };
 
