@@ -5,7 +5,8 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
 
 import { uriToKey } from '../functions/core/key';
-import { type OriginResponseHandler, toCloudFrontHeaders } from '../functions/edge/origin-response';
+import { toCloudFrontHeaders } from '../functions/edge/cloudfront-response';
+import type { OriginResponseHandler } from '../functions/edge/origin-response';
 import { originResponseViolations } from '../functions/edge/response-rules';
 import { statusOf } from '../functions/storage/image-store';
 import { cloudFrontCacheSeconds } from '../infra/error-caching';

@@ -2,7 +2,8 @@
  * `npm run build`: the deployable artifacts, whatever machine builds them.
  *
  *   dist/viewer-request.js  the CloudFront Function with the default rules (deploys bake the stack's own)
- *   dist/edge/              Lambda@Edge bundle: index.js + sharp for linux-x64 glibc (Lambda@Edge is x86_64)
+ *   dist/edge/              Lambda@Edge bundle: index.js (the pass-through), miss-path.js (loaded on a
+ *                           miss) + sharp for linux-x64 glibc (Lambda@Edge is x86_64)
  *   dist/edge.zip           the same folder zipped, to check the package limits
  *   dist/batch/index.js     the batch resizer (sharp comes from the layer)
  *   dist/sharp-layer/       a Lambda layer holding sharp for linux-x64 glibc
@@ -11,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 import { buildViewerFunction } from '../functions/viewer/build';
 import { EDGE_RUNTIME } from '../infra/limits';
@@ -69,8 +70,21 @@ function stageLinuxSharp(): string {
   return modules;
 }
 
-async function bundle(entry: string, outfile: string) {
+/**
+ * The edge's miss path (sharp and the S3 client, most of the code) is a bundle of its own: the entry
+ * bundle keeps `import('./miss-path')` as a require of dist/edge/miss-path.js, so a cold pass-through
+ * never parses it (issue 18).
+ */
+const missPathApart: Plugin = {
+  name: 'miss-path-apart',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/miss-path$/ }, () => ({ path: './miss-path.js', external: true }));
+  },
+};
+
+async function bundle(entry: string, outfile: string, plugins: Plugin[] = []) {
   await build({
+    plugins,
     entryPoints: [join(root, entry)],
     outfile,
     bundle: true,
@@ -97,7 +111,8 @@ async function main() {
 
   const sharpModules = stageLinuxSharp();
 
-  await bundle('functions/edge/index.ts', join(dist, 'edge', 'index.js'));
+  await bundle('functions/edge/index.ts', join(dist, 'edge', 'index.js'), [missPathApart]);
+  await bundle('functions/edge/miss-path.ts', join(dist, 'edge', 'miss-path.js'));
   cpSync(sharpModules, join(dist, 'edge', 'node_modules'), { recursive: true, filter: withoutBinLinks });
   zipFolder(join(dist, 'edge'), join(dist, 'edge.zip'));
   step(`dist/edge.zip ${megabytes(statSync(join(dist, 'edge.zip')).size)} (Lambda@Edge limit 50 MB)`);

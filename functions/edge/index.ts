@@ -1,34 +1,24 @@
 /**
  * Lambda@Edge entry point. Lambda@Edge has no environment variables, so the stack's config is read
  * from `edge-config.json`, written next to this bundle at deploy time. Config and S3 client are made
- * once per container.
+ * once per container; the S3 client and sharp load on the first missing derivative (miss-path.ts, a
+ * bundle of its own), so a cold pass-through only loads this small bundle and reads the config.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { CloudFrontResponseEvent, CloudFrontResultResponse } from 'aws-lambda';
 
-import { createS3ImageStore } from '../storage/image-store';
-import { createS3Client } from '../storage/s3-client';
+import { lazyImageStore } from '../storage/lazy-store';
+import { toCloudFrontHeaders } from './cloudfront-response';
 import { EDGE_CONFIG_FILE, type EdgeConfig } from './edge-config';
-import {
-  createOriginResponseHandler,
-  type OriginResponseHandler,
-  toCloudFrontHeaders,
-} from './origin-response';
+import { createOriginResponseHandler, type OriginResponseHandler } from './origin-response';
 
 function loadHandler(): OriginResponseHandler {
   const config = JSON.parse(readFileSync(join(__dirname, EDGE_CONFIG_FILE), 'utf8')) as EdgeConfig;
-  const client = createS3Client({
-    region: config.bucketRegion,
-    endpoint: config.s3Endpoint,
-    timeoutMs: config.s3TimeoutMs,
-  });
-  const store = createS3ImageStore({
-    client,
-    originalsBucket: config.originalsBucket,
-    derivativesBucket: config.derivativesBucket,
-  });
+  const store = lazyImageStore(() =>
+    import('./miss-path').then((missPath) => missPath.createEdgeStore(config)),
+  );
   return createOriginResponseHandler({ store, config });
 }
 

@@ -1,5 +1,6 @@
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 
+import { withDeadline } from '../core/deadline';
 import { type ImageError, isImageError, resizeTimeout } from '../core/errors';
 import { CONTENT_TYPES, DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
@@ -90,15 +91,6 @@ export function toResult(
  */
 export function withinTimeout<T>(work: Promise<T>, settings: TransformSettings): Promise<T> {
   return settings.timeoutSeconds > 0 ? withDeadline(work, settings.timeoutSeconds * 1000) : work;
-}
-
-/** `work`, or a `timeout` error once `ms` have passed, whichever comes first. */
-export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(resizeTimeout()), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**

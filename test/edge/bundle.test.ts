@@ -73,4 +73,28 @@ describe('edge bundle (dist/edge.zip)', () => {
     assert.equal(answer.type, 'image/webp');
     assert.ok(answer.bytes > 100);
   });
+
+  // Most origin responses are stored derivatives passing through (issue 18): loading sharp or the S3
+  // client for them would make every cold container pay for the miss path.
+  it('passes a stored derivative through without loading sharp or the miss-path bundle', async function () {
+    this.timeout(30_000);
+    writeFileSync(join(dir, 'edge-config.json'), JSON.stringify(localEdgeConfig()));
+    const event = originResponseEvent('/cat.jpg/_w320_q80.webp', '200');
+    const script = `
+      const { handler } = require('./index.js');
+      handler(${JSON.stringify(event)}).then((r) => {
+        const loaded = Object.keys(require.cache).map((path) => require('node:path').relative(process.cwd(), path));
+        process.stdout.write('\\nRESULT ' + JSON.stringify({ status: r.status, loaded }));
+      });`;
+    const result = await promisify(execFile)(process.execPath, ['-e', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
+    const answer = JSON.parse(result.stdout.split('\nRESULT ')[1] ?? 'null') as {
+      status: string;
+      loaded: string[];
+    };
+    assert.equal(answer.status, '200', result.stdout);
+    assert.deepEqual(answer.loaded, ['index.js']);
+  });
 });
