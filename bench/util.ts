@@ -36,9 +36,12 @@ export async function compare(
 }
 
 /** A 4000×3000 (12 MP) JPEG with photo-like detail: gradients, shapes and grain. */
-export async function photo12mp(): Promise<Buffer> {
-  const width = 4000;
-  const height = 3000;
+export function photo12mp(): Promise<Buffer> {
+  return photoJpeg(4000, 3000);
+}
+
+/** A JPEG (quality 90) of this size with photo-like detail: gradients, shapes and grain. */
+export async function photoJpeg(width: number, height: number): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#1d3557"/>
     <stop offset="0.5" stop-color="#a8dadc"/><stop offset="1" stop-color="#e63946"/></linearGradient></defs>

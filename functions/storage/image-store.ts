@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -6,13 +8,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 
-import {
-  type ImageError,
-  isImageError,
-  originalNotFound,
-  originalTooLarge,
-  storageFault,
-} from '../core/errors';
+import { type ImageError, isImageError, originalNotFound, storageFault } from '../core/errors';
+import { readBody } from './read-body';
 
 /**
  * The storage the handlers need, with one error mapping: a missing original is a 404 ImageError,
@@ -102,13 +99,7 @@ export function createS3ImageStore(options: S3ImageStoreOptions): ImageStore {
       try {
         const response = await client.send(new GetObjectCommand({ Bucket: originalsBucket, Key: key }));
         if (!response.Body) throw storageFault();
-        if ((response.ContentLength ?? 0) > maxOriginalBytes) {
-          (response.Body as { destroy?: () => void }).destroy?.();
-          throw originalTooLarge(maxOriginalBytes);
-        }
-        const body = Buffer.from(await response.Body.transformToByteArray());
-        if (response.ContentLength !== undefined && body.length !== response.ContentLength)
-          throw storageFault();
+        const body = await readBody(response.Body as Readable, response.ContentLength, maxOriginalBytes);
         return { body, etag: response.ETag };
       } catch (error) {
         if ((error as Error)?.name === 'ImageError') throw error;
