@@ -5,11 +5,12 @@
  * what Lambda reports as "Max Memory Used". docs/operations.md turns the figures into a memory setting and
  * a cost per million misses.
  *
- * How CPU time becomes billed duration: Lambda allocates CPU in proportion to memory, one full vCPU at
- * 1,769 MB ("Lambda memory and computing power", AWS Lambda Developer Guide), so for CPU-bound work the
- * duration at M MB is about the CPU time × 1,769 / M, and GB-seconds (duration × M / 1,024) do not depend
- * on M below 1,769 MB: memory buys latency, not savings. The cost printed is at 1,769 MB with duration =
- * CPU time, at Lambda@Edge's $0.00005001 per GB-second and $0.60 per million requests (docs/operations.md).
+ * How CPU time becomes billed duration: Lambda allocates CPU in proportion to memory, one vCPU-second
+ * of credits per second at 1,769 MB ("Configure Lambda function memory", AWS Lambda Developer Guide,
+ * configuration-memory.html). So for CPU-bound work the duration at M MB is about the CPU time × 1,769 / M,
+ * and GB-seconds (duration × M / 1,024) hardly depend on M: memory buys latency, not savings. The cost
+ * printed is at 1,769 MB with duration = CPU time, at Lambda@Edge's $0.00005001 per GB-second and $0.60
+ * per million requests (docs/operations.md).
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,8 @@ const CASES: { photo: [number, number]; width: number; format: OutputFormat; qua
   { photo: [5640, 3172], width: 400, format: 'jpeg', quality: 80 },
   { photo: [5640, 3172], width: 1200, format: 'webp', quality: 80 },
   { photo: [5640, 3172], width: 1200, format: 'avif', quality: 50 },
+  // The largest original the default config admits (inputPixelLimit, 50 MP): what memory must cover.
+  { photo: [8000, 6250], width: 2048, format: 'webp', quality: 80 },
 ];
 
 export interface SizingFigures {
@@ -80,6 +83,7 @@ export function costPerMillionMisses(cpuMs: number): number {
 
 export async function runEdgeSizingBench(): Promise<void> {
   console.log('\n## Sizing the edge function (dist/edge in a fresh process per case)');
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const bundle = resolve(__dirname, '../dist/edge');
   if (!existsSync(join(bundle, 'index.js'))) {
     console.log('dist/edge missing, run npm run build first');

@@ -5,6 +5,8 @@
 import { runAvifWorstCaseBench } from './avif-worst-case';
 import { runBatchBench } from './batch';
 import { runEdgeBench } from './edge';
+import { runEdgeSizingBench } from './edge-sizing';
+import { runMissPathBench } from './miss-path';
 import { runSustainedBench } from './sustained';
 import { runTransformBench } from './transform';
 
@@ -14,6 +16,8 @@ async function main() {
   await runTransformBench();
   await runAvifWorstCaseBench();
   await runEdgeBench();
+  await runMissPathBench();
+  await runEdgeSizingBench();
   console.log('\n## Batch resizer');
   await runBatchBench();
   await runSustainedBench();

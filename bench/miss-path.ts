@@ -87,6 +87,7 @@ async function sample(variants: Record<string, () => Promise<Buffer>>): Promise<
 
 export async function runMissPathBench(): Promise<void> {
   console.log('\n## Edge miss path against a plain GET + sharp + PUT handler (S3 in its own process)');
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
   const s3 = await startS3Process();
