@@ -17,6 +17,7 @@ import { encode } from '../functions/transform/encode';
 import { s3EventRecord } from '../local/batch-trigger';
 import { localFunctionConfigs } from '../local/local-config';
 import { startLocalS3 } from '../local/s3-server';
+import { peakRssBytes } from './util';
 
 /**
  * The batch resizer's benchmark, printed as ratios measured in one run:
@@ -182,7 +183,7 @@ async function child(jobFile: string): Promise<void> {
   const report: ChildReport = {
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssBytes() / 1024 / 1024,
     strategy,
   };
   process.stdout.write(JSON.stringify(report) + '\n');

@@ -49,10 +49,11 @@ function peakRssOfTransform(photoPath: string): number {
     const { readFileSync } = require('node:fs');
     const { transform } = require(${JSON.stringify(join(__dirname, '../functions/transform/transform.ts'))});
     const { DEFAULT_TRANSFORM_SETTINGS } = require(${JSON.stringify(join(__dirname, '../functions/transform/settings.ts'))});
+    const { peakRssBytes } = require(${JSON.stringify(join(__dirname, 'util.ts'))});
     (async () => {
       const input = readFileSync(${JSON.stringify(photoPath)});
       for (let i = 0; i < 5; i++) await transform(input, { width: 1200, format: 'jpeg', quality: 80 }, DEFAULT_TRANSFORM_SETTINGS);
-      process.stdout.write(String(process.resourceUsage().maxRSS * 1024));
+      process.stdout.write(String(peakRssBytes()));
     })();`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
   return Number(out.trim());

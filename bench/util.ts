@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import sharp from 'sharp';
 
 /** Small helpers shared by the benchmarks: timing, statistics and a photo-like test image. */
@@ -77,4 +79,14 @@ export function ratio(a: number, b: number): string {
 
 export function mb(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(0) + ' MB';
+}
+
+/**
+ * Peak resident memory of this process image, in bytes: VmHWM from /proc/self/status (Linux). Not
+ * `process.resourceUsage().maxRSS`: getrusage(2) keeps ru_maxrss across execve, so a child spawned by a
+ * benchmark process that has grown large reports the parent's size instead of its own.
+ */
+export function peakRssBytes(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  return Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN) * 1024;
 }
