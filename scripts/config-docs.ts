@@ -1,7 +1,8 @@
-// Generates Pulumi.yaml's `config:` block, docs/configuration.md and the README's configuration table from
-// the one declaration of every key, infra/config/schema.ts. Run after changing a key:
+// Generates Pulumi.yaml's `config:` block, docs/configuration.md, the README's configuration table and the
+// ImageCdn component's typed settings (infra/image-cdn-settings.ts) from the one declaration of every key,
+// infra/config/schema.ts. Run after changing a key:
 //
-//   npm run config:docs            (writes the three)
+//   npm run config:docs            (writes the four)
 //   npm run config:docs -- --check (exits 1 when one is stale; test/infra/config.test.ts checks the same)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_SCHEMA, type KeyDeclaration } fro
 const root = join(__dirname, '..');
 export const PROJECT_FILE = join(root, 'Pulumi.yaml');
 export const DOC_FILE = join(root, 'docs', 'configuration.md');
+export const SETTINGS_FILE = join(root, 'infra', 'image-cdn-settings.ts');
 
 const bounds = (declared: KeyDeclaration): string | undefined =>
   'min' in declared ? `${declared.min}-${declared.max}` : undefined;
@@ -62,6 +64,48 @@ export async function renderProjectFile(current: string): Promise<string> {
   const head = start === -1 ? `${current.trimEnd()}\n` : current.slice(0, start);
   const options = await prettier.resolveConfig(PROJECT_FILE);
   return prettier.format(head + renderConfigBlock(), { ...options, parser: 'yaml' });
+}
+
+/** The TypeScript type of a key's value, as a program passes it to ImageCdn. */
+function settingType(declared: KeyDeclaration): string {
+  if (declared.type === 'array')
+    return declared.items === 'integer' ? 'readonly number[]' : 'readonly string[]';
+  return declared.type === 'integer' ? 'number' : declared.type;
+}
+
+/**
+ * infra/image-cdn-settings.ts: every key but the secret ones (ImageCdnArgs takes the signing secret as a
+ * pulumi.Input, so it can stay a secret), with the description and default as TSDoc.
+ */
+export async function renderSettingsFile(): Promise<string> {
+  const lines = [
+    '// Generated from infra/config/schema.ts by `npm run config:docs`: edit the schema, not this file.',
+    '',
+    '/**',
+    ' * What an ImageCdn is built with: the stack config keys of Pulumi.yaml, with the same names, types and',
+    ' * defaults, checked by the same rules (infra/config/parse.ts). Leave a key out for its default.',
+    ' */',
+    'export interface ImageCdnSettings {',
+  ];
+  let group = '';
+  for (const key of CONFIG_KEYS) {
+    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
+    if (declared.secret) continue;
+    if (declared.group !== group) {
+      group = declared.group;
+      lines.push(`  // ${group}`);
+    }
+    lines.push(
+      '  /**',
+      `   * ${yamlDescription(declared).replace(/\*\//g, '*\\/')}`,
+      `   * @default ${JSON.stringify(declared.default)}`,
+      '   */',
+      `  readonly ${key}?: ${settingType(declared)};`,
+    );
+  }
+  lines.push('}');
+  const options = await prettier.resolveConfig(SETTINGS_FILE);
+  return prettier.format(`${lines.join('\n')}\n`, { ...options, parser: 'typescript' });
 }
 
 const code = (value: unknown) => `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
@@ -150,6 +194,7 @@ async function main(): Promise<number> {
     [PROJECT_FILE, await renderProjectFile(readFileSync(PROJECT_FILE, 'utf8'))],
     [DOC_FILE, renderDocs()],
     [README_FILE, renderReadme(readFileSync(README_FILE, 'utf8'))],
+    [SETTINGS_FILE, await renderSettingsFile()],
   ];
   let stale = 0;
   for (const [path, text] of files) {

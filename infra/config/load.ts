@@ -1,10 +1,11 @@
-// Reads the stack's config from Pulumi once per program run and validates it with parse.ts.
+// Reads the stack's config from Pulumi once per program run, for the ImageCdn that index.ts builds.
 import { createRequire } from 'node:module';
 
 import * as pulumi from '@pulumi/pulumi';
 
-import { type CdnConfig, ConfigError, parseConfig, validateSigningSecret } from './parse';
-import { CONFIG_NAMESPACE, isConfigKey } from './schema';
+import type { ImageCdnSettings } from '../image-cdn-settings';
+import { ConfigError, type ConfigValue, typedConfigValue, validateSigningSecret } from './parse';
+import { CONFIG_KEYS, CONFIG_NAMESPACE, CONFIG_SCHEMA, isConfigKey } from './schema';
 
 const localRequire = createRequire(__filename);
 
@@ -26,18 +27,22 @@ export function checkDeclaredKeys(fullKeys: Iterable<string>): void {
   }
 }
 
-/** Reads the stack's config from Pulumi (once per program run) and validates it. */
-export function loadConfig(): CdnConfig {
+/**
+ * The stack's `image-cdn:` keys as typed values, for ImageCdn's args (the secret key aside: it is read by
+ * loadSigningSecret). Each string is typed by its declared type (typedConfigValue); bounds and the rules
+ * between keys are the component's to check, by the same parser.
+ */
+export function loadStackSettings(): ImageCdnSettings {
   checkDeclaredKeys(Object.keys(pulumi.runtime.allConfig()));
   const project = new pulumi.Config(CONFIG_NAMESPACE);
-  const aws = new pulumi.Config('aws');
-  const awsProfile = aws.get('profile');
-  return parseConfig((key) => project.get(key), {
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-    region: aws.get('region'),
-    ...(awsProfile ? { awsProfile } : {}),
-  });
+  const settings: Partial<Record<string, ConfigValue>> = {};
+  for (const key of CONFIG_KEYS) {
+    const text = project.get(key);
+    if (text !== undefined && text !== '' && !('secret' in CONFIG_SCHEMA[key]))
+      settings[key] = typedConfigValue(key, text);
+  }
+  // Each value has its key's declared type (typedConfigValue), which is what ImageCdnSettings declares.
+  return settings as ImageCdnSettings;
 }
 
 /** Whether the stack holds `fullKey` as a secure (encrypted) value; not in the SDK's typings. */

@@ -74,8 +74,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Where raw values come from: the Pulumi config in a deployment, a plain map in tests. */
-export type RawConfig = (key: ConfigKey) => string | undefined;
+/** A key's value as a program gives it to ImageCdn (typed) or as the stack stores it (a string). */
+export type ConfigValue = string | number | boolean | readonly string[] | readonly number[];
+
+/**
+ * Where values come from: the Pulumi config in a deployment (strings), ImageCdn's args (typed values), a
+ * plain map in tests. Typed values are read as the strings the stack would hold, by the same rules.
+ */
+export type RawConfig = (key: ConfigKey) => ConfigValue | undefined;
 
 export interface StackContext {
   readonly project: string;
@@ -291,6 +297,38 @@ export function validateSigningSecret(secret: string, encrypted = true): void {
     );
 }
 
+/**
+ * A stack's string as the value of the key's declared type (integer, boolean, JSON array or string), or a
+ * ConfigError naming the key. The one type check: the Reader applies it before bounds and the rules
+ * between keys, and the program applies it to turn the stack's strings into ImageCdn's typed args.
+ */
+export function typedConfigValue(key: ConfigKey, text: string): ConfigValue {
+  const fail = (reason: string) => new ConfigError(`${CONFIG_NAMESPACE}:${key}`, reason);
+  const declared = CONFIG_SCHEMA[key];
+  switch (declared.type) {
+    case 'integer': {
+      const value = Number(text);
+      if (!Number.isInteger(value)) throw fail(`must be an integer, got "${text}"`);
+      return value;
+    }
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw fail(`must be true or false, got "${text}"`);
+      return text === 'true';
+    case 'array': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw fail(`must be a JSON array, got "${text}"`);
+      }
+      if (!Array.isArray(parsed)) throw fail(`must be an array, got "${text}"`);
+      return parsed as string[];
+    }
+    case 'string':
+      return text;
+  }
+}
+
 /** Typed access to raw strings: defaults and bounds from the schema, errors that name the key. */
 class Reader {
   constructor(private readonly raw: RawConfig) {}
@@ -301,12 +339,12 @@ class Reader {
 
   private value(key: ConfigKey): string | undefined {
     const value = this.raw(key);
-    return value === undefined || value === '' ? undefined : value;
+    if (value === undefined || value === '') return undefined;
+    return typeof value === 'string' ? value : JSON.stringify(value);
   }
 
   private parseInt(key: ConfigKey, declared: IntegerKey, text: string): number {
-    const value = Number(text);
-    if (!Number.isInteger(value)) throw this.error(key, `must be an integer, got "${text}"`);
+    const value = typedConfigValue(key, text) as number;
     if (value < declared.min || value > declared.max)
       throw this.error(key, `must be between ${declared.min} and ${declared.max}, got ${value}`);
     return value;
@@ -329,8 +367,7 @@ class Reader {
   bool(key: ConfigKey): boolean {
     const text = this.value(key);
     if (text === undefined) return CONFIG_SCHEMA[key].default as boolean;
-    if (text !== 'true' && text !== 'false') throw this.error(key, `must be true or false, got "${text}"`);
-    return text === 'true';
+    return typedConfigValue(key, text) as boolean;
   }
 
   string(key: ConfigKey): string {
@@ -340,14 +377,7 @@ class Reader {
   private array(key: ConfigKey): unknown[] {
     const text = this.value(key);
     if (text === undefined) return [...(CONFIG_SCHEMA[key] as IntegerListKey | StringListKey).default];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw this.error(key, `must be a JSON array, got "${text}"`);
-    }
-    if (!Array.isArray(parsed)) throw this.error(key, `must be an array, got "${text}"`);
-    return parsed;
+    return [...(typedConfigValue(key, text) as unknown[])];
   }
 
   stringArray(key: ConfigKey): string[] {

@@ -21,6 +21,8 @@ export interface RunResource extends RegisteredResource {
   /** The provider reference `urn::id` as registered ('' for the default provider). */
   providerReference: string;
   retainOnDelete: boolean;
+  /** What a component passed to `registerOutputs`, resolved (components only). */
+  registeredOutputs?: Record<string, unknown>;
 }
 
 export interface ProgramRun {
@@ -67,8 +69,17 @@ interface RegisterResponse {
   getUrn(): string;
   getObject(): unknown;
 }
+interface RegisterOutputsRequest {
+  getUrn(): string;
+  getOutputs(): unknown;
+}
+
 interface Monitor {
   registerResource(req: RegisterRequest, callback: (err: unknown, res?: RegisterResponse) => void): unknown;
+  registerResourceOutputs(
+    req: RegisterOutputsRequest,
+    callback: (err: unknown, res?: unknown) => void,
+  ): unknown;
 }
 
 /** How long a program may run before the checker gives up on it (`--timeout`). */
@@ -160,6 +171,13 @@ export async function runProgram(
     return undefined;
   };
 
+  const registeredOutputs = new Map<string, Record<string, unknown>>();
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    registeredOutputs.set(req.getUrn(), rpc.deserializeProperties(req.getOutputs()));
+    return registerOutputs(req, callback);
+  };
+
   const settings = localRequire('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
   try {
     await waitForProgram(async () => {
@@ -176,6 +194,8 @@ export async function runProgram(
 
   // Providers are resolved last: a provider is registered before the resources that use it.
   for (const r of resources) {
+    const registered = registeredOutputs.get(r.urn);
+    if (registered) r.registeredOutputs = registered;
     const ref = r.providerReference;
     const provider = ref ? providerRefs.get(ref.slice(0, ref.lastIndexOf('::'))) : undefined;
     if (provider) r.provider = asProvider(provider);

@@ -118,7 +118,7 @@ describe('deployer policy (docs/deployer-policy.json)', function () {
 
   it('grants what Lambda@Edge asks of the deployer, on the edge function version', async () => {
     const stack = await runStack('dev');
-    const edge = stack.get('aws:lambda/function:Function', 'edge-function');
+    const edge = stack.get('aws:lambda/function:Function', 'image-cdn-edge-function');
     const version = `arn:aws:lambda:us-east-1:${ACCOUNT_ID}:function:${text(edge.inputs.name)}:1`;
     for (const action of ['lambda:GetFunction', 'lambda:EnableReplication', 'lambda:DisableReplication'])
       assert.ok(allows(action, version), action);

@@ -112,9 +112,17 @@ for (const { stack: stackName, region } of STACKS) {
         'imagecdn:index:DeploymentNames',
         'imagecdn:index:EdgeFunction',
         'imagecdn:index:ImageBuckets',
+        'imagecdn:index:ImageCdn',
         'imagecdn:index:ImageDistribution',
         'imagecdn:index:OriginBucketPolicies',
       ]);
+      // One ImageCdn at the top (index.ts); every other component is its child, named after it.
+      const top = stack.only('imagecdn:index:ImageCdn');
+      assert.equal(top.parent, '');
+      for (const component of components.filter((c) => c !== top)) {
+        assert.equal(component.parent, top.urn, `${component.name} is a child of the ImageCdn`);
+        assert.ok(component.name.startsWith(`${top.name}-`), `${component.name} is named after it`);
+      }
       const children = stack.resources.filter((r) => !r.type.startsWith('imagecdn:index:'));
       assert.ok(children.length >= 30, `${children.length} resources`);
       for (const child of children) {
@@ -145,10 +153,10 @@ for (const { stack: stackName, region } of STACKS) {
     describe('edge function', () => {
       it('is in us-east-1 through an explicit provider, whatever aws:region is', () => {
         assert.equal(stack.run.config['aws:region'], region);
-        const fn = stack.get(T.lambda, 'edge-function');
+        const fn = stack.get(T.lambda, 'image-cdn-edge-function');
         assert.equal(providerRegion(stack, fn), 'us-east-1');
         assert.equal(fn.region, 'us-east-1');
-        assert.equal(providerRegion(stack, stack.get(T.role, 'edge-role')), 'us-east-1');
+        assert.equal(providerRegion(stack, stack.get(T.role, 'image-cdn-edge-role')), 'us-east-1');
         const identity = stack.run.invokes.filter(
           (i) => i.token === 'aws:index/getCallerIdentity:getCallerIdentity',
         );
@@ -156,7 +164,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('is published, x86_64, the newest Lambda@Edge Node.js runtime, without environment or layers', () => {
-        const inputs = stack.get(T.lambda, 'edge-function').inputs;
+        const inputs = stack.get(T.lambda, 'image-cdn-edge-function').inputs;
         assert.equal(inputs.publish, true);
         assert.deepEqual(inputs.architectures, ['x86_64']);
         assert.equal(inputs.runtime, 'nodejs22.x');
@@ -167,7 +175,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('takes memory and timeout from config, within origin-event limits', () => {
-        const inputs = stack.get(T.lambda, 'edge-function').inputs;
+        const inputs = stack.get(T.lambda, 'image-cdn-edge-function').inputs;
         assert.equal(inputs.memorySize, configOf(stack, 'edgeMemoryMb'));
         assert.equal(inputs.timeout, configOf(stack, 'edgeTimeoutSeconds'));
         assert.ok((inputs.timeout as number) <= 30);
@@ -175,11 +183,11 @@ for (const { stack: stackName, region } of STACKS) {
 
       it('is retained on delete (replicas outlive the distribution), and only it', () => {
         const retained = stack.resources.filter((r) => r.retainOnDelete).map((r) => r.name);
-        assert.deepEqual(retained, ['edge-function']);
+        assert.deepEqual(retained, ['image-cdn-edge-function']);
       });
 
       it('ships the bundle with the stack config baked in as edge-config.json', () => {
-        const code = stack.get(T.lambda, 'edge-function').inputs.code as {
+        const code = stack.get(T.lambda, 'image-cdn-edge-function').inputs.code as {
           archive: string;
           assets: Record<string, { asset?: string; archive?: string; path?: string; text?: string }>;
         };
@@ -202,7 +210,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('has a role trusted by exactly lambda and edgelambda', () => {
-        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'edge-role'), 'assumeRolePolicy');
+        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'image-cdn-edge-role'), 'assumeRolePolicy');
         assert.deepEqual(trust.Statement, [
           {
             Sid: 'AssumeRole',
@@ -214,7 +222,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it("may read this stack's originals, write its derivatives and log to its own groups, never list", () => {
-        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'edge-policy')), [
+        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'image-cdn-edge-policy')), [
           {
             Sid: 'ReadOriginals',
             Effect: 'Allow',
@@ -250,7 +258,7 @@ for (const { stack: stackName, region } of STACKS) {
           regions,
         );
         for (const group of replicas) assert.equal(group.inputs.retentionInDays, retention);
-        const own = stack.get(T.logGroup, 'edge-logs');
+        const own = stack.get(T.logGroup, 'image-cdn-edge-logs');
         assert.equal(own.inputs.name, `/aws/lambda/${edgeName}`);
         assert.equal(providerRegion(stack, own), 'us-east-1');
         assert.equal(own.inputs.retentionInDays, retention);
@@ -276,18 +284,18 @@ for (const { stack: stackName, region } of STACKS) {
       it('are private: all four public-access flags, owner-enforced, encrypted by default', () => {
         for (const part of ['originals', 'derivatives']) {
           const id = part === 'originals' ? originals : derivatives;
-          assert.deepEqual(stack.get(T.publicAccess, `images-${part}-public-access`).inputs, {
+          assert.deepEqual(stack.get(T.publicAccess, `image-cdn-images-${part}-public-access`).inputs, {
             bucket: id,
             blockPublicAcls: true,
             blockPublicPolicy: true,
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
           });
-          assert.deepEqual(stack.get(T.ownership, `images-${part}-ownership`).inputs, {
+          assert.deepEqual(stack.get(T.ownership, `image-cdn-images-${part}-ownership`).inputs, {
             bucket: id,
             rule: { objectOwnership: 'BucketOwnerEnforced' },
           });
-          assert.deepEqual(stack.get(T.sse, `images-${part}-sse`).inputs.rules, [
+          assert.deepEqual(stack.get(T.sse, `image-cdn-images-${part}-sse`).inputs.rules, [
             { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true },
           ]);
         }
@@ -303,7 +311,7 @@ for (const { stack: stackName, region } of STACKS) {
           ['originals', originals],
           ['derivatives', derivatives],
         ] as const) {
-          const policy = stack.get(T.bucketPolicy, `origin-access-${part}`);
+          const policy = stack.get(T.bucketPolicy, `image-cdn-origin-access-${part}`);
           assert.equal(policy.inputs.bucket, bucket);
           assert.deepEqual(statements(stack, policy), [
             {
@@ -327,7 +335,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('expire derivatives after the configured days; version originals and force-destroy only if configured', () => {
-        const lifecycle = stack.get(T.lifecycle, 'images-derivatives-lifecycle');
+        const lifecycle = stack.get(T.lifecycle, 'image-cdn-images-derivatives-lifecycle');
         assert.equal(lifecycle.inputs.bucket, derivatives);
         const rules = lifecycle.inputs.rules as { expiration: { days: number }; status: string }[];
         assert.equal(rules[0]!.expiration.days, configOf(stack, 'derivativesExpirationDays'));
@@ -348,8 +356,8 @@ for (const { stack: stackName, region } of STACKS) {
         assert.deepEqual(
           origins.map((o) => [o.originId, o.domainName, o.originAccessControlId]),
           [
-            ['derivatives', `${derivatives}.s3.${region}.amazonaws.com`, 'cdn-derivatives-oac'],
-            ['originals', `${originals}.s3.${region}.amazonaws.com`, 'cdn-originals-oac'],
+            ['derivatives', `${derivatives}.s3.${region}.amazonaws.com`, 'image-cdn-cdn-derivatives-oac'],
+            ['originals', `${originals}.s3.${region}.amazonaws.com`, 'image-cdn-cdn-originals-oac'],
           ],
         );
         for (const oac of stack.ofType(T.oac)) {
@@ -453,7 +461,7 @@ for (const { stack: stackName, region } of STACKS) {
 
     describe('batch resizer', () => {
       it('is a regular Lambda in the home region with sharp from a layer', () => {
-        const fn = stack.get(T.lambda, 'batch-function');
+        const fn = stack.get(T.lambda, 'image-cdn-batch-function');
         const layer = stack.only(T.layer);
         assert.equal(fn.provider, '', 'default provider: aws:region');
         assert.equal(fn.region, region);
@@ -470,10 +478,10 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('gets the same rules and the configured renditions through its environment', () => {
-        const fn = stack.get(T.lambda, 'batch-function');
+        const fn = stack.get(T.lambda, 'image-cdn-batch-function');
         const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
         const baked = JSON.parse(
-          (stack.get(T.lambda, 'edge-function').inputs.code as { assets: Record<string, { text: string }> })
+          (stack.get(T.lambda, 'image-cdn-edge-function').inputs.code as { assets: Record<string, { text: string }> })
             .assets['edge-config.json']!.text,
         ) as EdgeConfig;
         assert.deepEqual(Object.keys(variables).sort(), ['BATCH_CONFIG', 'MALLOC_ARENA_MAX']);
@@ -535,19 +543,19 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('keeps its logs for the configured retention', () => {
-        const group = stack.get(T.logGroup, 'batch-logs');
+        const group = stack.get(T.logGroup, 'image-cdn-batch-logs');
         assert.equal(group.inputs.name, `/aws/lambda/${batchName}`);
         assert.equal(group.inputs.retentionInDays, configOf(stack, 'logRetentionDays'));
       });
 
       it('has a role that may read (and list) originals, write and re-read derivatives, report failures and log, nothing else', () => {
-        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'batch-role'), 'assumeRolePolicy');
+        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'image-cdn-batch-role'), 'assumeRolePolicy');
         assert.deepEqual(
           trust.Statement.map((s) => s.Principal),
           [{ Service: ['lambda.amazonaws.com'] }],
         );
         const queue = stack.only(T.queue);
-        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'batch-policy')), [
+        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'image-cdn-batch-policy')), [
           {
             Sid: 'ReadOriginals',
             Effect: 'Allow',
@@ -642,12 +650,12 @@ describe('infra stacks side by side', function () {
     assert.deepEqual(changed.only(T.randomId).inputs, dev.only(T.randomId).inputs);
     for (const stack of [dev, changed]) {
       const context = { project: 'image-cdn', stack: 'dev', region: 'us-west-2', suffix: nameSuffix(stack) };
-      assert.equal(stack.get(T.bucket, 'images-originals').inputs.bucket, bucketName(context, 'originals'));
+      assert.equal(stack.get(T.bucket, 'image-cdn-images-originals').inputs.bucket, bucketName(context, 'originals'));
       assert.equal(
-        stack.get(T.bucket, 'images-derivatives').inputs.bucket,
+        stack.get(T.bucket, 'image-cdn-images-derivatives').inputs.bucket,
         bucketName(context, 'derivatives'),
       );
-      const edge = stack.get(T.lambda, 'edge-function');
+      const edge = stack.get(T.lambda, 'image-cdn-edge-function');
       assert.equal(edge.inputs.name, resourceName(context, 'edge'));
       assert.equal(edge.retainOnDelete, true);
     }
@@ -662,10 +670,10 @@ describe('infra stacks side by side', function () {
     ]);
     assert.notEqual(nameSuffix(first), nameSuffix(second));
     for (const [type, name, input] of [
-      [T.bucket, 'images-originals', 'bucket'],
-      [T.bucket, 'images-derivatives', 'bucket'],
-      [T.lambda, 'edge-function', 'name'],
-      [T.role, 'edge-role', 'name'],
+      [T.bucket, 'image-cdn-images-originals', 'bucket'],
+      [T.bucket, 'image-cdn-images-derivatives', 'bucket'],
+      [T.lambda, 'image-cdn-edge-function', 'name'],
+      [T.role, 'image-cdn-edge-role', 'name'],
     ] as const)
       assert.notEqual(first.get(type, name).inputs[input], second.get(type, name).inputs[input], name);
   });
@@ -703,7 +711,7 @@ describe('infra stacks side by side', function () {
     ]);
     const batchConfig = (stack: Stack) =>
       JSON.parse(
-        (stack.get(T.lambda, 'batch-function').inputs.environment as { variables: Record<string, string> })
+        (stack.get(T.lambda, 'image-cdn-batch-function').inputs.environment as { variables: Record<string, string> })
           .variables.BATCH_CONFIG!,
       ) as BatchConfigJson;
     assert.equal(batchConfig(narrow).rules.maxPixels, 2048 * 4096);
@@ -758,7 +766,7 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
   });
 
   it('leaves s3:ListBucket out of the edge role (403 and 404 are handled alike)', () => {
-    const actions = statements(stack, stack.get(T.rolePolicy, 'edge-policy')).flatMap((s) => s.Action);
+    const actions = statements(stack, stack.get(T.rolePolicy, 'image-cdn-edge-policy')).flatMap((s) => s.Action);
     assert.deepEqual(actions, ['s3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 });
@@ -783,7 +791,7 @@ describe('infra stack with signed URLs (signingSecret set)', function () {
   });
 
   it('gives the edge the secret too, for signed redirects', () => {
-    const code = stack.get(T.lambda, 'edge-function').inputs.code as {
+    const code = stack.get(T.lambda, 'image-cdn-edge-function').inputs.code as {
       assets: Record<string, { text?: string }>;
     };
     const baked = JSON.parse(code.assets['edge-config.json']!.text!) as EdgeConfig;

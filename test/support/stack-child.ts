@@ -2,7 +2,7 @@
 // mock harness) for one stack, in its own process (Pulumi's runtime state is global), and writes every
 // registered resource, the invokes and the stack outputs as JSON for test/support/stack.ts.
 //
-//   node --import tsx test/support/stack-child.ts <stack> <out.json> [config-overrides-json]
+//   node --import tsx test/support/stack-child.ts <stack> <out.json> [config-overrides-json] [program.ts]
 //
 // Config is what the CLI would pass: Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides (as if
 // the stack file held them; `{ secure: text }` is an encrypted value), validated by the CLI's rules.
@@ -46,10 +46,10 @@ async function plain(value: unknown): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
-  const [stack, outPath, overridesJson] = process.argv.slice(2);
+  const [stack, outPath, overridesJson, program = join(root, 'index.ts')] = process.argv.slice(2);
   if (!stack || !outPath) throw new Error('usage: stack-child.ts <stack> <out.json> [overrides]');
   const overrides = overridesJson ? (JSON.parse(overridesJson) as Record<string, unknown>) : {};
-  const run = await runProgram(root, stack, join(root, 'index.ts'), { configOverrides: overrides });
+  const run = await runProgram(root, stack, program, { configOverrides: overrides });
   const homeRegion = run.config['aws:region'] ?? 'us-east-1';
   const result: StackRun = {
     stack,
@@ -70,6 +70,9 @@ async function main(): Promise<void> {
       region: String(resource.provider?.props.region ?? homeRegion),
       inputs: (await plain(resource.inputs)) as Record<string, unknown>,
       state: (await plain(resource.outputs)) as Record<string, unknown>,
+      ...(resource.registeredOutputs
+        ? { registeredOutputs: (await plain(resource.registeredOutputs)) as Record<string, unknown> }
+        : {}),
     });
   }
   writeFileSync(outPath, JSON.stringify(result, null, 1));

@@ -1,4 +1,4 @@
-// Runs index.ts under mocks for a stack in a child process (stack-child.ts) and gives tests a typed view.
+// Runs index.ts (or another program) under mocks for a stack in a child process (stack-child.ts) and gives tests a typed view.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** The state the mock answered with, for resources whose outputs are generated (RandomId). */
   state?: Record<string, unknown>;
+  /** What a component registered with `registerOutputs` (components only). */
+  registeredOutputs?: Record<string, unknown>;
 }
 
 export interface StackRun {
@@ -44,24 +46,31 @@ export class StackRunError extends Error {
 const root = join(__dirname, '..', '..');
 const cache = new Map<string, Promise<Stack>>();
 
-/** Runs the program for `stack` (memoised per stack and overrides). Rejects with StackRunError. */
-export function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<Stack> {
-  const key = `${stack}:${JSON.stringify(overrides)}`;
+/**
+ * Runs the program (index.ts, or another program file) for `stack`, memoised per stack, overrides and
+ * program. Rejects with StackRunError.
+ */
+export function runStack(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  program = join(root, 'index.ts'),
+): Promise<Stack> {
+  const key = `${stack}:${JSON.stringify(overrides)}:${program}`;
   let run = cache.get(key);
   if (!run) {
-    run = spawnRun(stack, overrides);
+    run = spawnRun(stack, overrides, program);
     cache.set(key, run);
   }
   return run;
 }
 
-async function spawnRun(stack: string, overrides: Record<string, unknown>): Promise<Stack> {
+async function spawnRun(stack: string, overrides: Record<string, unknown>, program: string): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'image-cdn-stack-'));
   const out = join(dir, 'run.json');
   try {
     await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', join(__dirname, 'stack-child.ts'), stack, out, JSON.stringify(overrides)],
+      ['--import', 'tsx', join(__dirname, 'stack-child.ts'), stack, out, JSON.stringify(overrides), program],
       { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
     );
     return new Stack(JSON.parse(readFileSync(out, 'utf8')) as StackRun);

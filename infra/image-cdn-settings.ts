@@ -1,0 +1,230 @@
+// Generated from infra/config/schema.ts by `npm run config:docs`: edit the schema, not this file.
+
+/**
+ * What an ImageCdn is built with: the stack config keys of Pulumi.yaml, with the same names, types and
+ * defaults, checked by the same rules (infra/config/parse.ts). Leave a key out for its default.
+ */
+export interface ImageCdnSettings {
+  // Query rules
+  /**
+   * Largest output width in pixels, after dpr. Range 1-16383.
+   * @default 4096
+   */
+  readonly maxWidth?: number;
+  /**
+   * Largest output height in pixels, after dpr. Range 1-16383.
+   * @default 4096
+   */
+  readonly maxHeight?: number;
+  /**
+   * Largest output width x height (at most maxWidth x maxHeight). Range 1-268402689. 0 (the default) = maxWidth x maxHeight.
+   * @default 0
+   */
+  readonly maxPixels?: number;
+  /**
+   * When not empty, requested widths are rounded up to one of these (each at most maxWidth). Items 1-16383.
+   * @default []
+   */
+  readonly allowedWidths?: readonly number[];
+  /**
+   * Largest device-pixel ratio accepted by dpr. Range 1-5.
+   * @default 3
+   */
+  readonly maxDpr?: number;
+  /**
+   * Whether AVIF may be produced (the slowest encoder).
+   * @default true
+   */
+  readonly enableAvif?: boolean;
+  /**
+   * Default AVIF quality. Range 1-100.
+   * @default 50
+   */
+  readonly qualityAvif?: number;
+  /**
+   * Default WebP quality. Range 1-100.
+   * @default 80
+   */
+  readonly qualityWebp?: number;
+  /**
+   * Default JPEG quality. Range 1-100.
+   * @default 80
+   */
+  readonly qualityJpeg?: number;
+  /**
+   * Longest accepted original key, in UTF-8 bytes (the bound leaves room for the longest derivative suffix within S3's 1024-byte keys). Range 1-986.
+   * @default 900
+   */
+  readonly maxKeyBytes?: number;
+  // Transform
+  /**
+   * Largest input width x height decoded; larger originals are refused (at least maxPixels). Range 1-1000000000. 0 (the default) = the larger of 50000000 and maxPixels.
+   * @default 0
+   */
+  readonly inputPixelLimit?: number;
+  /**
+   * Most frames kept when an animation is preserved. Range 1-10000.
+   * @default 300
+   */
+  readonly maxFrames?: number;
+  /**
+   * Largest AVIF output (width x height); a larger AVIF is made as WebP, because the AVIF encoder cannot be stopped at the transform deadline. Range 1-1000000000.
+   * @default 4194304
+   */
+  readonly maxAvifPixels?: number;
+  /**
+   * Largest GIF output (width x height x frames); a larger GIF is refused, because the GIF encoder cannot be stopped at the transform deadline. Range 1-1000000000.
+   * @default 16777216
+   */
+  readonly maxGifPixels?: number;
+  /**
+   * Accept SVG originals.
+   * @default false
+   */
+  readonly allowSvg?: boolean;
+  /**
+   * Colour (#rrggbb) transparent pixels are flattened onto for formats without alpha.
+   * @default "#ffffff"
+   */
+  readonly background?: string;
+  /**
+   * Longest a single transform may run before it is abandoned, in seconds (below edgeTimeoutSeconds and batchTimeoutSeconds). Range 1-900. 0 (the default) = 10 s less than the shorter of edgeTimeoutSeconds and batchTimeoutSeconds, at least 1.
+   * @default 0
+   */
+  readonly transformTimeoutSeconds?: number;
+  // Caching
+  /**
+   * max-age of derivatives, and the cache policy's default TTL, in seconds. Range 1-31536000.
+   * @default 31536000
+   */
+  readonly cacheMaxAgeSeconds?: number;
+  /**
+   * max-age of 4xx answers (bad parameters, missing original), in seconds. Range 0-86400.
+   * @default 60
+   */
+  readonly errorMaxAgeSeconds?: number;
+  /**
+   * Budget of one S3 request made by the edge handler, in milliseconds (below the edge timeout). Range 100-10000. 0 (the default) = the smaller of 5000 and a quarter of edgeTimeoutSeconds.
+   * @default 0
+   */
+  readonly s3TimeoutMs?: number;
+  // Edge function (Lambda@Edge, us-east-1)
+  /**
+   * Memory of the origin-response function, in MB. Range 128-10240.
+   * @default 2048
+   */
+  readonly edgeMemoryMb?: number;
+  /**
+   * Timeout of the origin-response function, in seconds (origin events allow at most 30). Range 5-30.
+   * @default 30
+   */
+  readonly edgeTimeoutSeconds?: number;
+  /**
+   * Regions where the replicas' log group /aws/lambda/us-east-1.<name> is created with a retention: every region with a CloudFront regional edge cache, where replicas run and log.
+   * @default ["us-east-1","us-east-2","us-west-1","us-west-2","ap-south-1","ap-northeast-1","ap-northeast-2","ap-southeast-1","ap-southeast-2","eu-central-1","eu-west-1","eu-west-2","sa-east-1"]
+   */
+  readonly edgeLogRegions?: readonly string[];
+  /**
+   * Retention of every log group, in days (a value CloudWatch Logs accepts, e.g. 7, 14, 30, 90). Range 1-3653.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  // Buckets
+  /**
+   * Days after which a derivative expires; it is regenerated on the next request. Range 1-36500.
+   * @default 90
+   */
+  readonly derivativesExpirationDays?: number;
+  /**
+   * Enable versioning on the originals bucket.
+   * @default false
+   */
+  readonly originalsVersioning?: boolean;
+  /**
+   * Let pulumi destroy delete buckets that still hold objects (throw-away stacks only).
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+  // Distribution
+  /**
+   * CloudFront price class (PriceClass_100, PriceClass_200 or PriceClass_All).
+   * @default "PriceClass_100"
+   */
+  readonly priceClass?: string;
+  /**
+   * Alternate domain names of the distribution; they need certificateArn.
+   * @default []
+   */
+  readonly aliases?: readonly string[];
+  /**
+   * ARN of an ACM certificate in us-east-1 covering the aliases (empty = CloudFront's default certificate).
+   * @default ""
+   */
+  readonly certificateArn?: string;
+  /**
+   * Name of a bucket (ACLs enabled) receiving CloudFront standard logs; empty = no access logs.
+   * @default ""
+   */
+  readonly loggingBucket?: string;
+  /**
+   * WAF web ACL to attach (the web ACL's ARN for WAFv2); empty = none.
+   * @default ""
+   */
+  readonly webAclId?: string;
+  /**
+   * Enable Origin Shield on both origins.
+   * @default false
+   */
+  readonly originShield?: boolean;
+  /**
+   * Origin Shield region; empty = the stack's home region (aws:region).
+   * @default ""
+   */
+  readonly originShieldRegion?: string;
+  // Batch resizer
+  /**
+   * Renditions generated on upload, in the query language (validated against the query rules). Empty (the default) = width=320, 640 and 1280 in WebP, each capped at maxWidth and rounded up to allowedWidths.
+   * @default []
+   */
+  readonly batchRenditions?: readonly string[];
+  /**
+   * Key prefix of originals that trigger the batch resizer; empty = every key.
+   * @default ""
+   */
+  readonly batchPrefix?: string;
+  /**
+   * Key suffixes (case-sensitive) that trigger the batch resizer, one notification filter each.
+   * @default [".jpg",".jpeg",".png",".webp",".gif",".avif",".tif",".tiff"]
+   */
+  readonly batchSuffixes?: readonly string[];
+  /**
+   * Memory of the batch resizer, in MB. Range 128-10240.
+   * @default 2048
+   */
+  readonly batchMemoryMb?: number;
+  /**
+   * Timeout of the batch resizer, in seconds. Range 5-900.
+   * @default 120
+   */
+  readonly batchTimeoutSeconds?: number;
+  /**
+   * Reserved concurrency of the batch resizer. Range 1-1000.
+   * @default 10
+   */
+  readonly batchReservedConcurrency?: number;
+  /**
+   * Retries of a failed asynchronous invocation (2 means 3 tries). Range 0-2.
+   * @default 2
+   */
+  readonly batchMaxRetryAttempts?: number;
+  /**
+   * Age after which an unprocessed event goes to the failure queue, in seconds. Range 60-21600.
+   * @default 3600
+   */
+  readonly batchMaxEventAgeSeconds?: number;
+  /**
+   * Retention of failed events in the SQS failure queue, in seconds. Range 60-1209600.
+   * @default 1209600
+   */
+  readonly failureQueueRetentionSeconds?: number;
+}
