@@ -1,7 +1,7 @@
 // The real index.ts, run under Pulumi runtime mocks for each example stack (one child process per
 // stack, so Pulumi's global runtime state and the module cache never leak between stacks).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 import { type BatchConfigJson, readBatchConfig } from '../../functions/batch/batch-config';
 import type { EdgeConfig } from '../../functions/edge/edge-config';
@@ -38,9 +38,18 @@ const T = {
   cfFunction: 'aws:cloudfront/function:Function',
 } as const;
 
+const INDEX = join(__dirname, '..', '..', 'index.ts');
+const EXAMPLE = join(__dirname, '..', '..', 'examples', 'site-with-images', 'index.ts');
+
+/**
+ * The programs checked resource by resource: this project's index.ts in both stacks, and the example
+ * program that adds an ImageCdn named `images` beside resources of its own (only what is inside the
+ * component is checked, by the same assertions).
+ */
 const STACKS = [
-  { stack: 'dev', region: 'us-west-2' },
-  { stack: 'prod-eu', region: 'eu-west-1' },
+  { stack: 'dev', region: 'us-west-2', program: INDEX, cdn: 'image-cdn' },
+  { stack: 'prod-eu', region: 'eu-west-1', program: INDEX, cdn: 'image-cdn' },
+  { stack: 'dev', region: 'us-west-2', program: EXAMPLE, cdn: 'images' },
 ] as const;
 
 /** A config value of the run, as the program received it (arrays and numbers arrive as JSON text). */
@@ -86,9 +95,10 @@ function distribution(stack: Stack) {
   return stack.only(T.distribution);
 }
 
-for (const { stack: stackName, region } of STACKS) {
-  describe(`infra stack ${stackName} (index.ts under mocks)`, function () {
+for (const { stack: stackName, region, program, cdn } of STACKS) {
+  describe(`infra stack ${stackName} (${relative(join(__dirname, '..', '..'), program)} under mocks)`, function () {
     this.timeout(120_000);
+    let whole: Stack;
     let stack: Stack;
     let originals: string;
     let derivatives: string;
@@ -97,7 +107,8 @@ for (const { stack: stackName, region } of STACKS) {
     let suffix: string;
 
     before(async () => {
-      stack = await runStack(stackName);
+      whole = await runStack(stackName, {}, program);
+      stack = whole.within('imagecdn:index:ImageCdn');
       suffix = nameSuffix(stack);
       originals = `image-cdn-${stackName}-${region}-${suffix}-originals`;
       derivatives = `image-cdn-${stackName}-${region}-${suffix}-derivatives`;
@@ -123,6 +134,9 @@ for (const { stack: stackName, region } of STACKS) {
         assert.equal(component.parent, top.urn, `${component.name} is a child of the ImageCdn`);
         assert.ok(component.name.startsWith(`${top.name}-`), `${component.name} is named after it`);
       }
+      // index.ts builds nothing beside its ImageCdn; the example builds its site beside it.
+      if (program === INDEX) assert.equal(whole.resources.length, stack.resources.length);
+      else assert.ok(whole.resources.length > stack.resources.length);
       const children = stack.resources.filter((r) => !r.type.startsWith('imagecdn:index:'));
       assert.ok(children.length >= 30, `${children.length} resources`);
       for (const child of children) {
@@ -133,12 +147,21 @@ for (const { stack: stackName, region } of STACKS) {
       }
     });
 
-    it('exports the domain, the id, both buckets, the qualified edge ARN, the batch name and an example URL', () => {
+    it('outputs the domain, the id, both buckets, the qualified edge ARN, the batch name and an example URL', () => {
       // The mock gives a distribution CloudFront's id shape (E + upper case) and <id>.cloudfront.net.
       const distributionId = String(distribution(stack).state?.arn).split('/').pop();
       assert.match(String(distributionId), /^E[A-Z0-9]+$/);
       const domain = `${String(distributionId).toLowerCase()}.cloudfront.net`;
-      assert.deepEqual(stack.run.outputs, {
+      const registered = stack.only('imagecdn:index:ImageCdn').registeredOutputs;
+      if (program === INDEX) {
+        // index.ts exports exactly what its ImageCdn registers.
+        assert.deepEqual(whole.run.outputs, registered);
+      } else {
+        // The component registers exactly its public Output fields (read in the program itself).
+        assert.deepEqual(whole.run.outputs.imageCdnPublicFields, Object.keys(registered ?? {}).sort());
+        assert.equal(whole.run.outputs.imageDomain, domain);
+      }
+      assert.deepEqual(registered, {
         distributionDomainName: domain,
         distributionId,
         originalsBucketName: originals,
@@ -153,10 +176,10 @@ for (const { stack: stackName, region } of STACKS) {
     describe('edge function', () => {
       it('is in us-east-1 through an explicit provider, whatever aws:region is', () => {
         assert.equal(stack.run.config['aws:region'], region);
-        const fn = stack.get(T.lambda, 'image-cdn-edge-function');
+        const fn = stack.get(T.lambda, `${cdn}-edge-function`);
         assert.equal(providerRegion(stack, fn), 'us-east-1');
         assert.equal(fn.region, 'us-east-1');
-        assert.equal(providerRegion(stack, stack.get(T.role, 'image-cdn-edge-role')), 'us-east-1');
+        assert.equal(providerRegion(stack, stack.get(T.role, `${cdn}-edge-role`)), 'us-east-1');
         const identity = stack.run.invokes.filter(
           (i) => i.token === 'aws:index/getCallerIdentity:getCallerIdentity',
         );
@@ -164,7 +187,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('is published, x86_64, the newest Lambda@Edge Node.js runtime, without environment or layers', () => {
-        const inputs = stack.get(T.lambda, 'image-cdn-edge-function').inputs;
+        const inputs = stack.get(T.lambda, `${cdn}-edge-function`).inputs;
         assert.equal(inputs.publish, true);
         assert.deepEqual(inputs.architectures, ['x86_64']);
         assert.equal(inputs.runtime, 'nodejs22.x');
@@ -175,7 +198,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('takes memory and timeout from config, within origin-event limits', () => {
-        const inputs = stack.get(T.lambda, 'image-cdn-edge-function').inputs;
+        const inputs = stack.get(T.lambda, `${cdn}-edge-function`).inputs;
         assert.equal(inputs.memorySize, configOf(stack, 'edgeMemoryMb'));
         assert.equal(inputs.timeout, configOf(stack, 'edgeTimeoutSeconds'));
         assert.ok((inputs.timeout as number) <= 30);
@@ -183,11 +206,11 @@ for (const { stack: stackName, region } of STACKS) {
 
       it('is retained on delete (replicas outlive the distribution), and only it', () => {
         const retained = stack.resources.filter((r) => r.retainOnDelete).map((r) => r.name);
-        assert.deepEqual(retained, ['image-cdn-edge-function']);
+        assert.deepEqual(retained, [`${cdn}-edge-function`]);
       });
 
       it('ships the bundle with the stack config baked in as edge-config.json', () => {
-        const code = stack.get(T.lambda, 'image-cdn-edge-function').inputs.code as {
+        const code = stack.get(T.lambda, `${cdn}-edge-function`).inputs.code as {
           archive: string;
           assets: Record<string, { asset?: string; archive?: string; path?: string; text?: string }>;
         };
@@ -210,7 +233,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('has a role trusted by exactly lambda and edgelambda', () => {
-        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'image-cdn-edge-role'), 'assumeRolePolicy');
+        const trust = stack.json<PolicyDocument>(stack.get(T.role, `${cdn}-edge-role`), 'assumeRolePolicy');
         assert.deepEqual(trust.Statement, [
           {
             Sid: 'AssumeRole',
@@ -222,7 +245,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it("may read this stack's originals, write its derivatives and log to its own groups, never list", () => {
-        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'image-cdn-edge-policy')), [
+        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, `${cdn}-edge-policy`)), [
           {
             Sid: 'ReadOriginals',
             Effect: 'Allow',
@@ -258,7 +281,7 @@ for (const { stack: stackName, region } of STACKS) {
           regions,
         );
         for (const group of replicas) assert.equal(group.inputs.retentionInDays, retention);
-        const own = stack.get(T.logGroup, 'image-cdn-edge-logs');
+        const own = stack.get(T.logGroup, `${cdn}-edge-logs`);
         assert.equal(own.inputs.name, `/aws/lambda/${edgeName}`);
         assert.equal(providerRegion(stack, own), 'us-east-1');
         assert.equal(own.inputs.retentionInDays, retention);
@@ -284,18 +307,18 @@ for (const { stack: stackName, region } of STACKS) {
       it('are private: all four public-access flags, owner-enforced, encrypted by default', () => {
         for (const part of ['originals', 'derivatives']) {
           const id = part === 'originals' ? originals : derivatives;
-          assert.deepEqual(stack.get(T.publicAccess, `image-cdn-images-${part}-public-access`).inputs, {
+          assert.deepEqual(stack.get(T.publicAccess, `${cdn}-images-${part}-public-access`).inputs, {
             bucket: id,
             blockPublicAcls: true,
             blockPublicPolicy: true,
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
           });
-          assert.deepEqual(stack.get(T.ownership, `image-cdn-images-${part}-ownership`).inputs, {
+          assert.deepEqual(stack.get(T.ownership, `${cdn}-images-${part}-ownership`).inputs, {
             bucket: id,
             rule: { objectOwnership: 'BucketOwnerEnforced' },
           });
-          assert.deepEqual(stack.get(T.sse, `image-cdn-images-${part}-sse`).inputs.rules, [
+          assert.deepEqual(stack.get(T.sse, `${cdn}-images-${part}-sse`).inputs.rules, [
             { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true },
           ]);
         }
@@ -311,7 +334,7 @@ for (const { stack: stackName, region } of STACKS) {
           ['originals', originals],
           ['derivatives', derivatives],
         ] as const) {
-          const policy = stack.get(T.bucketPolicy, `image-cdn-origin-access-${part}`);
+          const policy = stack.get(T.bucketPolicy, `${cdn}-origin-access-${part}`);
           assert.equal(policy.inputs.bucket, bucket);
           assert.deepEqual(statements(stack, policy), [
             {
@@ -335,7 +358,7 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('expire derivatives after the configured days; version originals and force-destroy only if configured', () => {
-        const lifecycle = stack.get(T.lifecycle, 'image-cdn-images-derivatives-lifecycle');
+        const lifecycle = stack.get(T.lifecycle, `${cdn}-images-derivatives-lifecycle`);
         assert.equal(lifecycle.inputs.bucket, derivatives);
         const rules = lifecycle.inputs.rules as { expiration: { days: number }; status: string }[];
         assert.equal(rules[0]!.expiration.days, configOf(stack, 'derivativesExpirationDays'));
@@ -356,8 +379,8 @@ for (const { stack: stackName, region } of STACKS) {
         assert.deepEqual(
           origins.map((o) => [o.originId, o.domainName, o.originAccessControlId]),
           [
-            ['derivatives', `${derivatives}.s3.${region}.amazonaws.com`, 'image-cdn-cdn-derivatives-oac'],
-            ['originals', `${originals}.s3.${region}.amazonaws.com`, 'image-cdn-cdn-originals-oac'],
+            ['derivatives', `${derivatives}.s3.${region}.amazonaws.com`, `${cdn}-cdn-derivatives-oac`],
+            ['originals', `${originals}.s3.${region}.amazonaws.com`, `${cdn}-cdn-originals-oac`],
           ],
         );
         for (const oac of stack.ofType(T.oac)) {
@@ -434,7 +457,10 @@ for (const { stack: stackName, region } of STACKS) {
         }[];
         assert.equal(associations.length, 1);
         assert.equal(associations[0]!.eventType, 'origin-response');
-        assert.equal(associations[0]!.lambdaArn, stack.run.outputs.edgeFunctionQualifiedArn);
+        assert.equal(
+          associations[0]!.lambdaArn,
+          stack.only('imagecdn:index:ImageCdn').registeredOutputs?.edgeFunctionQualifiedArn,
+        );
         assert.match(associations[0]!.lambdaArn, new RegExp(`:function:${edgeName}:\\d+$`));
       });
 
@@ -461,7 +487,7 @@ for (const { stack: stackName, region } of STACKS) {
 
     describe('batch resizer', () => {
       it('is a regular Lambda in the home region with sharp from a layer', () => {
-        const fn = stack.get(T.lambda, 'image-cdn-batch-function');
+        const fn = stack.get(T.lambda, `${cdn}-batch-function`);
         const layer = stack.only(T.layer);
         assert.equal(fn.provider, '', 'default provider: aws:region');
         assert.equal(fn.region, region);
@@ -478,11 +504,14 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('gets the same rules and the configured renditions through its environment', () => {
-        const fn = stack.get(T.lambda, 'image-cdn-batch-function');
+        const fn = stack.get(T.lambda, `${cdn}-batch-function`);
         const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
         const baked = JSON.parse(
-          (stack.get(T.lambda, 'image-cdn-edge-function').inputs.code as { assets: Record<string, { text: string }> })
-            .assets['edge-config.json']!.text,
+          (
+            stack.get(T.lambda, `${cdn}-edge-function`).inputs.code as {
+              assets: Record<string, { text: string }>;
+            }
+          ).assets['edge-config.json']!.text,
         ) as EdgeConfig;
         assert.deepEqual(Object.keys(variables).sort(), ['BATCH_CONFIG', 'MALLOC_ARENA_MAX']);
         const batch = JSON.parse(variables.BATCH_CONFIG!) as BatchConfigJson;
@@ -543,19 +572,19 @@ for (const { stack: stackName, region } of STACKS) {
       });
 
       it('keeps its logs for the configured retention', () => {
-        const group = stack.get(T.logGroup, 'image-cdn-batch-logs');
+        const group = stack.get(T.logGroup, `${cdn}-batch-logs`);
         assert.equal(group.inputs.name, `/aws/lambda/${batchName}`);
         assert.equal(group.inputs.retentionInDays, configOf(stack, 'logRetentionDays'));
       });
 
       it('has a role that may read (and list) originals, write and re-read derivatives, report failures and log, nothing else', () => {
-        const trust = stack.json<PolicyDocument>(stack.get(T.role, 'image-cdn-batch-role'), 'assumeRolePolicy');
+        const trust = stack.json<PolicyDocument>(stack.get(T.role, `${cdn}-batch-role`), 'assumeRolePolicy');
         assert.deepEqual(
           trust.Statement.map((s) => s.Principal),
           [{ Service: ['lambda.amazonaws.com'] }],
         );
         const queue = stack.only(T.queue);
-        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, 'image-cdn-batch-policy')), [
+        assert.deepEqual(statements(stack, stack.get(T.rolePolicy, `${cdn}-batch-policy`)), [
           {
             Sid: 'ReadOriginals',
             Effect: 'Allow',
@@ -650,7 +679,10 @@ describe('infra stacks side by side', function () {
     assert.deepEqual(changed.only(T.randomId).inputs, dev.only(T.randomId).inputs);
     for (const stack of [dev, changed]) {
       const context = { project: 'image-cdn', stack: 'dev', region: 'us-west-2', suffix: nameSuffix(stack) };
-      assert.equal(stack.get(T.bucket, 'image-cdn-images-originals').inputs.bucket, bucketName(context, 'originals'));
+      assert.equal(
+        stack.get(T.bucket, 'image-cdn-images-originals').inputs.bucket,
+        bucketName(context, 'originals'),
+      );
       assert.equal(
         stack.get(T.bucket, 'image-cdn-images-derivatives').inputs.bucket,
         bucketName(context, 'derivatives'),
@@ -711,8 +743,11 @@ describe('infra stacks side by side', function () {
     ]);
     const batchConfig = (stack: Stack) =>
       JSON.parse(
-        (stack.get(T.lambda, 'image-cdn-batch-function').inputs.environment as { variables: Record<string, string> })
-          .variables.BATCH_CONFIG!,
+        (
+          stack.get(T.lambda, 'image-cdn-batch-function').inputs.environment as {
+            variables: Record<string, string>;
+          }
+        ).variables.BATCH_CONFIG!,
       ) as BatchConfigJson;
     assert.equal(batchConfig(narrow).rules.maxPixels, 2048 * 4096);
     assert.deepEqual(batchConfig(allowList).renditions, ['width=320&format=webp', 'width=640&format=webp']);
@@ -766,7 +801,9 @@ describe('infra stack options (dev with a domain, access logs, WAF)', function (
   });
 
   it('leaves s3:ListBucket out of the edge role (403 and 404 are handled alike)', () => {
-    const actions = statements(stack, stack.get(T.rolePolicy, 'image-cdn-edge-policy')).flatMap((s) => s.Action);
+    const actions = statements(stack, stack.get(T.rolePolicy, 'image-cdn-edge-policy')).flatMap(
+      (s) => s.Action,
+    );
     assert.deepEqual(actions, ['s3:GetObject', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 });

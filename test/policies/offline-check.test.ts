@@ -148,7 +148,7 @@ describe('offline policy check (end to end)', function () {
     // The edge function is found through the distribution's origin-response association.
     assert.deepEqual(
       found('lambda-edge-runtime').map((v) => v.resourceName),
-      ['edge-function'],
+      ['image-cdn-edge-function'],
     );
     assert.match(
       found('iam-edge-role-exact-s3-access')[0]?.message ?? '',

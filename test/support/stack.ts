@@ -111,6 +111,21 @@ export class Stack {
     return found[0]!;
   }
 
+  /**
+   * The part of the stack inside the one component of `type` (it, its descendants, and every provider), so
+   * a program that builds other resources beside it is checked like one that builds only it.
+   */
+  within(type: string): Stack {
+    const top = this.only(type);
+    const inside = new Set([top.urn]);
+    // Parents are registered before their children, so one pass in registration order finds them all.
+    for (const resource of this.run.resources) if (inside.has(resource.parent)) inside.add(resource.urn);
+    const resources = this.run.resources.filter(
+      (resource) => inside.has(resource.urn) || resource.type.startsWith('pulumi:providers:'),
+    );
+    return new Stack({ ...this.run, resources });
+  }
+
   byUrn(urn: string): RecordedResource | undefined {
     return this.run.resources.find((resource) => resource.urn === urn);
   }
