@@ -58,12 +58,47 @@ export function renderConfigBlock(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Pulumi.yaml with its `config:` block regenerated; everything above the block is kept. */
+/**
+ * The keys `pulumi new` asks a new user for (Pulumi.yaml `template.config`, "Creating templates" in the
+ * Pulumi docs): the home region, and the CloudFront price class that decides the bill. A template's
+ * default is a string (ProjectTemplateConfigValue.Default), which `pulumi new` stores as the stack's
+ * value: only string keys are asked, so the stored value passes the project's typed config.
+ */
+export const TEMPLATE_KEYS = ['priceClass'] as const;
+
+/** The `template:` block: what `pulumi new <repository URL>` shows and asks, descriptions from the schema. */
+export function renderTemplateBlock(): string {
+  const config: Record<string, { description: string; default: string }> = {
+    'aws:region': {
+      description:
+        'Home region of the buckets and the batch resizer (the edge function is always in us-east-1).',
+      default: 'us-west-2',
+    },
+  };
+  for (const key of TEMPLATE_KEYS) {
+    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
+    config[`${CONFIG_NAMESPACE}:${key}`] = {
+      description: yamlDescription(declared),
+      default: String(declared.default),
+    };
+  }
+  const template = {
+    displayName: 'Image CDN on AWS',
+    description: 'On-demand image resizing behind CloudFront: S3, Lambda@Edge with sharp, a batch resizer.',
+    quickstart: 'Run `npm ci && npm run build`, then `pulumi up`. docs/configuration.md lists every key.',
+    config,
+  };
+  const text = yaml.dump({ template }, { lineWidth: -1, flowLevel: 4 });
+  return `# Generated from infra/config/schema.ts by \`npm run config:docs\`: what \`pulumi new\` asks.\n${text}`;
+}
+
+/** Pulumi.yaml with its `template:` and `config:` blocks regenerated; everything above them is kept. */
 export async function renderProjectFile(current: string): Promise<string> {
-  const start = current.search(/^config:/m);
+  const marker = current.search(/^(# Generated from infra\/config\/schema\.ts[^\n]*\n)?template:/m);
+  const start = marker === -1 ? current.search(/^config:/m) : marker;
   const head = start === -1 ? `${current.trimEnd()}\n` : current.slice(0, start);
   const options = await prettier.resolveConfig(PROJECT_FILE);
-  return prettier.format(head + renderConfigBlock(), { ...options, parser: 'yaml' });
+  return prettier.format(head + renderTemplateBlock() + renderConfigBlock(), { ...options, parser: 'yaml' });
 }
 
 /** The TypeScript type of a key's value, as a program passes it to ImageCdn. */

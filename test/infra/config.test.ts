@@ -17,6 +17,7 @@ import {
   type StackContext,
 } from '../../infra/config';
 import { ORIGIN_EVENT_LIMITS, REGIONAL_EDGE_CACHE_REGIONS } from '../../infra/limits';
+import { loadStackConfig } from '../../policies/offline/project-config';
 import {
   DOC_FILE,
   PROJECT_FILE,
@@ -24,6 +25,8 @@ import {
   renderDocs,
   renderProjectFile,
   renderReadme,
+  renderSettingsFile,
+  SETTINGS_FILE,
 } from '../../scripts/config-docs';
 
 const root = join(__dirname, '..', '..');
@@ -132,9 +135,33 @@ describe('infra config', () => {
       assert.equal(await renderProjectFile(current), current, 'Pulumi.yaml is stale');
       assert.equal(renderDocs(), readFileSync(DOC_FILE, 'utf8'), 'docs/configuration.md is stale');
       for (const key of CONFIG_KEYS) assert.match(renderDocs(), new RegExp(`\\| \`${key}\` \\|`));
+      assert.equal(
+        await renderSettingsFile(),
+        readFileSync(SETTINGS_FILE, 'utf8'),
+        'ImageCdnSettings is stale',
+      );
       const readme = readFileSync(README_FILE, 'utf8');
       assert.equal(renderReadme(readme), readme, "README.md's configuration table is stale");
       for (const key of CONFIG_KEYS) assert.ok(readme.includes(`\`${key}\` `), `README lists ${key}`);
+    });
+
+    // `pulumi new` stores each template default, a string (ProjectTemplateConfigValue.Default), as the new
+    // stack's value: each must be a key of the project or of aws:, and pass the project's typed config.
+    it('asks `pulumi new` only for keys whose string default the typed config accepts', () => {
+      const template = (
+        project as unknown as {
+          template: { config: Record<string, { default: unknown; description: string }> };
+        }
+      ).template;
+      assert.ok(Object.keys(template.config).includes('aws:region'));
+      for (const [key, entry] of Object.entries(template.config)) {
+        assert.equal(typeof entry.default, 'string', `${key}: a template default is a string`);
+        assert.ok(entry.description.length > 10, `${key} has a description`);
+        const name = key.replace(/^image-cdn:/, '');
+        if (!key.startsWith('aws:')) assert.ok(CONFIG_KEYS.includes(name as never), `${key} is declared`);
+        const config = loadStackConfig(root, 'dev', { [key]: entry.default as string });
+        assert.equal(config.config[key], entry.default, key);
+      }
     });
 
     it('requires a Pulumi CLI that reads requiredPulumiVersion and applies the config rules', () => {
