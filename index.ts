@@ -18,3 +18,4 @@ export const edgeFunctionQualifiedArn = cdn.edgeFunctionQualifiedArn;
 export const batchFunctionName = cdn.batchFunctionName;
 export const sharpLayerArn = cdn.sharpLayerArn;
 export const exampleImageUrl = cdn.exampleImageUrl;
+export const originalsBucketPolicy = cdn.originalsBucketPolicy;

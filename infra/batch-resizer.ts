@@ -31,6 +31,14 @@ export interface BatchResizerArgs {
    */
   readonly suffixes: readonly string[];
   /**
+   * Whether uploads to the originals bucket trigger the function (an S3 notification). Off for a bucket
+   * this stack does not own: a bucket has one notification configuration, which this stack would replace.
+   * The function then makes renditions only when its backfill is invoked. A plain boolean: it decides
+   * whether the notification exists.
+   * @default true
+   */
+  readonly triggeredByUploads?: boolean;
+  /**
    * Memory in MB.
    */
   readonly memoryMb: pulumi.Input<number>;
@@ -95,7 +103,7 @@ export class BatchResizer extends pulumi.ComponentResource {
     const policy = createRolePolicy();
     const fn = createFunction();
     createInvokeConfig();
-    createNotification(createPermission());
+    if (args.triggeredByUploads ?? true) createNotification(createPermission());
 
     this.function = fn;
     this.layer = layer;

@@ -19,6 +19,13 @@ export interface ImageBucketsArgs {
    * Let `pulumi destroy` delete buckets that still hold objects. Only for throw-away stacks.
    */
   readonly forceDestroy: pulumi.Input<boolean>;
+  /**
+   * An existing bucket to use for originals instead of creating one. It is read (`Bucket.get`), never
+   * changed: no access block, versioning or encryption is added to it, and destroy leaves it alone.
+   * A plain string: it decides whether the originals bucket is created.
+   * @default undefined (create the originals bucket)
+   */
+  readonly existingOriginalsBucket?: string;
 }
 
 /**
@@ -36,13 +43,15 @@ export class ImageBuckets extends pulumi.ComponentResource {
     const versioning = args.originalsVersioning;
     const forceDestroy = args.forceDestroy;
 
-    this.originals = this.createPrivateBucket(`${name}-originals`, args.originalsBucketName, forceDestroy);
+    this.originals = args.existingOriginalsBucket
+      ? aws.s3.Bucket.get(`${name}-originals`, args.existingOriginalsBucket, undefined, { parent: this })
+      : this.createPrivateBucket(`${name}-originals`, args.originalsBucketName, forceDestroy);
     this.derivatives = this.createPrivateBucket(
       `${name}-derivatives`,
       args.derivativesBucketName,
       forceDestroy,
     );
-    this.createVersioning(`${name}-originals`, this.originals, versioning);
+    if (!args.existingOriginalsBucket) this.createVersioning(`${name}-originals`, this.originals, versioning);
     this.createExpiry(`${name}-derivatives`, this.derivatives, expirationDays);
 
     this.registerOutputs({ originals: this.originals, derivatives: this.derivatives });

@@ -145,6 +145,11 @@ export interface ImageCdnSettings {
    * @default false
    */
   readonly forceDestroy?: boolean;
+  /**
+   * Name of an existing bucket in the home region to serve originals from, instead of creating one. It is only read: nothing is created on it and nothing is deleted on destroy, so add the statements of the output originalsBucketPolicy to its bucket policy (CloudFront reads it through OAC), and run the batch backfill for renditions (its uploads do not trigger the batch resizer). Empty = create the originals bucket.
+   * @default ""
+   */
+  readonly existingOriginalsBucket?: string;
   // Distribution
   /**
    * CloudFront price class (PriceClass_100, PriceClass_200 or PriceClass_All).

@@ -68,6 +68,12 @@ export class ImageCdn extends pulumi.ComponentResource {
   readonly sharpLayerArn: pulumi.Output<string>;
   /** `https://<alias or domain>/photos/cat.jpg?width=640&format=auto`. */
   readonly exampleImageUrl: pulumi.Output<string>;
+  /**
+   * The originals bucket's policy (JSON): TLS only, reads by this distribution's OAC only. Applied to a
+   * bucket this component creates; for an existing bucket (`existingOriginalsBucket`), the statements its
+   * owner adds to the bucket's policy.
+   */
+  readonly originalsBucketPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: ImageCdnArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:ImageCdn', name, {}, opts);
@@ -101,6 +107,7 @@ export class ImageCdn extends pulumi.ComponentResource {
         derivativesExpirationDays: config.buckets.derivativesExpirationDays,
         originalsVersioning: config.buckets.originalsVersioning,
         forceDestroy: config.buckets.forceDestroy,
+        existingOriginalsBucket: config.buckets.existingOriginals,
       },
       child('images'),
     );
@@ -145,11 +152,13 @@ export class ImageCdn extends pulumi.ComponentResource {
       child('cdn'),
     );
 
-    new OriginBucketPolicies(
+    const originAccess = new OriginBucketPolicies(
       childName('origin-access'),
       {
         buckets: { originals: buckets.originals, derivatives: buckets.derivatives },
         distributionArn: cdn.distribution.arn,
+        // An existing originals bucket's one policy is its owner's: only its document is given.
+        documentOnly: config.buckets.existingOriginals ? ['originals'] : [],
       },
       child('origin-access', [buckets]),
     );
@@ -172,6 +181,8 @@ export class ImageCdn extends pulumi.ComponentResource {
         maxEventAgeSeconds: config.batch.maxEventAgeSeconds,
         failureRetentionSeconds: config.batch.failureQueueRetentionSeconds,
         logRetentionDays: config.logRetentionDays,
+        // A bucket has one notification configuration: on a bucket this stack does not own it stays the owner's.
+        triggeredByUploads: !config.buckets.existingOriginals,
       },
       child('batch'),
     );
@@ -187,6 +198,16 @@ export class ImageCdn extends pulumi.ComponentResource {
     this.batchFunctionName = batch.function.name;
     this.sharpLayerArn = batch.layer.arn;
     this.exampleImageUrl = pulumi.interpolate`https://${publicHost}/photos/cat.jpg?width=640&format=auto`;
+    this.originalsBucketPolicy = pulumi
+      .all([originAccess.documents.originals!, buckets.originals.region])
+      .apply(([document, bucketRegion]) => {
+        // The edge and the batch resizer read originals in the home region (edge-config.json's bucketRegion).
+        if (bucketRegion !== config.region)
+          throw new Error(
+            `existingOriginalsBucket ${config.buckets.existingOriginals} is in ${bucketRegion}, not in the home region ${config.region}`,
+          );
+        return document;
+      });
     this.registerOutputs(imageCdnOutputs(this));
   }
 }
@@ -209,6 +230,7 @@ export const IMAGE_CDN_OUTPUTS = [
   'batchFunctionName',
   'sharpLayerArn',
   'exampleImageUrl',
+  'originalsBucketPolicy',
 ] as const;
 
 export type ImageCdnOutput = (typeof IMAGE_CDN_OUTPUTS)[number];

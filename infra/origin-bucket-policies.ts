@@ -13,6 +13,12 @@ export interface OriginBucketPoliciesArgs {
    * @default []
    */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Buckets whose policy is only computed (`documents`), not applied: buckets this stack does not own,
+   * whose one bucket policy belongs to their owner. Short names, as in `buckets`.
+   * @default []
+   */
+  readonly documentOnly?: readonly string[];
 }
 
 /**
@@ -21,22 +27,30 @@ export interface OriginBucketPoliciesArgs {
  */
 export class OriginBucketPolicies extends pulumi.ComponentResource {
   readonly policies: aws.s3.BucketPolicy[];
+  /** Each bucket's policy document (JSON), by short name, including those of `documentOnly` buckets. */
+  readonly documents: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: OriginBucketPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:OriginBucketPolicies', name, {}, opts);
-    this.policies = Object.entries(args.buckets).map(
-      ([part, bucket]) =>
-        new aws.s3.BucketPolicy(
-          `${name}-${part}`,
-          {
-            bucket: bucket.id,
-            policy: pulumi
-              .all([bucket.bucket, args.distributionArn])
-              .apply(([bucketName, arn]) => JSON.stringify(originBucketPolicy(bucketName, arn))),
-          },
-          { parent: this, dependsOn: args.dependsOn ?? [] },
-        ),
+    const documentOnly = new Set(args.documentOnly ?? []);
+    this.documents = Object.fromEntries(
+      Object.entries(args.buckets).map(([part, bucket]) => [
+        part,
+        pulumi
+          .all([bucket.bucket, args.distributionArn])
+          .apply(([bucketName, arn]) => JSON.stringify(originBucketPolicy(bucketName, arn))),
+      ]),
     );
-    this.registerOutputs({ policies: this.policies });
+    this.policies = Object.entries(args.buckets)
+      .filter(([part]) => !documentOnly.has(part))
+      .map(
+        ([part, bucket]) =>
+          new aws.s3.BucketPolicy(
+            `${name}-${part}`,
+            { bucket: bucket.id, policy: this.documents[part]! },
+            { parent: this, dependsOn: args.dependsOn ?? [] },
+          ),
+      );
+    this.registerOutputs({ policies: this.policies, documents: this.documents });
   }
 }

@@ -40,6 +40,8 @@ export interface CdnConfig {
     readonly derivativesExpirationDays: number;
     readonly originalsVersioning: boolean;
     readonly forceDestroy: boolean;
+    /** An existing bucket to read originals from, instead of creating one. */
+    readonly existingOriginals?: string;
   };
   readonly distribution: {
     readonly priceClass: PriceClass;
@@ -91,6 +93,9 @@ export interface StackContext {
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** An S3 bucket name ("General purpose bucket naming rules", S3 User Guide): 3–63 of a-z, 0-9, `.`, `-`. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Widths of the default batch renditions, before maxWidth and allowedWidths shape them. */
 const DEFAULT_RENDITION_WIDTHS = [320, 640, 1280];
@@ -212,8 +217,11 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
   for (const alias of aliases)
     if (!/^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(alias))
       throw r.error('aliases', `"${alias}" is not a lowercase domain name`);
+  const existingOriginals = r.string('existingOriginalsBucket');
+  if (existingOriginals !== '' && !BUCKET_NAME.test(existingOriginals))
+    throw r.error('existingOriginalsBucket', 'must be an S3 bucket name (the bucket, not its ARN or domain)');
   const loggingBucket = r.string('loggingBucket');
-  if (loggingBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(loggingBucket))
+  if (loggingBucket !== '' && !BUCKET_NAME.test(loggingBucket))
     throw r.error('loggingBucket', 'must be an S3 bucket name (the bucket, not its domain)');
   const originShieldRegion = r.bool('originShield') ? r.string('originShieldRegion') || region : undefined;
   if (originShieldRegion !== undefined && !REGION_PATTERN.test(originShieldRegion))
@@ -252,6 +260,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
       derivativesExpirationDays: r.int('derivativesExpirationDays'),
       originalsVersioning: r.bool('originalsVersioning'),
       forceDestroy: r.bool('forceDestroy'),
+      ...(existingOriginals ? { existingOriginals } : {}),
     },
     distribution: {
       priceClass: priceClass as PriceClass,

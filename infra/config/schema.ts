@@ -276,6 +276,11 @@ export const CONFIG_SCHEMA = {
     false,
     'Let pulumi destroy delete buckets that still hold objects (throw-away stacks only).',
   ),
+  existingOriginalsBucket: string(
+    BUCKETS,
+    '',
+    'Name of an existing bucket in the home region to serve originals from, instead of creating one. It is only read: nothing is created on it and nothing is deleted on destroy, so add the statements of the output originalsBucketPolicy to its bucket policy (CloudFront reads it through OAC), and run the batch backfill for renditions (its uploads do not trigger the batch resizer). Empty = create the originals bucket.',
+  ),
 
   priceClass: string(
     DISTRIBUTION,

@@ -12,6 +12,17 @@ export interface MockState {
 
 const str = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback);
 
+/**
+ * The state of an existing resource a program reads (`Bucket.get(name, id)`): what the provider would
+ * read from AWS, known only for the types a program of this project reads. Anything else is refused, so a
+ * read the mocks cannot answer fails loudly instead of inventing a state.
+ */
+export function mockRead(type: string, name: string, id: string, region: string): MockState {
+  if (type === 'aws:s3/bucket:Bucket' || type === 'aws:s3/bucketV2:BucketV2')
+    return mockResource(type, name, { bucket: id }, region);
+  throw new Error(`no mock for reading an existing ${type} (${id})`);
+}
+
 export function mockResource(
   type: string,
   name: string,

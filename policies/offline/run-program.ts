@@ -10,7 +10,7 @@ import type { PolicyProviderResource } from '@pulumi/policy';
 import * as pulumi from '@pulumi/pulumi';
 
 import type { RegisteredResource } from './evaluate';
-import { mockCall, mockResource } from './mocks';
+import { mockCall, mockRead, mockResource } from './mocks';
 import { waitForProgram } from './program-completion';
 import { loadStackConfig, type StackConfig, type StackValue } from './project-config';
 
@@ -116,6 +116,7 @@ export async function runProgram(
           providerRegions.set(args.name, String(inputs.region ?? homeRegion));
           return { id: args.name, state: inputs };
         }
+        if (args.id) return mockRead(args.type, args.name, args.id, regionOf(args.provider));
         return mockResource(args.type, args.name, inputs, regionOf(args.provider));
       },
       call(args) {

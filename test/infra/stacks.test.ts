@@ -8,7 +8,7 @@ import type { EdgeConfig } from '../../functions/edge/edge-config';
 import { signUrl } from '../../functions/signing/sign-url';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { defaultRenditions } from '../../infra/config';
-import type { PolicyDocument } from '../../infra/iam';
+import { originBucketPolicy, type PolicyDocument } from '../../infra/iam';
 import { bucketName, resourceName } from '../../infra/names';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
 import { ACCOUNT_ID, type RecordedResource, runStack, type Stack, StackRunError } from '../support/stack';
@@ -170,7 +170,15 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
         batchFunctionName: batchName,
         sharpLayerArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${batchName}-sharp:1`,
         exampleImageUrl: `https://${domain}/photos/cat.jpg?width=640&format=auto`,
+        originalsBucketPolicy: JSON.stringify(
+          originBucketPolicy(originals, String(distribution(stack).state?.arn)),
+        ),
       });
+      // The policy given is the one applied to the originals bucket this stack created.
+      assert.equal(
+        stack.get(T.bucketPolicy, `${cdn}-origin-access-originals`).inputs.policy,
+        registered?.originalsBucketPolicy,
+      );
     });
 
     describe('edge function', () => {
@@ -852,5 +860,85 @@ describe('infra stack with signed URLs (signingSecret set)', function () {
       assert.match(error.stderr, /image-cdn:signingSecret: is stored in plaintext: set it again with/);
       return true;
     });
+  });
+});
+
+describe('infra stack with an existing originals bucket (existingOriginalsBucket)', function () {
+  this.timeout(120_000);
+  const existing = 'our-photo-library';
+  let stack: Stack;
+  let created: Stack;
+
+  before(async () => {
+    [stack, created] = await Promise.all([
+      runStack('dev', { 'image-cdn:existingOriginalsBucket': existing }),
+      runStack('dev'),
+    ]);
+  });
+
+  it('creates only the derivatives bucket, and nothing on the existing one', () => {
+    assert.deepEqual(
+      stack.ofType(T.bucket).map((bucket) => bucket.name),
+      ['image-cdn-images-derivatives'],
+    );
+    for (const type of [T.publicAccess, T.ownership, T.sse, T.bucketPolicy, T.versioning, T.notification])
+      for (const resource of stack.ofType(type))
+        assert.ok(
+          !JSON.stringify(resource.inputs).includes(existing),
+          `${resource.name} leaves ${existing} alone`,
+        );
+    // Only the derivatives get a bucket policy; the stack created both before.
+    assert.deepEqual(
+      stack.ofType(T.bucketPolicy).map((policy) => policy.name),
+      ['image-cdn-origin-access-derivatives'],
+    );
+    assert.equal(created.ofType(T.bucketPolicy).length, 2);
+  });
+
+  it('gives the existing bucket to the edge, the batch resizer and the distribution', () => {
+    const code = stack.get(T.lambda, 'image-cdn-edge-function').inputs.code as {
+      assets: Record<string, { text?: string }>;
+    };
+    assert.equal(
+      (JSON.parse(code.assets['edge-config.json']!.text!) as EdgeConfig).originalsBucket,
+      existing,
+    );
+    const batch = stack.get(T.lambda, 'image-cdn-batch-function').inputs.environment as {
+      variables: Record<string, string>;
+    };
+    assert.equal(readBatchConfig(batch.variables.BATCH_CONFIG).originalsBucket, existing);
+    const edgeReads = statements(stack, stack.get(T.rolePolicy, 'image-cdn-edge-policy')).filter(
+      (statement) => ([] as string[]).concat(statement.Action).includes('s3:GetObject'),
+    );
+    assert.deepEqual(
+      edgeReads.flatMap((statement) => statement.Resource ?? []),
+      [`arn:aws:s3:::${existing}/*`],
+    );
+    const origins = distribution(stack).inputs.origins as { domainName: string }[];
+    assert.ok(origins.some((origin) => origin.domainName === `${existing}.s3.us-west-2.amazonaws.com`));
+  });
+
+  it("is not triggered by uploads to a bucket it does not own (its one notification is the owner's)", () => {
+    assert.equal(stack.ofType(T.notification).length, 0);
+    assert.ok(
+      !stack.ofType(T.permission).some((permission) => permission.inputs.principal === 's3.amazonaws.com'),
+    );
+    assert.equal(created.ofType(T.notification).length, 1);
+  });
+
+  it('outputs the policy statements the owner adds: OAC reads by this distribution only, TLS only', () => {
+    const policy = JSON.parse(String(stack.run.outputs.originalsBucketPolicy)) as PolicyDocument;
+    assert.deepEqual(policy, originBucketPolicy(existing, String(distribution(stack).state?.arn)));
+  });
+
+  it('refuses a value that is not a bucket name, naming the key', async () => {
+    await assert.rejects(
+      runStack('dev', { 'image-cdn:existingOriginalsBucket': 'arn:aws:s3:::photos' }),
+      (error: unknown) => {
+        assert.ok(error instanceof StackRunError);
+        assert.match(error.stderr, /image-cdn:existingOriginalsBucket: must be an S3 bucket name/);
+        return true;
+      },
+    );
   });
 });
