@@ -25,7 +25,7 @@ export interface ImageCdnSettings {
    * When not empty, requested widths are rounded up to one of these (each at most maxWidth). Items 1-16383.
    * @default []
    */
-  readonly allowedWidths?: readonly number[];
+  readonly allowedWidths?: number[];
   /**
    * Largest device-pixel ratio accepted by dpr. Range 1-5.
    * @default 3
@@ -123,7 +123,7 @@ export interface ImageCdnSettings {
    * Regions where the replicas' log group /aws/lambda/us-east-1.<name> is created with a retention: every region with a CloudFront regional edge cache, where replicas run and log.
    * @default ["us-east-1","us-east-2","us-west-1","us-west-2","ap-south-1","ap-northeast-1","ap-northeast-2","ap-southeast-1","ap-southeast-2","eu-central-1","eu-west-1","eu-west-2","sa-east-1"]
    */
-  readonly edgeLogRegions?: readonly string[];
+  readonly edgeLogRegions?: string[];
   /**
    * Retention of every log group, in days (a value CloudWatch Logs accepts, e.g. 7, 14, 30, 90). Range 1-3653.
    * @default 30
@@ -160,7 +160,7 @@ export interface ImageCdnSettings {
    * Alternate domain names of the distribution; they need certificateArn.
    * @default []
    */
-  readonly aliases?: readonly string[];
+  readonly aliases?: string[];
   /**
    * ARN of an ACM certificate in us-east-1 covering the aliases (empty = CloudFront's default certificate).
    * @default ""
@@ -191,7 +191,7 @@ export interface ImageCdnSettings {
    * Renditions generated on upload, in the query language (validated against the query rules). Empty (the default) = width=320, 640 and 1280 in WebP, each capped at maxWidth and rounded up to allowedWidths.
    * @default []
    */
-  readonly batchRenditions?: readonly string[];
+  readonly batchRenditions?: string[];
   /**
    * Key prefix of originals that trigger the batch resizer; empty = every key.
    * @default ""
@@ -201,7 +201,7 @@ export interface ImageCdnSettings {
    * Key suffixes (case-sensitive) that trigger the batch resizer, one notification filter each.
    * @default [".jpg",".jpeg",".png",".webp",".gif",".avif",".tif",".tiff"]
    */
-  readonly batchSuffixes?: readonly string[];
+  readonly batchSuffixes?: string[];
   /**
    * Memory of the batch resizer, in MB. Range 128-10240.
    * @default 2048

@@ -104,7 +104,8 @@ export async function renderProjectFile(current: string): Promise<string> {
 /** The TypeScript type of a key's value, as a program passes it to ImageCdn. */
 function settingType(declared: KeyDeclaration): string {
   if (declared.type === 'array')
-    return declared.items === 'integer' ? 'readonly number[]' : 'readonly string[]';
+    // Plain arrays, not readonly ones: Pulumi's schema inference (provider/experimental) refuses those.
+    return declared.items === 'integer' ? 'number[]' : 'string[]';
   return declared.type === 'integer' ? 'number' : declared.type;
 }
 
