@@ -23,6 +23,8 @@ export interface RunResource extends RegisteredResource {
   retainOnDelete: boolean;
   /** What a component passed to `registerOutputs`, resolved (components only). */
   registeredOutputs?: Record<string, unknown>;
+  /** The aliases registered, as URNs and as specs (`{ urn }` or `{ spec: { name, type, parentUrn, noparent, … } }`). */
+  aliases: { urns: string[]; specs: { urn: string; spec?: Record<string, unknown> }[] };
 }
 
 export interface ProgramRun {
@@ -58,6 +60,8 @@ interface RegisterRequest {
   getParent(): string;
   getProvider(): string;
   getRetainondelete(): boolean | undefined;
+  getAliasurnsList(): string[];
+  getAliasesList(): { toObject(): { urn: string; spec?: Record<string, unknown> } }[];
   getCustom(): boolean;
   getObject(): unknown;
   getDependenciesList(): string[];
@@ -160,6 +164,10 @@ export async function runProgram(
             propertyDependencies,
             providerReference: req.getProvider(),
             retainOnDelete: req.getRetainondelete() === true,
+            aliases: {
+              urns: req.getAliasurnsList(),
+              specs: req.getAliasesList().map((alias) => alias.toObject()),
+            },
           };
           resources.push(record);
           if (record.type.startsWith('pulumi:providers:')) providerRefs.set(record.urn, record);

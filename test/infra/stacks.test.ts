@@ -147,6 +147,29 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
       }
     });
 
+    // Stacks deployed before ImageCdn existed hold these components at the top level under their short
+    // names: index.ts aliases each to that URN, and the engine carries the alias down to their children,
+    // whose names start with their parent's ("Aliases", Pulumi docs: child aliases are inherited), so an
+    // upgrade updates in place. The example program has no such past, and no aliases.
+    it(
+      program === INDEX
+        ? 'aliases its components to their URNs from before ImageCdn'
+        : 'registers no adoption aliases',
+      () => {
+        const top = stack.only('imagecdn:index:ImageCdn');
+        for (const component of stack.resources.filter((r) => r.parent === top.urn)) {
+          const adopted = component.aliases.specs.filter((alias) => alias.spec?.noparent === true);
+          if (program === INDEX)
+            assert.deepEqual(
+              adopted.map((alias) => alias.spec?.name),
+              [component.name.slice(`${cdn}-`.length)],
+              component.name,
+            );
+          else assert.deepEqual(adopted, [], component.name);
+        }
+      },
+    );
+
     it('outputs the domain, the id, both buckets, the qualified edge ARN, the batch name and an example URL', () => {
       // The mock gives a distribution CloudFront's id shape (E + upper case) and <id>.cloudfront.net.
       const distributionId = String(distribution(stack).state?.arn).split('/').pop();

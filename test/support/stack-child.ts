@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       parent: resource.parent ?? '',
       provider: resource.providerReference,
       retainOnDelete: resource.retainOnDelete,
+      aliases: resource.aliases,
       custom: resource.custom,
       region: String(resource.provider?.props.region ?? homeRegion),
       inputs: (await plain(resource.inputs)) as Record<string, unknown>,

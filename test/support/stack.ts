@@ -16,6 +16,8 @@ export interface RecordedResource {
   /** Provider reference `urn::id` ('' for the default provider). */
   provider: string;
   retainOnDelete: boolean;
+  /** Aliases as registered: URNs, and specs (`{ spec: { name, noparent, parenturn, … } }`). */
+  aliases: { urns: string[]; specs: { urn: string; spec?: Record<string, unknown> }[] };
   custom: boolean;
   /** The region the mock resolved from the provider (default provider = aws:region). */
   region?: string;
