@@ -20,6 +20,21 @@ export const SETTINGS_FILE = join(root, 'infra', 'image-cdn-settings.ts');
 const bounds = (declared: KeyDeclaration): string | undefined =>
   'min' in declared ? `${declared.min}-${declared.max}` : undefined;
 
+/**
+ * Each declared key in declaration order, with `heading` set on the first key of each group: the one
+ * walk of the generated Pulumi.yaml block, docs and settings (`skip` leaves keys out, and their headings).
+ */
+function* keysByGroup(skip: (declared: KeyDeclaration) => boolean = () => false) {
+  let group = '';
+  for (const key of CONFIG_KEYS) {
+    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
+    if (skip(declared)) continue;
+    const heading = declared.group !== group ? declared.group : undefined;
+    group = declared.group;
+    yield { key, declared, heading };
+  }
+}
+
 /** The description Pulumi.yaml carries: the text, the bounds, and what a derived default follows. */
 function yamlDescription(declared: KeyDeclaration): string {
   const parts = [declared.description];
@@ -36,13 +51,8 @@ export function renderConfigBlock(): string {
     'config:',
     `  # Generated from infra/config/schema.ts by \`npm run config:docs\`: edit the schema, not this block.`,
   ];
-  let group = '';
-  for (const key of CONFIG_KEYS) {
-    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
-    if (declared.group !== group) {
-      group = declared.group;
-      lines.push(`  # ${group}`);
-    }
+  for (const { key, declared, heading } of keysByGroup()) {
+    if (heading) lines.push(`  # ${heading}`);
     const entry: Record<string, unknown> = { type: declared.type };
     if (declared.type === 'array') entry.items = { type: declared.items };
     entry.default = declared.default;
@@ -123,14 +133,8 @@ export async function renderSettingsFile(): Promise<string> {
     ' */',
     'export interface ImageCdnSettings {',
   ];
-  let group = '';
-  for (const key of CONFIG_KEYS) {
-    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
-    if (declared.secret) continue;
-    if (declared.group !== group) {
-      group = declared.group;
-      lines.push(`  // ${group}`);
-    }
+  for (const { key, declared, heading } of keysByGroup((declared) => declared.secret === true)) {
+    if (heading) lines.push(`  // ${heading}`);
     lines.push(
       '  /**',
       `   * ${yamlDescription(declared).replace(/\*\//g, '*\\/')}`,
@@ -158,14 +162,11 @@ export function renderDocs(): string {
     'and every error names the key to change. A default that depends on other keys is derived from them, so',
     'setting one key never makes another invalid.',
   ];
-  let group = '';
-  for (const key of CONFIG_KEYS) {
-    const declared: KeyDeclaration = CONFIG_SCHEMA[key];
-    if (declared.group !== group) {
-      group = declared.group;
+  for (const { key, declared, heading } of keysByGroup()) {
+    if (heading) {
       out.push(
         '',
-        `## ${group}`,
+        `## ${heading}`,
         '',
         '| Key | Type | Default | Allowed | Description |',
         '| --- | --- | --- | --- | --- |',

@@ -36,6 +36,18 @@ describe('edge bundle (dist/edge.zip)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Runs `script` in a fresh Node process inside the unzipped bundle, with nothing of this repository on
+   * its module path, and parses what it printed after `RESULT ` (the handler logs JSON lines to stdout too).
+   */
+  async function runInBundle<T>(script: string): Promise<{ answer: T; stdout: string }> {
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
+    return { answer: JSON.parse(stdout.split('\nRESULT ')[1] ?? 'null') as T, stdout };
+  }
+
   it('is under 15 MB zipped (Lambda@Edge allows 50 MB)', () => {
     const size = statSync(zip).size;
     assert.ok(size < 15 * 1024 * 1024, `${(size / 1024 / 1024).toFixed(1)} MB`);
@@ -59,17 +71,8 @@ describe('edge bundle (dist/edge.zip)', () => {
         process.stdout.write('\\nRESULT ' + JSON.stringify({ status: r.status, type: r.headers['content-type'][0].value, bytes: r.body.length }));
       });`;
     // Asynchronously: the S3 server answering the bundle runs in this process.
-    const result = await promisify(execFile)(process.execPath, ['-e', script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
-    // The handler logs JSON lines to stdout too; the answer is the line marked RESULT.
-    const answer = JSON.parse(result.stdout.split('\nRESULT ')[1] ?? 'null') as {
-      status: string;
-      type: string;
-      bytes: number;
-    };
-    assert.equal(answer.status, '200', result.stdout);
+    const { answer, stdout } = await runInBundle<{ status: string; type: string; bytes: number }>(script);
+    assert.equal(answer.status, '200', stdout);
     assert.equal(answer.type, 'image/webp');
     assert.ok(answer.bytes > 100);
   });
@@ -86,15 +89,8 @@ describe('edge bundle (dist/edge.zip)', () => {
         const loaded = Object.keys(require.cache).map((path) => require('node:path').relative(process.cwd(), path));
         process.stdout.write('\\nRESULT ' + JSON.stringify({ status: r.status, loaded }));
       });`;
-    const result = await promisify(execFile)(process.execPath, ['-e', script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
-    const answer = JSON.parse(result.stdout.split('\nRESULT ')[1] ?? 'null') as {
-      status: string;
-      loaded: string[];
-    };
-    assert.equal(answer.status, '200', result.stdout);
+    const { answer, stdout } = await runInBundle<{ status: string; loaded: string[] }>(script);
+    assert.equal(answer.status, '200', stdout);
     assert.deepEqual(answer.loaded, ['index.js']);
   });
 });
