@@ -6,6 +6,7 @@ import { runAvifWorstCaseBench } from './avif-worst-case';
 import { runBatchBench } from './batch';
 import { runEdgeBench } from './edge';
 import { runEdgeSizingBench } from './edge-sizing';
+import { runEmfBench } from './emf';
 import { runMissPathBench } from './miss-path';
 import { runSustainedBench } from './sustained';
 import { runTransformBench } from './transform';
@@ -18,6 +19,7 @@ async function main() {
   await runEdgeBench();
   await runMissPathBench();
   await runEdgeSizingBench();
+  await runEmfBench();
   console.log('\n## Batch resizer');
   await runBatchBench();
   await runSustainedBench();

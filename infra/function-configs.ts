@@ -26,6 +26,7 @@ export function edgeConfigFor(
     errorMaxAge: config.errorMaxAgeSeconds,
     s3TimeoutMs: config.s3TimeoutMs,
     deadlineMs: edgeDeadlineMs(config.edge.timeoutSeconds),
+    metricsNamespace: config.metricsNamespace,
   };
 }
 
@@ -52,6 +53,7 @@ export function batchConfigFor(
     rules: config.rules,
     transform: config.batchTransform,
     cacheMaxAge: config.cacheMaxAgeSeconds,
+    metricsNamespace: config.metricsNamespace,
   };
 }
 

@@ -232,4 +232,10 @@ export interface ImageCdnSettings {
    * @default 1209600
    */
   readonly failureQueueRetentionSeconds?: number;
+  // Observability
+  /**
+   * CloudWatch namespace of the handlers' own metrics, written as Embedded Metric Format in their log lines (no API call): the edge's outcomes by status class, durations and bytes, the batch resizer's renditions.
+   * @default "ImageCdn"
+   */
+  readonly metricsNamespace?: string;
 }

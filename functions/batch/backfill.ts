@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 
 import { type ItemOutcome, type ProcessorDeps, processOriginal } from './process';
 import { type BatchResult, summarise } from './result';
+import { logSummary } from './summary';
 
 /** The remaining-time view of Lambda's context that a backfill needs. */
 export type RemainingTime = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -74,6 +75,7 @@ export async function backfillKeys(
   context: RemainingTime | undefined,
   deps: BackfillDeps,
 ): Promise<BatchResult> {
+  const startedAt = Date.now();
   async function* each() {
     yield* keys;
   }
@@ -83,7 +85,7 @@ export async function backfillKeys(
     complete: !run.stopped,
     ...(run.stopped ? { remainingKeys: keys.slice(run.started) } : {}),
   };
-  deps.processor.log('batch.summary', { ...result });
+  logSummary(deps.processor, result, startedAt);
   return result;
 }
 
@@ -97,6 +99,7 @@ export async function backfillPrefix(
   context: RemainingTime | undefined,
   deps: BackfillDeps,
 ): Promise<BatchResult> {
+  const startedAt = Date.now();
   const store = deps.processor.store;
   async function* listing() {
     let token: string | undefined;
@@ -120,6 +123,6 @@ export async function backfillPrefix(
     complete: !run.stopped,
     ...(resumeAfter !== undefined ? { resumeAfter } : {}),
   };
-  deps.processor.log('batch.summary', { prefix, startAfter, ...result });
+  logSummary(deps.processor, result, startedAt, { prefix, startAfter });
   return result;
 }

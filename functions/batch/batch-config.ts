@@ -22,6 +22,8 @@ export interface BatchConfigJson {
   readonly transform: TransformSettings;
   /** `max-age` of the renditions it stores, in seconds (the edge's `cacheMaxAge`). */
   readonly cacheMaxAge: number;
+  /** CloudWatch namespace of its own metrics (Embedded Metric Format in its summary lines). */
+  readonly metricsNamespace: string;
 }
 
 /** The environment variable that carries the configuration. */
@@ -110,7 +112,8 @@ const isName = (value: unknown) => typeof value === 'string' && value.trim() !==
 
 /**
  * Reads BATCH_CONFIG (the JSON `batchConfigFor` wrote) and checks every field: the bucket names, the
- * renditions (parsed as the edge parses queries), the rules, the transform settings and the max-age.
+ * renditions (parsed as the edge parses queries), the rules, the transform settings, the max-age and the
+ * metrics namespace.
  */
 export function readBatchConfig(text: string | undefined): BatchConfig {
   if (!text?.trim()) throw new BatchConfigError(`${BATCH_CONFIG_VARIABLE} must be set`);
@@ -142,6 +145,7 @@ export function readBatchConfig(text: string | undefined): BatchConfig {
     (value) => Number.isInteger(value) && (value as number) >= 1,
     'a whole number of seconds',
   );
+  const metricsNamespace = field<string>(config, 'metricsNamespace', isName, 'a CloudWatch namespace');
   const renditions = parseRenditions(queries, rules);
-  return { originalsBucket, derivativesBucket, renditions, rules, transform, cacheMaxAge };
+  return { originalsBucket, derivativesBucket, renditions, rules, transform, cacheMaxAge, metricsNamespace };
 }

@@ -6,6 +6,7 @@ import type { Limiter } from './limit';
 import type { Logger } from './log';
 import { type ItemOutcome, type ProcessorDeps, processOriginal } from './process';
 import { type BatchResult, RetryableBatchError, summarise } from './result';
+import { logSummary } from './summary';
 
 /**
  * The S3-notification path: each record's original is processed, `originals` at a time, after the
@@ -17,12 +18,13 @@ export async function handleS3Event(
   processor: ProcessorDeps,
   originals: Limiter,
 ): Promise<BatchResult> {
+  const startedAt = Date.now();
   const { config, log } = processor;
   const records = await Promise.all(
     event.Records.map((record) => originals(() => recordOutcome(record, config, processor, log))),
   );
   const result: BatchResult = { ...summarise('s3', records), records };
-  log('batch.summary', { ...result, records: undefined });
+  logSummary(processor, { ...result, records: undefined }, startedAt);
   if (result.failed.length > 0)
     throw new RetryableBatchError(
       `Transient failure on ${result.failed.length} of ${records.length} record(s), to be retried: ` +

@@ -32,6 +32,8 @@ export interface EdgeConfig {
    * must carry a signature too.
    */
   readonly signingSecret?: string;
+  /** CloudWatch namespace of the handler's own metrics (Embedded Metric Format in its log lines). */
+  readonly metricsNamespace: string;
   /** An S3-compatible endpoint instead of AWS's (local runs and tests only; deploys leave it unset). */
   readonly s3Endpoint?: string;
 }

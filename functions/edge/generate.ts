@@ -64,7 +64,13 @@ export function createGenerator({ store, config, log }: Required<OriginResponseD
         .map(([name, ms]) => `${name};dur=${ms}`)
         .join(', '),
     };
-    const details = { bytes: image.data.length, width: image.width, height: image.height, timings };
+    const details = {
+      bytes: image.data.length,
+      originalBytes: original.body.length,
+      width: image.width,
+      height: image.height,
+      timings,
+    };
     // The origin's read-only headers go out with the image, so they count against the 1 MB too.
     const readOnly: Record<string, string> = {};
     for (const [name, values] of Object.entries(keepReadOnlyHeaders(originHeaders, {})))

@@ -9,6 +9,7 @@ import { withDeadline } from '../core/deadline';
 import { toHttpError } from '../core/error-response';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
+import { metricFields, statusClass } from '../metrics/emf';
 import type { ImageStore } from '../storage/image-store';
 import { respond } from './cloudfront-response';
 import { DEFAULT_EDGE_DEADLINE_MS as DEFAULT_DEADLINE_MS } from './deadline';
@@ -36,7 +37,10 @@ export type OriginResponseHandler = (event: CloudFrontResponseEvent) => Promise<
 
 export function createOriginResponseHandler(deps: OriginResponseDeps): OriginResponseHandler {
   const { config } = deps;
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  // Straight to stdout, as the batch logger does: console.log's prefix (time, request id, level) would stop
+  // the line being JSON, and so an Embedded Metric Format record.
+  const log = deps.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
+  const namespace = config.metricsNamespace;
   let generator: Promise<Generate> | undefined;
   const loadGenerator = () =>
     (generator ??= import('./miss-path').then((module) => module.createGenerator({ ...deps, log })));
@@ -76,25 +80,49 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
         ),
         config.deadlineMs ?? DEFAULT_DEADLINE_MS,
       );
+      const ms = Date.now() - started;
+      const { timings } = result.details;
       log({
         level: 'info',
         key,
         spec: derivative.spec,
         outcome: result.outcome,
-        ms: Date.now() - started,
+        ms,
         ...result.details,
+        ...metricFields(
+          namespace,
+          { StatusClass: statusClass(Number(result.response.status)) },
+          {
+            Requests: { value: 1, unit: 'Count' },
+            Duration: { value: ms, unit: 'Milliseconds' },
+            S3GetTime: { value: timings.get ?? 0, unit: 'Milliseconds' },
+            ResizeTime: { value: timings.resize ?? 0, unit: 'Milliseconds' },
+            S3PutTime: { value: timings.put ?? 0, unit: 'Milliseconds' },
+            OriginalBytes: { value: result.details.originalBytes, unit: 'Bytes' },
+            OutputBytes: { value: result.details.bytes, unit: 'Bytes' },
+          },
+        ),
       });
       return result.response;
     } catch (error) {
       const http = toHttpError(error, config.errorMaxAge);
+      const ms = Date.now() - started;
       log({
         level: http.status >= 500 ? 'error' : 'info',
         key,
         spec: derivative.spec,
         outcome: http.code,
         status: http.status,
-        ms: Date.now() - started,
+        ms,
         ...(http.status === 500 ? { error: String((error as Error)?.stack ?? error) } : {}),
+        ...metricFields(
+          namespace,
+          { StatusClass: statusClass(http.status) },
+          {
+            Requests: { value: 1, unit: 'Count' },
+            Duration: { value: ms, unit: 'Milliseconds' },
+          },
+        ),
       });
       return respond(http.status, http.statusText, http.headers, http.body);
     }

@@ -29,6 +29,8 @@ export interface CdnConfig {
   readonly batchTransform: TransformSettings;
   readonly cacheMaxAgeSeconds: number;
   readonly errorMaxAgeSeconds: number;
+  /** CloudWatch namespace of the handlers' Embedded Metric Format metrics. */
+  readonly metricsNamespace: string;
   readonly s3TimeoutMs: number;
   readonly edge: {
     readonly memoryMb: number;
@@ -228,6 +230,19 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     throw r.error('originShieldRegion', `"${originShieldRegion}" is not a region code`);
   const webAclId = r.string('webAclId');
 
+  // "Namespaces": 1–255 of letters, digits and . - _ / # : and space, at least one not a space; "AWS/" is
+  // reserved for AWS services (Amazon CloudWatch User Guide, CloudWatch concepts).
+  const metricsNamespace = r.string('metricsNamespace');
+  if (
+    !/^[0-9A-Za-z.\-_/#: ]{1,255}$/.test(metricsNamespace) ||
+    metricsNamespace.trim() === '' ||
+    metricsNamespace.startsWith('AWS/')
+  )
+    throw r.error(
+      'metricsNamespace',
+      'must be 1-255 letters, digits, spaces or . - _ / # :, and not start with AWS/',
+    );
+
   const setRenditions = r.stringArray('batchRenditions');
   const renditions = setRenditions.length > 0 ? setRenditions : defaultRenditions(rules);
   try {
@@ -249,6 +264,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     batchTransform: { ...edgeTransform, effort: 'thorough' },
     cacheMaxAgeSeconds: r.int('cacheMaxAgeSeconds'),
     errorMaxAgeSeconds: r.int('errorMaxAgeSeconds'),
+    metricsNamespace,
     s3TimeoutMs,
     edge: {
       memoryMb: r.int('edgeMemoryMb'),

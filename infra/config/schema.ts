@@ -7,6 +7,7 @@ import { MAX_ORIGINAL_KEY_BYTES } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { ORIGINAL_CONTENT_TYPES } from '../../functions/core/spec';
 import { DEFAULT_EDGE_TIMEOUT_SECONDS } from '../../functions/edge/deadline';
+import { DEFAULT_METRICS_NAMESPACE } from '../../functions/metrics/emf';
 import {
   DEFAULT_MAX_AVIF_PIXELS,
   DEFAULT_MAX_GIF_PIXELS,
@@ -78,6 +79,7 @@ const BUCKETS = 'Buckets';
 const DISTRIBUTION = 'Distribution';
 const BATCH = 'Batch resizer';
 const SIGNING = 'Signed URLs';
+const OBSERVABILITY = 'Observability';
 
 /** Original suffixes that trigger the batch resizer by default: every input format it accepts. */
 const BATCH_SUFFIXES = Object.keys(ORIGINAL_CONTENT_TYPES);
@@ -357,6 +359,12 @@ export const CONFIG_SCHEMA = {
     SQS_RETENTION_LIMITS.min,
     SQS_RETENTION_LIMITS.max,
     'Retention of failed events in the SQS failure queue, in seconds.',
+  ),
+
+  metricsNamespace: string(
+    OBSERVABILITY,
+    DEFAULT_METRICS_NAMESPACE,
+    "CloudWatch namespace of the handlers' own metrics, written as Embedded Metric Format in their log lines (no API call): the edge's outcomes by status class, durations and bytes, the batch resizer's renditions.",
   ),
 
   signingSecret: {

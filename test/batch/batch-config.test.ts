@@ -51,6 +51,15 @@ describe('batch config (cold start)', () => {
     );
   });
 
+  it('carries the stack metricsNamespace for its metrics, ImageCdn by default, and refuses none', () => {
+    assert.equal(batchConfig(RENDITIONS).metricsNamespace, 'ImageCdn');
+    assert.equal(batchConfig(RENDITIONS, { metricsNamespace: 'Photos/Cdn' }).metricsNamespace, 'Photos/Cdn');
+    assert.throws(
+      () => readBatchConfig(configJson((json) => ({ ...json, metricsNamespace: '' }))),
+      /BATCH_CONFIG.metricsNamespace must be a CloudWatch namespace/,
+    );
+  });
+
   it('carries the stack rules, so renditions follow allowedWidths', () => {
     const config = batchConfig(RENDITIONS, { allowedWidths: '[300,700,1400]' });
     assert.deepEqual(config.rules.allowedWidths, [300, 700, 1400]);

@@ -167,6 +167,36 @@ describe('batch handler against a local S3', function () {
     assert.equal(refused[0]?.key, derivative);
   });
 
+  it('summarises each invocation with its metrics in Embedded Metric Format, by trigger', async () => {
+    await putOriginal(local.client, 'a.jpg', image);
+    const lines = logSink();
+    await handlerWith({ log: lines.sink })(s3Event(s3EventRecord(ORIGINALS, 'a.jpg')));
+    const summary = lines.lines.find((line) => line.event === 'batch.summary') as Record<string, unknown> & {
+      _aws: {
+        CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+      };
+    };
+    const directive = summary._aws.CloudWatchMetrics[0]!;
+    assert.equal(directive.Namespace, 'ImageCdn');
+    assert.deepEqual(directive.Dimensions, [['Trigger']]);
+    assert.equal(summary.Trigger, 's3');
+    assert.deepEqual(
+      directive.Metrics.map((metric) => metric.Name),
+      ['Originals', 'RenditionsWritten', 'RenditionsUnchanged', 'Skipped', 'Failed', 'Duration'],
+    );
+    assert.deepEqual(
+      [
+        summary.Originals,
+        summary.RenditionsWritten,
+        summary.RenditionsUnchanged,
+        summary.Skipped,
+        summary.Failed,
+      ],
+      [1, QUERIES.length, 0, 0, 0],
+    );
+    assert.equal(typeof summary.Duration, 'number');
+  });
+
   it('ignores events other than ObjectCreated', async () => {
     const result = await handlerWith()(
       s3Event(s3EventRecord(ORIGINALS, 'a.jpg', { eventName: 'ObjectRemoved:Delete' })),

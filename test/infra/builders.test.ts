@@ -265,6 +265,7 @@ describe('infra builders', () => {
         errorMaxAge: 60,
         s3TimeoutMs: 5_000,
         deadlineMs: 29_000,
+        metricsNamespace: 'ImageCdn',
       });
       const quick = { ...config, edge: { ...config.edge, timeoutSeconds: 5 } };
       assert.equal(edgeConfigFor(quick, 'o', 'd').deadlineMs, 4_000);

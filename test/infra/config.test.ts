@@ -266,6 +266,14 @@ describe('infra config', () => {
       );
     });
 
+    // "Namespaces" (Amazon CloudWatch User Guide, CloudWatch concepts): 1-255 valid characters, and the
+    // AWS/ prefix is reserved for AWS services.
+    it('a metrics namespace CloudWatch would refuse', () => {
+      for (const namespace of ['AWS/Lambda', ' ', 'a'.repeat(256), 'Image|Cdn'])
+        rejects({ metricsNamespace: namespace }, /^ConfigError: image-cdn:metricsNamespace: must be 1-255/);
+      assert.equal(parse({ metricsNamespace: 'Acme/Images cdn#1' }).metricsNamespace, 'Acme/Images cdn#1');
+    });
+
     it('a missing or malformed aws:region', () => {
       assert.throws(
         () => parse({}, { ...context, region: undefined }),
