@@ -113,9 +113,21 @@ async function update() {
     kb(body.size) + saved(body.size, Number(option.dataset.bytes)) + ' · ' + preview.naturalWidth + '×' +
     preview.naturalHeight + ' · ' + (response.headers.get('x-cache') || '');
 }
-form.addEventListener('input', () => { update(); });
-form.addEventListener('submit', (event) => { event.preventDefault(); update(); });
-update();
+async function showMetrics() {
+  const m = await (await fetch('/_local/metrics')).json();
+  const errors = Object.entries(m.errorsByStatus).map(([status, n]) => status + ': ' + n).join(', ') || 'none';
+  document.getElementById('metrics').textContent = m.requests + ' requests · ' + m.hits + ' hits, ' + m.misses +
+    ' misses (hit ratio ' + Math.round(m.hitRatio * 100) + ' %) · errors ' + errors + ' · resize p50 ' +
+    m.resize.p50Ms + ' ms, p99 ' + m.resize.p99Ms + ' ms over ' + m.resize.count;
+}
+setInterval(() => { showMetrics().catch(() => {}); }, 2000);
+showMetrics().catch(() => {});
+// With signed URLs the page has no builder form (its URLs would be unsigned).
+if (form) {
+  form.addEventListener('input', () => { update(); });
+  form.addEventListener('submit', (event) => { event.preventDefault(); update(); });
+  update();
+}
 `;
 
 /** With a signing secret, every gallery URL is signed, as an application would sign them. */
@@ -155,6 +167,10 @@ input,select{font:inherit;padding:.2rem}#url{width:min(100%,40rem)}.error{color:
 on an S3-compatible store on this machine. Each image below asks for <code>?width=…&amp;format=auto</code>;
 the browser picks the width from <code>srcset</code>, the viewer function picks AVIF or WebP from
 <code>Accept</code>, and the handler resizes on a miss.</p>
+<h2>Metrics</h2>
+<p id="metrics">loading…</p>
+<p>The same figures as JSON: <a href="/_local/metrics"><code>/_local/metrics</code></a>; a deployed stack
+writes them as CloudWatch metrics (<code>docs/operations.md</code>).</p>
 <h2>Try parameters</h2>
 ${builder}
 <h2>Gallery</h2>

@@ -17,6 +17,7 @@ import {
   splitTarget,
   viewerRequestEvent,
 } from './cloudfront-events';
+import { createLocalMetrics, type LocalMetrics } from './local-metrics';
 import { createByteLruCache } from './lru-cache';
 import type { ViewerFunction } from './viewer-sandbox';
 import { isViewerResponse } from './viewer-sandbox';
@@ -44,10 +45,13 @@ export interface LocalEdgeOptions {
   readonly onInvalidResponse?: (violations: string[]) => void;
   /** The cache policy's default TTL, for responses without `max-age`. @default 86400 (CloudFront's) */
   readonly defaultTtlSeconds?: number;
+  /** Told every answer, and served at `GET /_local/metrics`. @default a new createLocalMetrics() */
+  readonly metrics?: LocalMetrics;
 }
 
 export interface LocalEdge {
   readonly url: string;
+  readonly metrics: LocalMetrics;
   readonly server: Server;
   /** Number of entries now in the cache. */
   cacheSize(): number;
@@ -63,6 +67,9 @@ interface CachedResponse {
 }
 
 const POP = 'LOCAL1-C1';
+
+/** Where the local edge serves its metrics (not a path of the CDN: originals keys never start with `_local`). */
+export const METRICS_PATH = '/_local/metrics';
 
 /** CloudFront's default TTL of a cache policy that does not set one. */
 const DEFAULT_TTL_SECONDS = 86_400;
@@ -95,6 +102,7 @@ function viewerEventFor(req: IncomingMessage, target: { uri: string; query: stri
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const cache = createByteLruCache<CachedResponse>(options.cacheBytes ?? 128 * 1024 * 1024);
   const inFlight = new Map<string, Promise<CachedResponse>>();
+  const metrics = options.metrics ?? createLocalMetrics();
 
   /** Reads the object behind `uri` from an origin bucket, as CloudFront's S3 origin request would. */
   /**
@@ -249,6 +257,15 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         head,
       );
     }
+    if (target.uri === METRICS_PATH) {
+      return send(
+        res,
+        200,
+        { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        `${JSON.stringify(metrics.snapshot())}\n`,
+        head,
+      );
+    }
     if (target.uri === '/' && options.demoPage) {
       return send(
         res,
@@ -276,6 +293,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       const generated = viewed.result;
       const headers = Object.fromEntries(Object.entries(generated.headers).map(([k, v]) => [k, v.value]));
       headers['x-cache'] = 'FunctionGeneratedResponse from cloudfront';
+      metrics.answered(generated.statusCode, 'function');
       return send(res, generated.statusCode, headers, generated.body?.data ?? '', head);
     }
     const { entry, hit } = await respondFromCdn(viewed.originId ?? 'default', viewed.result);
@@ -284,6 +302,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       'x-cache': `${hit ? 'Hit' : 'Miss'} from cloudfront`,
     };
     if (hit) headers.age = String(Math.floor((Date.now() - entry.stored) / 1000));
+    metrics.answered(entry.status, hit ? 'hit' : 'miss');
     send(res, entry.status, headers, entry.body, head);
   }
 
@@ -303,6 +322,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,
+    metrics,
     server,
     cacheSize: () => cache.size,
     close: () =>

@@ -15,6 +15,7 @@ import { triggerBatch } from './batch-trigger';
 import { demoPage, type PageOriginal } from './demo-page';
 import { type LocalEdge, startLocalEdge } from './edge-server';
 import { LOCAL_BUCKETS, type LocalConfigValues, localFunctionConfigs } from './local-config';
+import { createLocalMetrics } from './local-metrics';
 import { readOriginalsFolder, uploadOriginal } from './originals-folder';
 import { type LocalS3, startLocalS3 } from './s3-server';
 import { generateSamples } from './samples';
@@ -163,8 +164,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       originalsBucket: config.originalsBucket,
       derivativesBucket: config.derivativesBucket,
     });
+    const metrics = createLocalMetrics();
     const transforms = gateTransforms(
-      createOriginResponseHandler({ store, config, log: options.log }),
+      createOriginResponseHandler({
+        store,
+        config,
+        log: (entry) => {
+          metrics.handlerLogged(entry);
+          options.log?.(entry);
+        },
+      }),
       options.maxConcurrentTransforms ?? DEFAULT_CONCURRENT_TRANSFORMS,
     );
     const batchRuns = new Set<Promise<unknown>>();
@@ -197,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port,
       host,
       cacheBytes: options.cacheBytes,
+      metrics,
     });
     const watcher =
       options.watch && options.originalsDir

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 
+import type { LocalMetricsSnapshot } from '../../local/local-metrics';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import * as images from '../support/images';
 
@@ -61,6 +62,23 @@ describe('local edge over HTTP (end to end)', function () {
     assert.deepEqual(Buffer.from(await second.arrayBuffer()), firstBody);
     const meta = await sharp(firstBody).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 300, 200]);
+  });
+
+  it('counts what it answers at /_local/metrics: hits, misses, errors by status, resize times', async () => {
+    const before = (await (await get('/_local/metrics')).json()) as LocalMetricsSnapshot;
+    await (await get('/samples/dawn.jpg?width=310&format=webp')).arrayBuffer(); // a miss, resized
+    await (await get('/samples/dawn.jpg?width=310&format=webp')).arrayBuffer(); // a hit
+    await (await get('/samples/dawn.jpg?width=0')).arrayBuffer(); // refused by the viewer function
+    const response = await get('/_local/metrics');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    const after = (await response.json()) as LocalMetricsSnapshot;
+    assert.equal(after.requests - before.requests, 3);
+    assert.equal(after.hits - before.hits, 1);
+    assert.equal(after.misses - before.misses, 1);
+    assert.equal((after.errorsByStatus['400'] ?? 0) - (before.errorsByStatus['400'] ?? 0), 1);
+    assert.equal(after.resize.count - before.resize.count, 1);
+    assert.ok(after.resize.p99Ms >= after.resize.p50Ms && after.resize.p50Ms >= 0);
+    assert.equal(after.hitRatio, after.hits / (after.hits + after.misses));
   });
 
   it('lets equivalent URLs share one cache entry', async () => {
