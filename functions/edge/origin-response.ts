@@ -24,7 +24,7 @@ import { keepReadOnlyHeaders } from './response-rules';
  *
  * The pass-through is most of what this trigger sees (it runs on every cache miss, and most misses find
  * the stored derivative), so this module loads neither sharp nor the S3 client: miss-path.ts (generate.ts
- * and the S3 store) is imported on the first missing derivative, and the store the entry point gives is lazy (index.ts).
+ * and the S3 store) is imported on the first missing derivative, and the entry point's store is lazy.
  */
 
 export interface OriginResponseDeps {
