@@ -170,3 +170,27 @@ export function originBucketPolicy(bucket: string, distributionArn: string): Pol
     },
   );
 }
+
+/**
+ * A topic that only this stack's CloudWatch alarms (named `<alarmPrefix>-…`, in `region`, this account)
+ * may publish to (re:Post Knowledge Center, "Why didn't I receive an SNS notification for my CloudWatch
+ * alarm trigger?": `cloudwatch.amazonaws.com`, scoped with `aws:SourceArn` and `aws:SourceAccount`).
+ */
+export function alarmTopicPolicy(
+  topicArn: string,
+  accountId: string,
+  region: string,
+  alarmPrefix: string,
+): PolicyDocument {
+  return document({
+    Sid: 'AlarmsOfThisStack',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudwatch.amazonaws.com' },
+    Action: ['sns:Publish'],
+    Resource: [topicArn],
+    Condition: {
+      ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmPrefix}-*` },
+      StringEquals: { 'aws:SourceAccount': accountId },
+    },
+  });
+}

@@ -238,4 +238,14 @@ export interface ImageCdnSettings {
    * @default "ImageCdn"
    */
   readonly metricsNamespace?: string;
+  /**
+   * An email address subscribed to the alarms' SNS topics (one topic per region with alarms: each subscription is confirmed from its own email). Empty = alarms notify their topics only.
+   * @default ""
+   */
+  readonly alarmEmail?: string;
+  /**
+   * CloudFront's 5xxErrorRate (percent of requests, over 5 minutes) above which the CDN's 5xx alarm fires. Range 1-100.
+   * @default 5
+   */
+  readonly alarmErrorRatePercent?: number;
 }

@@ -8,6 +8,7 @@ import { EdgeFunction } from './edge-function';
 import { batchConfigFor, edgeConfigFor, viewerConfigFor } from './function-configs';
 import { ImageBuckets } from './image-buckets';
 import type { ImageCdnSettings } from './image-cdn-settings';
+import { Monitoring } from './monitoring';
 import { DeploymentNames, resourceName } from './names';
 import { OriginBucketPolicies } from './origin-bucket-policies';
 
@@ -185,6 +186,25 @@ export class ImageCdn extends pulumi.ComponentResource {
         triggeredByUploads: !config.buckets.existingOriginals,
       },
       child('batch'),
+    );
+
+    new Monitoring(
+      childName('monitoring'),
+      {
+        topicName: resourceName(config, 'alarms'),
+        alarmPrefix: resourceName(config, 'alarm'),
+        homeRegion: config.region,
+        edgeRegions: config.edge.logRegions,
+        edgeFunctionName: edge.function.name,
+        batchFunctionName: batch.function.name,
+        failureQueueName: batch.failureQueue.name,
+        distributionId: cdn.distribution.id,
+        errorRatePercent: config.alarms.errorRatePercent,
+        email: config.alarms.email,
+        awsProfile: config.awsProfile,
+      },
+      // New with this component: no top-level resource to adopt.
+      { parent },
     );
 
     const alias = config.distribution.aliases.find((domain) => !domain.startsWith('*.'));

@@ -31,6 +31,11 @@ export interface CdnConfig {
   readonly errorMaxAgeSeconds: number;
   /** CloudWatch namespace of the handlers' Embedded Metric Format metrics. */
   readonly metricsNamespace: string;
+  readonly alarms: {
+    /** Subscribed to every alarm topic; '' for none. */
+    readonly email: string;
+    readonly errorRatePercent: number;
+  };
   readonly s3TimeoutMs: number;
   readonly edge: {
     readonly memoryMb: number;
@@ -243,6 +248,10 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
       'must be 1-255 letters, digits, spaces or . - _ / # :, and not start with AWS/',
     );
 
+  const alarmEmail = r.string('alarmEmail');
+  if (alarmEmail !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
+    throw r.error('alarmEmail', 'must be an email address (or empty for no subscription)');
+
   const setRenditions = r.stringArray('batchRenditions');
   const renditions = setRenditions.length > 0 ? setRenditions : defaultRenditions(rules);
   try {
@@ -265,6 +274,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     cacheMaxAgeSeconds: r.int('cacheMaxAgeSeconds'),
     errorMaxAgeSeconds: r.int('errorMaxAgeSeconds'),
     metricsNamespace,
+    alarms: { email: alarmEmail, errorRatePercent: r.int('alarmErrorRatePercent') },
     s3TimeoutMs,
     edge: {
       memoryMb: r.int('edgeMemoryMb'),

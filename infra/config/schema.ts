@@ -367,6 +367,19 @@ export const CONFIG_SCHEMA = {
     "CloudWatch namespace of the handlers' own metrics, written as Embedded Metric Format in their log lines (no API call): the edge's outcomes by status class, durations and bytes, the batch resizer's renditions.",
   ),
 
+  alarmEmail: string(
+    OBSERVABILITY,
+    '',
+    "An email address subscribed to the alarms' SNS topics (one topic per region with alarms: each subscription is confirmed from its own email). Empty = alarms notify their topics only.",
+  ),
+  alarmErrorRatePercent: integer(
+    OBSERVABILITY,
+    5,
+    1,
+    100,
+    "CloudFront's 5xxErrorRate (percent of requests, over 5 minutes) above which the CDN's 5xx alarm fires.",
+  ),
+
   signingSecret: {
     ...string(
       SIGNING,

@@ -82,6 +82,18 @@ export function mockResource(
         state: { ...inputs, name: queue, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue}` },
       };
     }
+    case 'aws:sns/topic:Topic': {
+      const topic = str(inputs.name, name);
+      const arn = `arn:aws:sns:${region}:${ACCOUNT_ID}:${topic}`;
+      return { id: arn, state: { ...inputs, name: topic, arn } };
+    }
+    case 'aws:cloudwatch/metricAlarm:MetricAlarm': {
+      const alarm = str(inputs.name, name);
+      return {
+        id: alarm,
+        state: { ...inputs, name: alarm, arn: `arn:aws:cloudwatch:${region}:${ACCOUNT_ID}:alarm:${alarm}` },
+      };
+    }
     case 'aws:cloudwatch/logGroup:LogGroup': {
       const group = str(inputs.name, name);
       return {

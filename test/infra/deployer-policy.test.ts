@@ -87,6 +87,17 @@ const CREATE: Record<string, (r: RecordedResource) => [string, string][]> = {
     ['logs:CreateLogGroup', `arn:aws:logs:${r.region}:${ACCOUNT_ID}:log-group:${text(r.inputs.name)}`],
     ['logs:PutRetentionPolicy', `arn:aws:logs:${r.region}:${ACCOUNT_ID}:log-group:${text(r.inputs.name)}`],
   ],
+  'aws:sns/topic:Topic': (r) => [
+    ['sns:CreateTopic', `arn:aws:sns:${r.region}:${ACCOUNT_ID}:${text(r.inputs.name)}`],
+  ],
+  'aws:sns/topicPolicy:TopicPolicy': (r) => [['sns:SetTopicAttributes', text(r.inputs.arn)]],
+  'aws:sns/topicSubscription:TopicSubscription': (r) => [['sns:Subscribe', text(r.inputs.topic)]],
+  'aws:cloudwatch/metricAlarm:MetricAlarm': (r) => [
+    [
+      'cloudwatch:PutMetricAlarm',
+      `arn:aws:cloudwatch:${r.region}:${ACCOUNT_ID}:alarm:${text(r.inputs.name)}`,
+    ],
+  ],
   'aws:cloudfront/distribution:Distribution': () => [['cloudfront:CreateDistribution', '*']],
   'aws:cloudfront/originAccessControl:OriginAccessControl': () => [
     ['cloudfront:CreateOriginAccessControl', '*'],

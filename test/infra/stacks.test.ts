@@ -36,6 +36,10 @@ const T = {
   oac: 'aws:cloudfront/originAccessControl:OriginAccessControl',
   cachePolicy: 'aws:cloudfront/cachePolicy:CachePolicy',
   cfFunction: 'aws:cloudfront/function:Function',
+  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  topic: 'aws:sns/topic:Topic',
+  topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
+  subscription: 'aws:sns/topicSubscription:TopicSubscription',
 } as const;
 
 const INDEX = join(__dirname, '..', '..', 'index.ts');
@@ -125,6 +129,7 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
         'imagecdn:index:ImageBuckets',
         'imagecdn:index:ImageCdn',
         'imagecdn:index:ImageDistribution',
+        'imagecdn:index:Monitoring',
         'imagecdn:index:OriginBucketPolicies',
       ]);
       // One ImageCdn at the top (index.ts); every other component is its child, named after it.
@@ -153,13 +158,14 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
     // upgrade updates in place. The example program has no such past, and no aliases.
     it(
       program === INDEX
-        ? 'aliases its components to their URNs from before ImageCdn'
+        ? 'aliases its components to their URNs from before ImageCdn (and only those)'
         : 'registers no adoption aliases',
       () => {
         const top = stack.only('imagecdn:index:ImageCdn');
+        const existedBefore = ['names', 'images', 'edge', 'cdn', 'origin-access', 'batch'];
         for (const component of stack.resources.filter((r) => r.parent === top.urn)) {
           const adopted = component.aliases.specs.filter((alias) => alias.spec?.noparent === true);
-          if (program === INDEX)
+          if (program === INDEX && existedBefore.includes(component.name.slice(`${cdn}-`.length)))
             assert.deepEqual(
               adopted.map((alias) => alias.spec?.name),
               [component.name.slice(`${cdn}-`.length)],
@@ -202,6 +208,81 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
         stack.get(T.bucketPolicy, `${cdn}-origin-access-originals`).inputs.policy,
         registered?.originalsBucketPolicy,
       );
+    });
+
+    describe('alarms', () => {
+      /** The region of the provider a resource was created with. */
+      const regionOf = (resource: RecordedResource) => providerRegion(stack, resource);
+      const alarms = () => stack.ofType(T.alarm);
+
+      it('watch CloudFront in us-east-1, the edge in each edge region, the batch and its queue at home', () => {
+        const edgeRegions = configOf(stack, 'edgeLogRegions') as string[];
+        const where = alarms().map(
+          (alarm) =>
+            `${String(alarm.inputs.namespace)}/${String(alarm.inputs.metricName)}@${regionOf(alarm)}`,
+        );
+        assert.deepEqual(
+          where.sort(),
+          [
+            'AWS/CloudFront/5xxErrorRate@us-east-1',
+            ...edgeRegions.map((r) => `AWS/Lambda/Errors@${r}`),
+            `AWS/Lambda/Errors@${region}`,
+            `AWS/SQS/ApproximateNumberOfMessagesVisible@${region}`,
+          ].sort(),
+        );
+      });
+
+      // The dimensions name resources this stack has, as their metrics land ("Lambda@Edge CloudWatch
+      // metrics": a replica's FunctionName is us-east-1.<name>; CloudFront's metrics have Region=Global).
+      it('name metrics of resources the stack really has', () => {
+        const distributionId = String(distribution(stack).state?.arn).split('/').pop();
+        const queue = stack.only(T.queue).inputs.name;
+        const batchAlarms = alarms().filter(
+          (alarm) => (alarm.inputs.dimensions as Record<string, string>).FunctionName === batchName,
+        );
+        assert.equal(batchAlarms.length, 1);
+        assert.equal(regionOf(batchAlarms[0]!), region);
+        for (const alarm of alarms()) {
+          const dimensions = alarm.inputs.dimensions as Record<string, string>;
+          if (alarm.inputs.namespace === 'AWS/CloudFront')
+            assert.deepEqual(dimensions, { DistributionId: distributionId, Region: 'Global' });
+          else if (alarm.inputs.namespace === 'AWS/SQS') assert.deepEqual(dimensions, { QueueName: queue });
+          else if (!batchAlarms.includes(alarm))
+            assert.deepEqual(
+              dimensions,
+              { FunctionName: `us-east-1.${edgeName}` },
+              String(alarm.inputs.name),
+            );
+        }
+      });
+
+      it("notify a topic of their own region, which only this stack's alarms of that region may publish to", () => {
+        for (const alarm of alarms()) {
+          const [topic] = alarm.inputs.alarmActions as string[];
+          assert.match(String(topic), new RegExp(`^arn:aws:sns:${regionOf(alarm)}:${ACCOUNT_ID}:`));
+          assert.deepEqual(alarm.inputs.okActions, alarm.inputs.alarmActions);
+          assert.ok(String(alarm.inputs.name).startsWith(`image-cdn-${stackName}-${region}-alarm-`));
+        }
+        for (const policy of stack.ofType(T.topicPolicy)) {
+          assert.deepEqual(statements(stack, policy), [
+            {
+              Sid: 'AlarmsOfThisStack',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['sns:Publish'],
+              Resource: [policy.inputs.arn],
+              Condition: {
+                ArnLike: {
+                  'aws:SourceArn': `arn:aws:cloudwatch:${regionOf(policy)}:${ACCOUNT_ID}:alarm:image-cdn-${stackName}-${region}-alarm-*`,
+                },
+                StringEquals: { 'aws:SourceAccount': ACCOUNT_ID },
+              },
+            },
+          ]);
+        }
+        assert.equal(stack.ofType(T.topic).length, new Set(alarms().map(regionOf)).size);
+        assert.equal(stack.ofType(T.subscription).length, 0, 'no email configured');
+      });
     });
 
     describe('edge function', () => {
@@ -963,5 +1044,29 @@ describe('infra stack with an existing originals bucket (existingOriginalsBucket
         return true;
       },
     );
+  });
+});
+
+describe('infra stack with alarm email (alarmEmail)', function () {
+  this.timeout(120_000);
+
+  it('subscribes the address to the topic of every region with alarms', async () => {
+    const stack = await runStack('dev', { 'image-cdn:alarmEmail': 'ops@example.com' });
+    const topics = stack.ofType(T.topic);
+    const subscriptions = stack.ofType(T.subscription);
+    assert.equal(subscriptions.length, topics.length);
+    for (const subscription of subscriptions) {
+      assert.equal(subscription.inputs.protocol, 'email');
+      assert.equal(subscription.inputs.endpoint, 'ops@example.com');
+      assert.ok(topics.some((topic) => topic.state?.arn === subscription.inputs.topic));
+    }
+  });
+
+  it('refuses a value that is not an email address, naming the key', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:alarmEmail': 'ops' }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /image-cdn:alarmEmail: must be an email address/);
+      return true;
+    });
   });
 });
