@@ -239,6 +239,11 @@ export interface ImageCdnSettings {
    */
   readonly metricsNamespace?: string;
   /**
+   * Turn on CloudFront's additional distribution metrics (the cache hit rate on the dashboard, origin latency, error rates by status). CloudFront charges for them per metric and month: see its pricing page.
+   * @default false
+   */
+  readonly cloudfrontAdditionalMetrics?: boolean;
+  /**
    * An email address subscribed to the alarms' SNS topics (one topic per region with alarms: each subscription is confirmed from its own email). Empty = alarms notify their topics only.
    * @default ""
    */

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { buildViewerFunction } from '../functions/viewer/build';
 import { BatchResizer } from './batch-resizer';
 import { type CdnConfig, parseConfig, validateSigningSecret } from './config';
+import { StackDashboard } from './dashboard';
 import { ImageDistribution } from './distribution';
 import { EdgeFunction } from './edge-function';
 import { batchConfigFor, edgeConfigFor, viewerConfigFor } from './function-configs';
@@ -202,6 +203,23 @@ export class ImageCdn extends pulumi.ComponentResource {
         errorRatePercent: config.alarms.errorRatePercent,
         email: config.alarms.email,
         awsProfile: config.awsProfile,
+      },
+      // New with this component: no top-level resource to adopt.
+      { parent },
+    );
+
+    new StackDashboard(
+      childName('dashboard'),
+      {
+        dashboardName: resourceName(config, 'dashboard'),
+        homeRegion: config.region,
+        edgeRegions: config.edge.logRegions,
+        distributionId: cdn.distribution.id,
+        edgeFunctionName: edge.function.name,
+        batchFunctionName: batch.function.name,
+        failureQueueName: batch.failureQueue.name,
+        metricsNamespace: config.metricsNamespace,
+        additionalMetrics: config.additionalMetrics,
       },
       // New with this component: no top-level resource to adopt.
       { parent },

@@ -31,6 +31,8 @@ export interface CdnConfig {
   readonly errorMaxAgeSeconds: number;
   /** CloudWatch namespace of the handlers' Embedded Metric Format metrics. */
   readonly metricsNamespace: string;
+  /** CloudFront's additional (billed) metrics are on. */
+  readonly additionalMetrics: boolean;
   readonly alarms: {
     /** Subscribed to every alarm topic; '' for none. */
     readonly email: string;
@@ -274,6 +276,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     cacheMaxAgeSeconds: r.int('cacheMaxAgeSeconds'),
     errorMaxAgeSeconds: r.int('errorMaxAgeSeconds'),
     metricsNamespace,
+    additionalMetrics: r.bool('cloudfrontAdditionalMetrics'),
     alarms: { email: alarmEmail, errorRatePercent: r.int('alarmErrorRatePercent') },
     s3TimeoutMs,
     edge: {

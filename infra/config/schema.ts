@@ -367,6 +367,11 @@ export const CONFIG_SCHEMA = {
     "CloudWatch namespace of the handlers' own metrics, written as Embedded Metric Format in their log lines (no API call): the edge's outcomes by status class, durations and bytes, the batch resizer's renditions.",
   ),
 
+  cloudfrontAdditionalMetrics: boolean(
+    OBSERVABILITY,
+    false,
+    "Turn on CloudFront's additional distribution metrics (the cache hit rate on the dashboard, origin latency, error rates by status). CloudFront charges for them per metric and month: see its pricing page.",
+  ),
   alarmEmail: string(
     OBSERVABILITY,
     '',

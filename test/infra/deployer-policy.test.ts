@@ -98,6 +98,18 @@ const CREATE: Record<string, (r: RecordedResource) => [string, string][]> = {
       `arn:aws:cloudwatch:${r.region}:${ACCOUNT_ID}:alarm:${text(r.inputs.name)}`,
     ],
   ],
+  'aws:cloudwatch/dashboard:Dashboard': (r) => [
+    [
+      'cloudwatch:PutDashboard',
+      `arn:aws:cloudwatch::${ACCOUNT_ID}:dashboard/${text(r.inputs.dashboardName)}`,
+    ],
+  ],
+  'aws:cloudfront/monitoringSubscription:MonitoringSubscription': (r) => [
+    [
+      'cloudfront:CreateMonitoringSubscription',
+      `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${text(r.inputs.distributionId)}`,
+    ],
+  ],
   'aws:cloudfront/distribution:Distribution': () => [['cloudfront:CreateDistribution', '*']],
   'aws:cloudfront/originAccessControl:OriginAccessControl': () => [
     ['cloudfront:CreateOriginAccessControl', '*'],
@@ -112,9 +124,15 @@ const CREATE: Record<string, (r: RecordedResource) => [string, string][]> = {
 describe('deployer policy (docs/deployer-policy.json)', function () {
   this.timeout(120_000);
 
-  for (const stackName of ['dev', 'prod-eu'])
-    it(`allows creating every resource stack ${stackName} registers, on its own ARN`, async () => {
-      const stack = await runStack(stackName);
+  // Every stack file, and dev with the options that add resources (alarm email, additional metrics).
+  const runs: [string, Record<string, unknown>][] = [
+    ['dev', {}],
+    ['prod-eu', {}],
+    ['dev', { 'image-cdn:alarmEmail': 'ops@example.com', 'image-cdn:cloudfrontAdditionalMetrics': true }],
+  ];
+  for (const [stackName, overrides] of runs)
+    it(`allows creating every resource stack ${stackName} ${JSON.stringify(overrides)} registers, on its own ARN`, async () => {
+      const stack = await runStack(stackName, overrides);
       const resources = stack.resources.filter((r) => r.custom && r.type.startsWith('aws:'));
       const uncovered = [...new Set(resources.map((r) => r.type))].filter((type) => !(type in CREATE));
       assert.deepEqual(

@@ -40,6 +40,8 @@ const T = {
   topic: 'aws:sns/topic:Topic',
   topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
   subscription: 'aws:sns/topicSubscription:TopicSubscription',
+  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
+  monitoringSubscription: 'aws:cloudfront/monitoringSubscription:MonitoringSubscription',
 } as const;
 
 const INDEX = join(__dirname, '..', '..', 'index.ts');
@@ -131,6 +133,7 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
         'imagecdn:index:ImageDistribution',
         'imagecdn:index:Monitoring',
         'imagecdn:index:OriginBucketPolicies',
+        'imagecdn:index:StackDashboard',
       ]);
       // One ImageCdn at the top (index.ts); every other component is its child, named after it.
       const top = stack.only('imagecdn:index:ImageCdn');
@@ -254,6 +257,71 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
               String(alarm.inputs.name),
             );
         }
+      });
+
+      // Every line of the dashboard names a metric of a resource the stack has, in the region where it
+      // lands; the handlers' own metric names are those test/edge/metrics.test.ts and the batch handler
+      // test read from their log lines.
+      it('draws a dashboard whose every metric is one the stack has, in the region where it lands', () => {
+        const body = JSON.parse(String(stack.only(T.dashboard).inputs.dashboardBody)) as {
+          widgets: { properties: { region: string; metrics: (string | object)[][] } }[];
+        };
+        const own = configOf(stack, 'metricsNamespace');
+        const distributionId = String(distribution(stack).state?.arn).split('/').pop();
+        const handlerMetrics = [
+          'Requests',
+          'Duration',
+          'S3GetTime',
+          'ResizeTime',
+          'S3PutTime',
+          'OriginalBytes',
+          'OutputBytes',
+          'Originals',
+          'RenditionsWritten',
+          'RenditionsUnchanged',
+          'Skipped',
+          'Failed',
+        ];
+        const edgeRegions = configOf(stack, 'edgeLogRegions') as string[];
+        const seen = new Set<string>();
+        for (const { properties } of body.widgets) {
+          for (const line of properties.metrics) {
+            const [namespace, metric, ...rest] = line.filter((part) => typeof part === 'string') as string[];
+            const dimensions = Object.fromEntries(
+              Array.from({ length: rest.length / 2 }, (_, i) => [rest[2 * i], rest[2 * i + 1]]),
+            );
+            seen.add(`${namespace}@${properties.region}`);
+            if (namespace === 'AWS/CloudFront') {
+              assert.equal(properties.region, 'us-east-1');
+              assert.deepEqual(dimensions, { DistributionId: distributionId, Region: 'Global' });
+            } else if (namespace === 'AWS/SQS') {
+              assert.equal(properties.region, region);
+              assert.deepEqual(dimensions, { QueueName: stack.only(T.queue).inputs.name });
+            } else if (namespace === 'AWS/Lambda') {
+              const expected =
+                properties.region === region && dimensions.FunctionName === batchName
+                  ? batchName
+                  : `us-east-1.${edgeName}`;
+              assert.deepEqual(dimensions, { FunctionName: expected }, properties.region);
+              if (expected !== batchName) assert.ok(edgeRegions.includes(properties.region));
+            } else {
+              assert.equal(namespace, own);
+              assert.ok(handlerMetrics.includes(String(metric)), String(metric));
+            }
+          }
+        }
+        for (const edgeRegion of edgeRegions) {
+          assert.ok(seen.has(`AWS/Lambda@${edgeRegion}`), edgeRegion);
+          assert.ok(seen.has(`${String(own)}@${edgeRegion}`), edgeRegion);
+        }
+        assert.ok(
+          seen.has(`AWS/Lambda@${region}`) &&
+            seen.has(`AWS/SQS@${region}`) &&
+            seen.has(`${String(own)}@${region}`),
+        );
+        // CloudFront's additional metrics cost money: off unless asked for.
+        assert.equal(stack.ofType(T.monitoringSubscription).length, 0);
+        assert.ok(!JSON.stringify(body).includes('CacheHitRate'));
       });
 
       it("notify a topic of their own region, which only this stack's alarms of that region may publish to", () => {
@@ -1068,5 +1136,25 @@ describe('infra stack with alarm email (alarmEmail)', function () {
       assert.match(error.stderr, /image-cdn:alarmEmail: must be an email address/);
       return true;
     });
+  });
+});
+
+describe('infra stack with CloudFront additional metrics (cloudfrontAdditionalMetrics)', function () {
+  this.timeout(120_000);
+
+  it('subscribes the distribution and adds the cache hit rate to the dashboard', async () => {
+    const stack = await runStack('dev', { 'image-cdn:cloudfrontAdditionalMetrics': true });
+    const id = String(stack.only(T.distribution).state?.arn).split('/').pop();
+    const subscription = stack.only(T.monitoringSubscription);
+    assert.equal(subscription.inputs.distributionId, id);
+    assert.deepEqual(subscription.inputs.monitoringSubscription, {
+      realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: 'Enabled' },
+    });
+    const body = String(stack.only(T.dashboard).inputs.dashboardBody);
+    assert.ok(
+      body.includes(
+        JSON.stringify(['AWS/CloudFront', 'CacheHitRate', 'DistributionId', id, 'Region', 'Global', {}]),
+      ),
+    );
   });
 });
