@@ -67,6 +67,8 @@ export function createGenerator({ store, config, log }: Required<OriginResponseD
     const details = {
       bytes: image.data.length,
       originalBytes: original.body.length,
+      // The derivative could not be stored and was answered inline only: the next miss resizes again.
+      storeFallback: !stored,
       width: image.width,
       height: image.height,
       timings,

@@ -100,6 +100,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
             S3PutTime: { value: timings.put ?? 0, unit: 'Milliseconds' },
             OriginalBytes: { value: result.details.originalBytes, unit: 'Bytes' },
             OutputBytes: { value: result.details.bytes, unit: 'Bytes' },
+            StoreFallbacks: { value: result.details.storeFallback ? 1 : 0, unit: 'Count' },
           },
         ),
       });

@@ -69,11 +69,13 @@ describe('edge metrics (Embedded Metric Format in the log line of each miss)', f
         'S3PutTime:Milliseconds',
         'OriginalBytes:Bytes',
         'OutputBytes:Bytes',
+        'StoreFallbacks:Count',
       ],
     );
     assert.equal(line.Requests, 1);
     assert.equal(line.OriginalBytes, original.length);
     assert.equal(line.OutputBytes, Buffer.from(answer.body ?? '', 'base64').length);
+    assert.equal(line.StoreFallbacks, 0);
     for (const name of ['Duration', 'S3GetTime', 'ResizeTime', 'S3PutTime'])
       assert.ok(typeof line[name] === 'number' && (line[name] as number) >= 0, name);
   });

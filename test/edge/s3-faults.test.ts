@@ -122,6 +122,10 @@ describe('origin-response handler under S3 faults (fault-injecting proxy in fron
       const meta = await sharp(Buffer.from(response.body ?? '', 'base64')).metadata();
       assert.equal(meta.format, 'jpeg');
       assert.ok(logs.some((entry) => entry.outcome === 'put-failed' && entry.key === key));
+      // The miss's metric line counts the fallback (functions/metrics/emf.ts).
+      assert.ok(
+        logs.some((entry) => entry.outcome === 'resized' && entry.key === key && entry.StoreFallbacks === 1),
+      );
       assert.equal(await derivativeExists(key), false);
     });
   }
