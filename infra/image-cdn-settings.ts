@@ -249,6 +249,11 @@ export interface ImageCdnSettings {
    */
   readonly alarmEmail?: string;
   /**
+   * An existing SNS topic for the alarms of its own region, instead of a new one there (an alarm notifies a topic of its region; the other regions keep their own topics). Its policy is its owner's: it must let cloudwatch.amazonaws.com publish. Empty = a topic per region.
+   * @default ""
+   */
+  readonly alarmTopicArn?: string;
+  /**
    * CloudFront's 5xxErrorRate (percent of requests, over 5 minutes) above which the CDN's 5xx alarm fires. Range 1-100.
    * @default 5
    */

@@ -202,6 +202,7 @@ export class ImageCdn extends pulumi.ComponentResource {
         distributionId: cdn.distribution.id,
         errorRatePercent: config.alarms.errorRatePercent,
         email: config.alarms.email,
+        existingTopicArn: config.alarms.topicArn,
         awsProfile: config.awsProfile,
       },
       // New with this component: no top-level resource to adopt.

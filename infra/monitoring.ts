@@ -24,8 +24,14 @@ export interface MonitoringArgs {
   readonly distributionId: pulumi.Input<string>;
   /** CloudFront's `5xxErrorRate` (percent of requests) above which the alarm fires. */
   readonly errorRatePercent: number;
-  /** Subscribed to every topic (each subscription asks to be confirmed); empty for none. */
+  /** Subscribed to every topic this component creates (each asks to be confirmed); empty for none. */
   readonly email: string;
+  /**
+   * An existing topic for the alarms of its own region (the region in its ARN): no topic is created there,
+   * and its policy and subscriptions stay its owner's.
+   * @default undefined (a topic in every region with alarms)
+   */
+  readonly existingTopicArn?: string;
   readonly awsProfile?: string;
 }
 
@@ -37,8 +43,8 @@ export interface MonitoringArgs {
  * policy lets only this stack's CloudWatch alarms of that region publish (iam.ts alarmTopicPolicy).
  */
 export class Monitoring extends pulumi.ComponentResource {
-  /** The topic of each region that has alarms, by region. */
-  readonly topics: Readonly<Record<string, aws.sns.Topic>>;
+  /** The ARN of the topic each region's alarms notify, by region. */
+  readonly topicArns: Readonly<Record<string, pulumi.Output<string>>>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -55,8 +61,14 @@ export class Monitoring extends pulumi.ComponentResource {
       {},
       { parent, provider: providers[args.homeRegion] },
     ).accountId;
-    const topics = Object.fromEntries(regions.map((region) => [region, createTopic(region)]));
-    this.topics = topics;
+    const existingRegion = args.existingTopicArn?.split(':')[3];
+    const topics = Object.fromEntries(
+      regions.map((region) => [
+        region,
+        region === existingRegion ? pulumi.output(args.existingTopicArn!) : createTopic(region).arn,
+      ]),
+    );
+    this.topicArns = topics;
 
     this.alarms = [
       alarm(EDGE_REGION, 'cdn-5xx', {
@@ -95,7 +107,7 @@ export class Monitoring extends pulumi.ComponentResource {
         threshold: 0,
       }),
     ];
-    this.registerOutputs({ topics: this.topics, alarms: this.alarms });
+    this.registerOutputs({ topicArns: this.topicArns, alarms: this.alarms });
 
     function createTopic(region: string): aws.sns.Topic {
       const opts = { parent, provider: providers[region] };
@@ -131,7 +143,7 @@ export class Monitoring extends pulumi.ComponentResource {
         threshold: number;
       },
     ): aws.cloudwatch.MetricAlarm {
-      const actions = [topics[region]!.arn];
+      const actions = [topics[region]!];
       return new aws.cloudwatch.MetricAlarm(
         `${name}-${what}`,
         {

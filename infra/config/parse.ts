@@ -36,6 +36,8 @@ export interface CdnConfig {
   readonly alarms: {
     /** Subscribed to every alarm topic; '' for none. */
     readonly email: string;
+    /** An existing topic for the alarms of its region. */
+    readonly topicArn?: string;
     readonly errorRatePercent: number;
   };
   readonly s3TimeoutMs: number;
@@ -254,6 +256,13 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
   if (alarmEmail !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
     throw r.error('alarmEmail', 'must be an email address (or empty for no subscription)');
 
+  const alarmTopicArn = r.string('alarmTopicArn');
+  if (
+    alarmTopicArn !== '' &&
+    !/^arn:aws:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(alarmTopicArn)
+  )
+    throw r.error('alarmTopicArn', 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
+
   const setRenditions = r.stringArray('batchRenditions');
   const renditions = setRenditions.length > 0 ? setRenditions : defaultRenditions(rules);
   try {
@@ -277,7 +286,11 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     errorMaxAgeSeconds: r.int('errorMaxAgeSeconds'),
     metricsNamespace,
     additionalMetrics: r.bool('cloudfrontAdditionalMetrics'),
-    alarms: { email: alarmEmail, errorRatePercent: r.int('alarmErrorRatePercent') },
+    alarms: {
+      email: alarmEmail,
+      errorRatePercent: r.int('alarmErrorRatePercent'),
+      ...(alarmTopicArn ? { topicArn: alarmTopicArn } : {}),
+    },
     s3TimeoutMs,
     edge: {
       memoryMb: r.int('edgeMemoryMb'),

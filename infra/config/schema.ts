@@ -377,6 +377,11 @@ export const CONFIG_SCHEMA = {
     '',
     "An email address subscribed to the alarms' SNS topics (one topic per region with alarms: each subscription is confirmed from its own email). Empty = alarms notify their topics only.",
   ),
+  alarmTopicArn: string(
+    OBSERVABILITY,
+    '',
+    "An existing SNS topic for the alarms of its own region, instead of a new one there (an alarm notifies a topic of its region; the other regions keep their own topics). Its policy is its owner's: it must let cloudwatch.amazonaws.com publish. Empty = a topic per region.",
+  ),
   alarmErrorRatePercent: integer(
     OBSERVABILITY,
     5,

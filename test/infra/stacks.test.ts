@@ -1158,3 +1158,40 @@ describe('infra stack with CloudFront additional metrics (cloudfrontAdditionalMe
     );
   });
 });
+
+describe('infra stack with an existing alarm topic (alarmTopicArn)', function () {
+  this.timeout(120_000);
+  const existing = `arn:aws:sns:us-east-1:${ACCOUNT_ID}:ops-pager`;
+
+  it("notifies it from the alarms of its region, creates no topic there, and keeps the other regions' topics", async () => {
+    const [stack, plain] = await Promise.all([
+      runStack('dev', { 'image-cdn:alarmTopicArn': existing, 'image-cdn:alarmEmail': 'ops@example.com' }),
+      runStack('dev'),
+    ]);
+    const regionOf = (resource: RecordedResource) => providerRegion(stack, resource);
+    for (const alarm of stack.ofType(T.alarm)) {
+      const [topic] = alarm.inputs.alarmActions as string[];
+      if (regionOf(alarm) === 'us-east-1') assert.equal(topic, existing);
+      else assert.notEqual(topic, existing);
+    }
+    assert.deepEqual(
+      stack.ofType(T.topic).map(regionOf).sort(),
+      plain
+        .ofType(T.topic)
+        .map((topic) => providerRegion(plain, topic))
+        .filter((region) => region !== 'us-east-1')
+        .sort(),
+    );
+    // Its policy and subscriptions are its owner's.
+    for (const resource of [...stack.ofType(T.topicPolicy), ...stack.ofType(T.subscription)])
+      assert.notEqual(regionOf(resource), 'us-east-1');
+  });
+
+  it('refuses a value that is not a topic ARN, naming the key', async () => {
+    await assert.rejects(runStack('dev', { 'image-cdn:alarmTopicArn': 'ops-pager' }), (error: unknown) => {
+      assert.ok(error instanceof StackRunError);
+      assert.match(error.stderr, /image-cdn:alarmTopicArn: must be an SNS topic ARN/);
+      return true;
+    });
+  });
+});
