@@ -46,7 +46,7 @@ export interface ImageCdnArgs extends ImageCdnSettings {
 /**
  * The whole image CDN as one component: private buckets for originals and derivatives, the Lambda@Edge
  * origin-response function (us-east-1), the CloudFront distribution with its viewer-request function, the
- * buckets' OAC-only policies and the S3-triggered batch resizer. Its settings are the stack config keys
+ * buckets' OAC-only policies, the S3-triggered batch resizer, and the alarms and dashboard that watch them. Its settings are the stack config keys
  * (ImageCdnSettings), checked by the same rules as a stack's config; its public fields are what it
  * registers as outputs. Children are named after it (`<name>-images`, `<name>-edge`, …).
  *
