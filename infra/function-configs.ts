@@ -1,6 +1,6 @@
 import { BATCH_CONFIG_VARIABLE, type BatchConfigJson } from '../functions/batch/batch-config';
 import { edgeDeadlineMs } from '../functions/edge/deadline';
-import type { EdgeConfig } from '../functions/edge/edge-config';
+import type { EdgeConfig, RegionBuckets } from '../functions/edge/edge-config';
 import type { ViewerConfig } from '../functions/viewer/viewer-config';
 import { ORIGINALS_ORIGIN_ID } from './cloudfront';
 import type { CdnConfig } from './config';
@@ -14,12 +14,14 @@ export function edgeConfigFor(
   originalsBucket: string,
   derivativesBucket: string,
   signingSecret = '',
+  replicas: readonly RegionBuckets[] = [],
 ): EdgeConfig {
   return {
     ...(signingSecret ? { signingSecret } : {}),
     originalsBucket,
     derivativesBucket,
     bucketRegion: config.region,
+    ...(replicas.length > 0 ? { replicas } : {}),
     rules: config.rules,
     transform: config.edgeTransform,
     cacheMaxAge: config.cacheMaxAgeSeconds,

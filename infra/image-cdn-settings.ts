@@ -146,6 +146,16 @@ export interface ImageCdnSettings {
    */
   readonly forceDestroy?: boolean;
   /**
+   * Regions that each get a replica of the originals (S3 Replication from the home bucket, delete markers included) and a derivatives bucket of their own. Lambda@Edge reads originals from the nearest healthy copy, and CloudFront fails over to the first listed region's derivatives when the home region answers 5xx. Turns versioning on for the originals (replication requires it). Empty = one region, as before.
+   * @default []
+   */
+  readonly replicaRegions?: string[];
+  /**
+   * S3 Replication Time Control on the originals replication: 99.99% of objects replicated within 15 minutes, with replication metrics (billed per GB).
+   * @default false
+   */
+  readonly replicationTimeControl?: boolean;
+  /**
    * Name of an existing bucket in the home region to serve originals from, instead of creating one. It is only read: nothing is created on it and nothing is deleted on destroy, so add the statements of the output originalsBucketPolicy to its bucket policy (CloudFront reads it through OAC), and run the batch backfill for renditions (its uploads do not trigger the batch resizer). Empty = create the originals bucket.
    * @default ""
    */

@@ -9,6 +9,13 @@ export const EDGE_CONFIG_FILE = 'edge-config.json';
  * so this is written as `edge-config.json` next to the bundle at deploy time (inside a Pulumi `apply`,
  * because bucket names are outputs) and read once per container.
  */
+/** The buckets of one region of a stack: its originals (a replica, outside home) and its derivatives. */
+export interface RegionBuckets {
+  readonly region: string;
+  readonly originalsBucket: string;
+  readonly derivativesBucket: string;
+}
+
 export interface EdgeConfig {
   readonly originalsBucket: string;
   readonly derivativesBucket: string;
@@ -34,6 +41,14 @@ export interface EdgeConfig {
   readonly signingSecret?: string;
   /** CloudWatch namespace of the handler's own metrics (Embedded Metric Format in its log lines). */
   readonly metricsNamespace: string;
+  /**
+   * The other regions of the stack (`replicaRegions`): each holds a replica of the originals, kept by S3
+   * Replication, and derivatives of its own. The handler reads originals from the nearest region first.
+   * @default [] (the home region only)
+   */
+  readonly replicas?: readonly RegionBuckets[];
   /** An S3-compatible endpoint instead of AWS's (local runs and tests only; deploys leave it unset). */
   readonly s3Endpoint?: string;
+  /** Per region, an S3-compatible endpoint instead of AWS's (local multi-region runs only). */
+  readonly s3Endpoints?: Readonly<Record<string, string>>;
 }

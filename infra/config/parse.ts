@@ -54,6 +54,11 @@ export interface CdnConfig {
     /** An existing bucket to read originals from, instead of creating one. */
     readonly existingOriginals?: string;
   };
+  /** Other regions holding a replica of the originals and a derivatives bucket; [] for one region. */
+  readonly replicas: {
+    readonly regions: readonly string[];
+    readonly replicationTimeControl: boolean;
+  };
   readonly distribution: {
     readonly priceClass: PriceClass;
     readonly aliases: readonly string[];
@@ -104,6 +109,12 @@ export interface StackContext {
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * Most replica regions a stack may list. Each adds two buckets and a replication rule, billed per GB
+ * replicated; five already cover every continent with a regional edge cache.
+ */
+export const MAX_REPLICA_REGIONS = 5;
 
 /** An S3 bucket name ("General purpose bucket naming rules", S3 User Guide): 3–63 of a-z, 0-9, `.`, `-`. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -231,6 +242,22 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
   const existingOriginals = r.string('existingOriginalsBucket');
   if (existingOriginals !== '' && !BUCKET_NAME.test(existingOriginals))
     throw r.error('existingOriginalsBucket', 'must be an S3 bucket name (the bucket, not its ARN or domain)');
+  const replicaRegions = r.stringArray('replicaRegions');
+  for (const replicaRegion of replicaRegions) {
+    if (!REGION_PATTERN.test(replicaRegion))
+      throw r.error('replicaRegions', `"${replicaRegion}" is not a region code`);
+    if (replicaRegion === region)
+      throw r.error('replicaRegions', `${replicaRegion} is the home region (aws:region), not a replica`);
+  }
+  if (new Set(replicaRegions).size !== replicaRegions.length)
+    throw r.error('replicaRegions', 'lists a region twice');
+  if (replicaRegions.length > MAX_REPLICA_REGIONS)
+    throw r.error('replicaRegions', `must list at most ${MAX_REPLICA_REGIONS} regions`);
+  if (replicaRegions.length > 0 && existingOriginals !== '')
+    throw r.error(
+      'replicaRegions',
+      "cannot replicate an existing originals bucket: its one replication configuration is its owner's (unset existingOriginalsBucket, or set up replication on that bucket yourself)",
+    );
   const loggingBucket = r.string('loggingBucket');
   if (loggingBucket !== '' && !BUCKET_NAME.test(loggingBucket))
     throw r.error('loggingBucket', 'must be an S3 bucket name (the bucket, not its domain)');
@@ -300,10 +327,13 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     logRetentionDays,
     buckets: {
       derivativesExpirationDays: r.int('derivativesExpirationDays'),
-      originalsVersioning: r.bool('originalsVersioning'),
+      // S3 Replication requires versioning on the source bucket ("Requirements and considerations for
+      // replication", S3 User Guide): replicas turn it on.
+      originalsVersioning: r.bool('originalsVersioning') || replicaRegions.length > 0,
       forceDestroy: r.bool('forceDestroy'),
       ...(existingOriginals ? { existingOriginals } : {}),
     },
+    replicas: { regions: replicaRegions, replicationTimeControl: r.bool('replicationTimeControl') },
     distribution: {
       priceClass: priceClass as PriceClass,
       aliases,

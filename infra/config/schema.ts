@@ -278,6 +278,16 @@ export const CONFIG_SCHEMA = {
     false,
     'Let pulumi destroy delete buckets that still hold objects (throw-away stacks only).',
   ),
+  replicaRegions: strings(
+    BUCKETS,
+    [],
+    "Regions that each get a replica of the originals (S3 Replication from the home bucket, delete markers included) and a derivatives bucket of their own. Lambda@Edge reads originals from the nearest healthy copy, and CloudFront fails over to the first listed region's derivatives when the home region answers 5xx. Turns versioning on for the originals (replication requires it). Empty = one region, as before.",
+  ),
+  replicationTimeControl: boolean(
+    BUCKETS,
+    false,
+    'S3 Replication Time Control on the originals replication: 99.99% of objects replicated within 15 minutes, with replication metrics (billed per GB).',
+  ),
   existingOriginalsBucket: string(
     BUCKETS,
     '',

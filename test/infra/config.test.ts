@@ -274,6 +274,37 @@ describe('infra config', () => {
       assert.equal(parse({ metricsNamespace: 'Acme/Images cdn#1' }).metricsNamespace, 'Acme/Images cdn#1');
     });
 
+    it('replica regions that are malformed, the home region, repeated, too many, or beside an existing originals bucket', () => {
+      rejects(
+        { replicaRegions: ['Ireland'] },
+        /^ConfigError: image-cdn:replicaRegions: "Ireland" is not a region code$/,
+      );
+      rejects({ replicaRegions: ['eu-west-1'] }, /replicaRegions: eu-west-1 is the home region/);
+      rejects({ replicaRegions: ['us-east-1', 'us-east-1'] }, /replicaRegions: lists a region twice/);
+      rejects(
+        { replicaRegions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-south-1', 'sa-east-1'] },
+        /replicaRegions: must list at most 5 regions/,
+      );
+      rejects(
+        { replicaRegions: ['us-east-1'], existingOriginalsBucket: 'their-bucket' },
+        /replicaRegions: cannot replicate an existing originals bucket/,
+      );
+    });
+
+    it('replica regions turn versioning of the originals on (S3 Replication requires it)', () => {
+      assert.deepEqual(parse().replicas, { regions: [], replicationTimeControl: false });
+      assert.equal(parse().buckets.originalsVersioning, false);
+      const replicated = parse({
+        replicaRegions: ['us-east-1', 'ap-northeast-1'],
+        replicationTimeControl: true,
+      });
+      assert.deepEqual(replicated.replicas, {
+        regions: ['us-east-1', 'ap-northeast-1'],
+        replicationTimeControl: true,
+      });
+      assert.equal(replicated.buckets.originalsVersioning, true);
+    });
+
     it('a missing or malformed aws:region', () => {
       assert.throws(
         () => parse({}, { ...context, region: undefined }),
