@@ -36,6 +36,8 @@ export function createGenerator({ store, config, log }: Required<OriginResponseD
     originalKey: string,
     spec: ResizeSpec,
     originHeaders: CloudFrontHeaders,
+    /** The stack region whose derivatives bucket CloudFront asked (answering-origin.ts); undefined = home. */
+    derivativesRegion?: string,
   ) {
     const timings: Record<string, number> = {};
     let started = Date.now();
@@ -49,7 +51,14 @@ export function createGenerator({ store, config, log }: Required<OriginResponseD
     started = Date.now();
     let stored = true;
     try {
-      await store.putDerivative(key, image.data, image.contentType, cacheControl, original.etag);
+      await store.putDerivative(
+        key,
+        image.data,
+        image.contentType,
+        cacheControl,
+        original.etag,
+        derivativesRegion,
+      );
     } catch (error) {
       // The derivative is only an optimisation: the image can still be answered inline.
       stored = false;
@@ -69,6 +78,9 @@ export function createGenerator({ store, config, log }: Required<OriginResponseD
       originalBytes: original.body.length,
       // The derivative could not be stored and was answered inline only: the next miss resizes again.
       storeFallback: !stored,
+      // Where the original was read and the derivative written, in a stack with replica regions.
+      ...(original.region ? { originalRegion: original.region } : {}),
+      ...(derivativesRegion ? { derivativesRegion } : {}),
       width: image.width,
       height: image.height,
       timings,

@@ -17,7 +17,9 @@ import { createOriginResponseHandler, type OriginResponseHandler } from './origi
 function loadHandler(): OriginResponseHandler {
   const config = JSON.parse(readFileSync(join(__dirname, EDGE_CONFIG_FILE), 'utf8')) as EdgeConfig;
   const store = lazyImageStore(() =>
-    import('./miss-path').then((missPath) => missPath.createEdgeStore(config)),
+    // AWS_REGION is where this replica runs ("Defined runtime environment variables", Lambda Developer
+    // Guide): originals are read from the stack's region nearest to it.
+    import('./miss-path').then((missPath) => missPath.createEdgeStore(config, process.env.AWS_REGION)),
   );
   return createOriginResponseHandler({ store, config });
 }

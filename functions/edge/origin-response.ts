@@ -11,6 +11,7 @@ import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
 import { metricFields, statusClass } from '../metrics/emf';
 import type { ImageStore } from '../storage/image-store';
+import { answeringRegion } from './answering-origin';
 import { respond } from './cloudfront-response';
 import { DEFAULT_EDGE_DEADLINE_MS as DEFAULT_DEADLINE_MS } from './deadline';
 import type { EdgeConfig } from './edge-config';
@@ -76,7 +77,14 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
       validateSpec(derivative.spec, config.rules);
       const result = await withDeadline(
         loadGenerator().then((generate) =>
-          generate(request.uri, key, derivative.originalKey, derivative.spec, response.headers),
+          generate(
+            request.uri,
+            key,
+            derivative.originalKey,
+            derivative.spec,
+            response.headers,
+            answeringRegion(request.origin, config),
+          ),
         ),
         config.deadlineMs ?? DEFAULT_DEADLINE_MS,
       );

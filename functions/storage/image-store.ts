@@ -19,12 +19,17 @@ import { readBody } from './read-body';
 export interface ImageStore {
   /** The original's bytes and ETag; throws a 404 ImageError when it does not exist. */
   getOriginal(key: string): Promise<StoredObject>;
+  /**
+   * Stores a derivative. `region` names the stack region whose derivatives bucket gets it (a stack with
+   * replica regions writes to the bucket of the origin CloudFront asked); a one-region store has only one.
+   */
   putDerivative(
     key: string,
     body: Buffer,
     contentType: string,
     cacheControl: string,
     sourceEtag?: string,
+    region?: string,
   ): Promise<void>;
   /** The original's current ETag, without quotes; a 404 ImageError when it is gone. */
   originalEtag(key: string): Promise<string>;
@@ -42,6 +47,8 @@ export interface OriginalsPage {
 export interface StoredObject {
   readonly body: Buffer;
   readonly etag?: string;
+  /** The region it was read from, when the store spans regions. */
+  readonly region?: string;
 }
 
 export interface S3ImageStoreOptions {

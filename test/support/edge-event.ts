@@ -64,3 +64,26 @@ export function s3ErrorHeaders(): CloudFrontHeaders {
 export function originResponseEvent(uri: string, status: string): CloudFrontResponseEvent {
   return documentedOriginResponseEvent(uri, status, s3ErrorHeaders());
 }
+
+/**
+ * The documented event with an S3 origin instead of the example's custom one: `request.origin.s3`, whose
+ * `domainName` is the bucket's regional domain, as a distribution's S3 origin names it ("Lambda@Edge event
+ * structure", request `origin` field). With OAC, CloudFront signs the request itself: `authMethod` none.
+ */
+export function s3OriginResponseEvent(
+  uri: string,
+  status: string,
+  bucket: string,
+  region: string,
+): CloudFrontResponseEvent {
+  const event = originResponseEvent(uri, status);
+  event.Records[0]!.cf.request.origin = {
+    s3: {
+      authMethod: 'none',
+      customHeaders: {},
+      domainName: `${bucket}.s3.${region}.amazonaws.com`,
+      path: '',
+    },
+  };
+  return event;
+}
