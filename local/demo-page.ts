@@ -64,9 +64,11 @@ async function describe(url, bytes, originalBytes) {
   const [width, height] = await pixelSize(url);
   const head = await fetch(url, { method: 'HEAD', headers: { accept: IMAGE_ACCEPT } });
   const timing = head.headers.get('server-timing');
+  // With --regions: the region whose bucket answered (the home region, or a replica after failover).
+  const region = head.headers.get('x-local-origin-region');
   return (head.headers.get('content-type') || '?').replace('image/', '').toUpperCase() + ' · ' + kb(bytes) +
     saved(bytes, originalBytes) + ' · ' + width + '×' + height + ' · ' + (head.headers.get('x-cache') || '') +
-    (timing ? ' · resized: ' + timing : '');
+    (region ? ' · served by ' + region : '') + (timing ? ' · resized: ' + timing : '');
 }
 function showStats(img) {
   const entry = performance.getEntriesByName(img.currentSrc).pop();

@@ -29,12 +29,45 @@ import { isViewerResponse } from './viewer-sandbox';
  * errors included, are cached exactly as CloudFront caches them (infra/error-caching.ts).
  */
 
+/** An S3 origin: its bucket, the bucket's region, and the client of the local store that holds it. */
+export interface LocalOrigin {
+  readonly bucket: string;
+  /** Named in the event's `origin.s3.domainName` and in the `x-local-origin-region` answer header. */
+  readonly region?: string;
+  /** @default the edge's `s3` client */
+  readonly client?: S3Client;
+}
+
+/**
+ * An origin group ("Optimize high availability with CloudFront origin failover"): CloudFront asks the
+ * primary, and asks the secondary when the primary answers one of `statusCodes` or cannot be reached.
+ */
+export interface LocalOriginGroup {
+  readonly members: readonly [primary: string, secondary: string];
+  readonly statusCodes: readonly number[];
+}
+
+/** Controls the local edge exposes at `/_local/outage?region=<region>` (POST takes down, DELETE restores). */
+export interface LocalOutages {
+  readonly regions: readonly string[];
+  takeDown(region: string): Promise<void>;
+  bringUp(region: string): Promise<void>;
+  isUp(region: string): boolean;
+}
+
 export interface LocalEdgeOptions {
   readonly viewer: ViewerFunction;
   readonly originResponse: OriginResponseHandler;
   readonly s3: S3Client;
-  /** Bucket behind each origin id; `default` is the default cache behaviour's origin. */
-  readonly origins: { readonly default: string } & Record<string, string>;
+  /**
+   * Bucket (or S3 origin) behind each origin id; `default` is the default cache behaviour's origin,
+   * unless `originGroups.default` makes it an origin group.
+   */
+  readonly origins: { readonly default: string | LocalOrigin } & Record<string, string | LocalOrigin>;
+  /** Origin groups by the id a behaviour targets (`default`); their members are ids of `origins`. */
+  readonly originGroups?: Readonly<Record<string, LocalOriginGroup>>;
+  /** Regions whose stores can be taken down and brought back at `/_local/outage`. */
+  readonly outages?: LocalOutages;
   /** Served at `/` instead of going through the CDN. */
   readonly demoPage?: () => string;
   readonly port?: number;
@@ -58,6 +91,12 @@ export interface LocalEdge {
   close(): Promise<void>;
 }
 
+interface OriginAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
 interface CachedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
@@ -70,6 +109,9 @@ const POP = 'LOCAL1-C1';
 
 /** Where the local edge serves its metrics (not a path of the CDN: originals keys never start with `_local`). */
 export const METRICS_PATH = '/_local/metrics';
+
+/** Where the local edge takes a region's store down (POST) and brings it back (DELETE). */
+export const OUTAGE_PATH = '/_local/outage';
 
 /** CloudFront's default TTL of a cache policy that does not set one. */
 const DEFAULT_TTL_SECONDS = 86_400;
@@ -122,7 +164,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     };
   }
 
-  async function fetchOrigin(bucket: string, uri: string) {
+  /** The origin's answer, or `unreachable` when no connection could be made (its store is down). */
+  async function fetchOrigin(origin: LocalOrigin, uri: string): Promise<OriginAnswer | 'unreachable'> {
     let key: string;
     try {
       key = uriToKey(uri);
@@ -130,7 +173,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       return { status: 400, headers: {}, body: Buffer.alloc(0) };
     }
     try {
-      const object = await options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const client = origin.client ?? options.s3;
+      const object = await client.send(new GetObjectCommand({ Bucket: origin.bucket, Key: key }));
       const body = Buffer.from(
         await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
       );
@@ -144,28 +188,79 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       const status = statusOf(error);
       if (status === 404 || status === 403)
         return { status, headers: s3ErrorHeaders(error), body: Buffer.alloc(0) };
-      return {
-        status: 502,
-        headers: { 'cache-control': 'no-store' },
-        body: Buffer.from('Origin unavailable\n'),
-      };
+      if (status === undefined) return 'unreachable';
+      // S3's own 5xx (SlowDown, InternalError) goes to CloudFront, and so to the trigger, as it is.
+      return { status, headers: { 'cache-control': 'no-store' }, body: Buffer.from('Origin error\n') };
     }
   }
 
+  const originNamed = (id: string): LocalOrigin => {
+    const origin = options.origins[id] ?? options.origins.default;
+    return typeof origin === 'string' ? { bucket: origin } : origin;
+  };
+
+  /**
+   * What CloudFront answers for a cache miss on `originId`: one origin, or an origin group's primary and,
+   * on failover, its secondary. The origin-response trigger runs for each origin that answered ("Use
+   * origin failover with Lambda@Edge functions": a function on an origin group can run twice for one
+   * viewer request); failover is decided on the status the origin returned (the group's failover
+   * criteria), and an origin that cannot be reached fails over without a trigger, having no response.
+   */
   async function throughOrigin(
     originId: string,
     request: { uri: string; headers: Record<string, { value: string }> },
-  ) {
-    const bucket = options.origins[originId] ?? options.origins.default;
-    const origin = await fetchOrigin(bucket, request.uri);
+  ): Promise<OriginAnswer> {
+    const group = options.originGroups?.[originId];
+    const members = group ? group.members : [originId];
+    for (const [index, member] of members.entries()) {
+      const last = index === members.length - 1;
+      const origin = originNamed(member);
+      const answer = await fetchOrigin(origin, request.uri);
+      if (answer === 'unreachable') {
+        if (!last) continue;
+        // CloudFront's answer when it cannot connect to the origin: 502 ("HTTP 502 status code (Bad Gateway)").
+        return {
+          status: 502,
+          headers: { 'cache-control': 'no-store' },
+          body: Buffer.from('Origin unreachable\n'),
+        };
+      }
+      const result = await triggerOn(origin, request, answer);
+      if (!last && group?.statusCodes.includes(answer.status)) continue;
+      return origin.region
+        ? { ...result, headers: { ...result.headers, 'x-local-origin-region': origin.region } }
+        : result;
+    }
+    throw new Error('an origin group has members');
+  }
+
+  /** Runs the origin-response trigger on `origin`'s answer, and checks what it returns as CloudFront would. */
+  async function triggerOn(
+    origin: LocalOrigin,
+    request: { uri: string; headers: Record<string, { value: string }> },
+    answer: OriginAnswer,
+  ): Promise<OriginAnswer> {
     const event = originResponseEvent({
       uri: request.uri,
       requestHeaders: toCloudFrontHeaders(
         Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, value.value])),
       ),
-      status: String(origin.status),
+      status: String(answer.status),
       statusDescription: '',
-      responseHeaders: toCloudFrontHeaders(origin.headers),
+      responseHeaders: toCloudFrontHeaders(answer.headers),
+      // An S3 origin is named by its bucket's regional domain ("Lambda@Edge event structure").
+      ...(origin.region
+        ? {
+            origin: {
+              s3: {
+                authMethod: 'none' as const,
+                customHeaders: {},
+                domainName: `${origin.bucket}.s3.${origin.region}.amazonaws.com`,
+                path: '',
+              },
+            },
+          }
+        : {}),
     });
     const passedThrough = event.Records[0]!.cf.response;
     const sent = structuredClone(passedThrough);
@@ -190,8 +285,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         body: Buffer.from(`Invalid Lambda function response: ${violations.join('; ')}\n`),
       };
     }
-    if (result === passedThrough)
-      return { status: origin.status, headers: origin.headers, body: origin.body };
+    if (result === passedThrough) return answer;
     const headers = flattenHeaders(result.headers);
     const body =
       result.body === undefined
@@ -248,6 +342,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const target = splitTarget(req.url ?? '/');
     const head = req.method === 'HEAD';
+    if (target.uri === OUTAGE_PATH) return outage(req, res, new URLSearchParams(target.query).get('region'));
     if (req.method !== 'GET' && !head) {
       return send(
         res,
@@ -304,6 +399,36 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     if (hit) headers.age = String(Math.floor((Date.now() - entry.stored) / 1000));
     metrics.answered(entry.status, hit ? 'hit' : 'miss');
     send(res, entry.status, headers, entry.body, head);
+  }
+
+  /** `POST /_local/outage?region=r` takes a region's store down, `DELETE` brings it back, `GET` lists. */
+  async function outage(req: IncomingMessage, res: ServerResponse, region: string | null) {
+    const json = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      send(
+        res,
+        status,
+        { 'content-type': 'application/json', 'cache-control': 'no-store', ...extra },
+        `${JSON.stringify(body)}\n`,
+        false,
+      );
+    const outages = options.outages;
+    const states = () =>
+      Object.fromEntries((outages?.regions ?? []).map((name) => [name, outages?.isUp(name) ? 'up' : 'down']));
+    if (req.method === 'GET') return json(200, { regions: states() });
+    if (req.method !== 'POST' && req.method !== 'DELETE')
+      return json(
+        405,
+        { error: 'use POST to take a region down, DELETE to bring it back' },
+        { allow: 'GET, POST, DELETE' },
+      );
+    if (!outages || !region || !outages.regions.includes(region))
+      return json(404, {
+        error: `unknown region ${JSON.stringify(region)}: start with --regions and name one of them`,
+        regions: outages?.regions ?? [],
+      });
+    if (req.method === 'POST') await outages.takeDown(region);
+    else await outages.bringUp(region);
+    return json(200, { regions: states() });
   }
 
   const server = createServer((req, res) => {

@@ -5,7 +5,12 @@
 import { parseArgs } from 'node:util';
 
 import { signUrl } from '../functions/signing/sign-url';
-import { DEFAULT_CONCURRENT_TRANSFORMS, LOCAL_BUCKETS, startLocalStack } from './stack';
+import {
+  DEFAULT_CONCURRENT_TRANSFORMS,
+  DEFAULT_REPLICATION_LAG_MS,
+  LOCAL_BUCKETS,
+  startLocalStack,
+} from './stack';
 
 const OPTIONS = {
   port: { type: 'string', default: '3000', help: 'port of the CDN (0 picks a free one)' },
@@ -25,6 +30,16 @@ const OPTIONS = {
     default: String(DEFAULT_CONCURRENT_TRANSFORMS),
     help: 'transforms run at once; the rest queue',
   },
+  regions: {
+    type: 'string',
+    help: 'run several regions, home first (e.g. us-west-2,eu-west-1): one store each, replicated originals, origin failover',
+  },
+  'edge-region': { type: 'string', help: 'the region the edge handler runs in (default: the home region)' },
+  'replication-lag-ms': {
+    type: 'string',
+    default: String(DEFAULT_REPLICATION_LAG_MS),
+    help: 'how long replication takes to reach the replicas',
+  },
   quiet: { type: 'boolean', default: false, help: "don't print a log line per request" },
   help: { type: 'boolean', default: false, help: 'print this help' },
 } as const;
@@ -43,6 +58,7 @@ const USAGE = [
   '  npm start',
   '  npm start -- --port 8080 --originals ~/Pictures --watch',
   '  npm start -- --signing-secret "$(openssl rand -hex 16)"',
+  '  npm start -- --regions us-west-2,eu-west-1 --edge-region eu-west-2',
 ].join('\n');
 
 /** npm keeps `npm start --port 8080` (no `--`) for itself and sets npm_config_port instead. */
@@ -50,6 +66,15 @@ function swallowedByNpm(): string[] {
   return Object.keys(OPTIONS)
     .filter((name) => process.env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined)
     .map((name) => `--${name}`);
+}
+
+/** A comma-separated list of AWS region codes (`us-west-2,eu-west-1`). */
+function regionList(name: string, value: string): string[] {
+  const regions = value.split(',').map((region) => region.trim());
+  for (const region of regions)
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+      throw new Error(`--${name} must list AWS region codes such as us-west-2,eu-west-1, got "${region}"`);
+  return regions;
 }
 
 function wholeNumber(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -84,6 +109,12 @@ async function main() {
   const cacheMb = wholeNumber('cache-mb', String(values['cache-mb']), 0);
   const transforms = wholeNumber('transforms', String(values.transforms), 1);
   if (values.watch && !values.originals) throw new Error('--watch needs --originals <dir>');
+  const regions = values.regions === undefined ? undefined : regionList('regions', String(values.regions));
+  const edgeRegion =
+    values['edge-region'] === undefined
+      ? undefined
+      : regionList('edge-region', String(values['edge-region']))[0];
+  const replicationLagMs = wholeNumber('replication-lag-ms', String(values['replication-lag-ms']), 0);
   const signingSecret =
     (values['signing-secret'] as string | undefined) ?? process.env.IMAGE_CDN_SIGNING_SECRET;
 
@@ -92,6 +123,9 @@ async function main() {
     originalsDir: values.originals as string | undefined,
     watch: values.watch === true,
     signingSecret,
+    regions,
+    edgeRegion,
+    replicationLagMs,
     cacheBytes: cacheMb * 1024 * 1024,
     maxConcurrentTransforms: transforms,
     progress: (message) => console.log(`local edge: ${message}`),
@@ -106,6 +140,13 @@ async function main() {
       `local edge: try ${example}`,
       `local edge: upload by hand: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} ` +
         `aws --endpoint-url ${stack.s3.endpoint} s3 cp photo.jpg s3://${LOCAL_BUCKETS.originals}/photo.jpg`,
+      ...(stack.regions.length > 1
+        ? [
+            `local edge: regions ${stack.regions.map((region, index) => (index === 0 ? `${region.region} (home)` : region.region)).join(', ')}; ` +
+              `the edge handler runs in ${edgeRegion ?? stack.regions[0]!.region}`,
+            `local edge: take a region down: curl -X POST '${stack.url}/_local/outage?region=${stack.regions[0]!.region}' (curl -X DELETE brings it back)`,
+          ]
+        : []),
       'local edge: Ctrl-C to stop',
     ].join('\n'),
   );

@@ -13,6 +13,7 @@ const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3
 
 interface S3rverInstance {
   readonly store: Parameters<typeof makeStoreLikeS3>[0]['store'];
+  readonly httpServer?: { closeAllConnections(): void };
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
   on(event: 'event', listener: (event: S3Event) => void): void;
@@ -33,6 +34,14 @@ export interface LocalS3 {
   ): S3Client;
   /** Subscribes to the S3 event records s3rver emits for object writes and deletes. */
   onEvent(listener: (event: S3Event) => void): void;
+  /**
+   * Takes the server down, keeping its objects: open connections are cut and new ones refused, as when
+   * a region's S3 is unreachable. `bringUp` starts it again on the same port with the same objects.
+   */
+  takeDown(): Promise<void>;
+  bringUp(): Promise<void>;
+  /** Whether the server is up (not taken down, not closed). */
+  isUp(): boolean;
   /** Stops the server (once, however often it is called) and removes a temporary store. */
   close(): Promise<void>;
 }
@@ -51,15 +60,28 @@ export interface LocalS3Options {
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'image-cdn-s3-')));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port ?? 0,
-    silent: true,
-    directory,
-    configureBuckets: options.buckets.map((name) => ({ name })),
-  });
-  makeStoreLikeS3(server);
-  const { port } = await server.run();
+  const listeners: Array<(event: S3Event) => void> = [];
+  /** A server on `port` over `directory`: made anew for each start, as s3rver's close ends its logger. */
+  const launch = async (port: number) => {
+    const instance = new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory,
+      configureBuckets: options.buckets.map((name) => ({ name })),
+    });
+    makeStoreLikeS3(instance);
+    instance.on('event', (event) => listeners.forEach((listener) => listener(event)));
+    const address = await instance.run();
+    return { instance, port: address.port };
+  };
+  const stop = async (instance: S3rverInstance) => {
+    instance.httpServer?.closeAllConnections();
+    await instance.close();
+  };
+  const started = await launch(options.port ?? 0);
+  let server: S3rverInstance | undefined = started.instance;
+  const { port } = started;
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   let closing: Promise<void> | undefined;
@@ -69,10 +91,22 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     credentials,
     client: (client = {}) =>
       createS3Client({ region: 'us-east-1', endpoint, credentials, timeoutMs: 3000, ...client }),
-    onEvent: (listener) => server.on('event', listener),
+    onEvent: (listener) => listeners.push(listener),
+    async takeDown() {
+      const running = server;
+      server = undefined;
+      if (running) await stop(running);
+    },
+    async bringUp() {
+      if (closing) throw new Error('the local S3 server is closed');
+      if (!server) server = (await launch(port)).instance;
+    },
+    isUp: () => server !== undefined && closing === undefined,
     close() {
       closing ??= (async () => {
-        await server.close();
+        const running = server;
+        server = undefined;
+        if (running) await stop(running);
         if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
       })();
       return closing;

@@ -6,17 +6,19 @@ import sharp from 'sharp';
 
 import { readBatchConfig } from '../functions/batch/batch-config';
 import { createBatchHandler } from '../functions/batch/handler';
-import type { EdgeConfig } from '../functions/edge/edge-config';
+import type { EdgeConfig, RegionBuckets } from '../functions/edge/edge-config';
 import { createOriginResponseHandler } from '../functions/edge/origin-response';
-import { createS3ImageStore } from '../functions/storage/image-store';
+import { createS3ImageStore, type ImageStore } from '../functions/storage/image-store';
+import { createRegionalImageStore } from '../functions/storage/regional-store';
 import { buildViewerFunction } from '../functions/viewer/build';
-import { ORIGINALS_ORIGIN_ID } from '../infra/cloudfront';
+import { DERIVATIVES_ORIGIN_ID, ORIGINALS_ORIGIN_ID } from '../infra/cloudfront';
 import { triggerBatch } from './batch-trigger';
 import { demoPage, type PageOriginal } from './demo-page';
-import { type LocalEdge, startLocalEdge } from './edge-server';
+import { type LocalEdge, type LocalEdgeOptions, startLocalEdge } from './edge-server';
 import { LOCAL_BUCKETS, type LocalConfigValues, localFunctionConfigs } from './local-config';
 import { createLocalMetrics } from './local-metrics';
 import { readOriginalsFolder, uploadOriginal } from './originals-folder';
+import { type LocalReplication, startLocalReplication } from './replicator';
 import { type LocalS3, startLocalS3 } from './s3-server';
 import { generateSamples } from './samples';
 import { gateTransforms, type TransformGate } from './transform-gate';
@@ -46,6 +48,16 @@ export interface LocalStackOptions {
   /** Require signed URLs (`s`, optional `expires`) signed with this secret, as a deployed stack can. */
   readonly signingSecret?: string;
   /**
+   * The stack's regions, home first, the others as its `replicaRegions`: one S3-compatible store per
+   * region, originals replicated from home to the others, and the derivatives behind an origin group.
+   * @default ['us-east-1'] (one region)
+   */
+  readonly regions?: readonly string[];
+  /** The region the edge handler "runs in" (its AWS_REGION), which decides the order it reads regions in. @default the home region */
+  readonly edgeRegion?: string;
+  /** How long replication takes to land a change in each replica. @default DEFAULT_REPLICATION_LAG_MS */
+  readonly replicationLagMs?: number;
+  /**
    * Renditions the batch resizer makes when an original is uploaded while the edge runs (s3rver's S3
    * events trigger it, as S3 triggers the Lambda); `false` turns the batch resizer off.
    * @default the stack's `batchRenditions`
@@ -67,11 +79,24 @@ export interface LocalStackOptions {
   readonly progress?: (message: string) => void;
 }
 
+/** One region of the local stack: its store and a client of it. */
+export interface LocalRegion {
+  readonly region: string;
+  readonly s3: LocalS3;
+  readonly client: S3Client;
+  readonly buckets: RegionBuckets;
+}
+
 export interface LocalStack {
   readonly url: string;
   readonly edge: LocalEdge;
+  /** The home region's store. */
   readonly s3: LocalS3;
   readonly client: S3Client;
+  /** Every region, home first (one without `regions`). */
+  readonly regions: readonly LocalRegion[];
+  /** Replication of originals to the replica regions, when there are any. */
+  readonly replication?: LocalReplication;
   readonly config: EdgeConfig;
   /** Keys of the originals uploaded at start-up. */
   readonly keys: readonly string[];
@@ -81,6 +106,12 @@ export interface LocalStack {
   batchSettled(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A visible replication lag for `npm start -- --regions …`: S3's is seconds to minutes. */
+export const DEFAULT_REPLICATION_LAG_MS = 2_000;
+
+/** CloudFront fails over to the secondary origin on these answers of the primary (infra's origin group). */
+const FAILOVER_STATUS_CODES = [500, 502, 503, 504] as const;
 
 /** How often uploading many originals reports progress. */
 const PROGRESS_EVERY = 50;
@@ -120,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? { ...options.config, batchRenditions: JSON.stringify(options.renditions) }
       : options.config,
     options.signingSecret,
+    options.regions,
   );
   const config = configs.edge;
   const host = '127.0.0.1';
@@ -131,9 +163,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const samples = folder ? [] : await generateSamples();
 
-  const s3 = await startLocalS3({ buckets: [LOCAL_BUCKETS.originals, LOCAL_BUCKETS.derivatives] });
-  progress(`S3-compatible store (s3rver) on ${s3.endpoint}`);
-  const client = s3.client({ region: config.bucketRegion, timeoutMs: config.s3TimeoutMs });
+  const regions = await startRegions(config, progress);
+  const [home] = regions as [LocalRegion, ...LocalRegion[]];
+  const { s3, client } = home;
+  const replication =
+    regions.length > 1
+      ? startLocalReplication({
+          source: { region: home.region, client, bucket: config.originalsBucket },
+          destinations: regions.slice(1).map((replica) => ({
+            region: replica.region,
+            client: replica.client,
+            bucket: replica.buckets.originalsBucket,
+          })),
+          lagMs: options.replicationLagMs ?? DEFAULT_REPLICATION_LAG_MS,
+          log: options.log,
+        })
+      : undefined;
+  // Subscribed before the start-up uploads, so they replicate too.
+  if (replication) s3.onEvent((event) => replication.onEvent(event));
+  const closeRegions = async () => {
+    replication?.close();
+    for (const region of regions) {
+      region.client.destroy();
+      await region.s3.close();
+    }
+  };
   try {
     for (const image of samples) {
       await client.send(
@@ -159,11 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
 
     const viewer = loadViewerFunction(buildViewerFunction(configs.viewer));
-    const store = createS3ImageStore({
-      client,
-      originalsBucket: config.originalsBucket,
-      derivativesBucket: config.derivativesBucket,
-    });
+    const store = localEdgeStore(regions, options.edgeRegion);
     const metrics = createLocalMetrics();
     const transforms = gateTransforms(
       createOriginResponseHandler({
@@ -201,7 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       viewer,
       originResponse: transforms.handler,
       s3: client,
-      origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
+      ...localOrigins(regions),
       demoPage: () => demoPage(pageOriginals, options.signingSecret),
       port: options.port,
       host,
@@ -217,6 +267,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       edge,
       s3,
       client,
+      regions,
+      ...(replication ? { replication } : {}),
       config,
       keys,
       transforms: transforms.stats,
@@ -227,13 +279,110 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         watcher?.close();
         await edge.close();
         while (batchRuns.size > 0) await Promise.all([...batchRuns]);
-        client.destroy();
-        await s3.close();
+        await closeRegions();
       },
     };
   } catch (error) {
-    client.destroy();
-    await s3.close();
+    await closeRegions();
     throw error;
   }
+}
+
+/** One S3-compatible store per region of `config`, home first, each holding that region's buckets. */
+async function startRegions(config: EdgeConfig, progress: (message: string) => void): Promise<LocalRegion[]> {
+  const all: RegionBuckets[] = [
+    {
+      region: config.bucketRegion,
+      originalsBucket: config.originalsBucket,
+      derivativesBucket: config.derivativesBucket,
+    },
+    ...(config.replicas ?? []),
+  ];
+  const regions: LocalRegion[] = [];
+  try {
+    for (const buckets of all) {
+      const s3 = await startLocalS3({ buckets: [buckets.originalsBucket, buckets.derivativesBucket] });
+      // With replicas, the edge's clients make one attempt each: the next region is the retry (miss-path.ts).
+      const client = s3.client({
+        region: buckets.region,
+        timeoutMs: config.s3TimeoutMs,
+        ...(all.length > 1 ? { maxAttempts: 1 } : {}),
+      });
+      regions.push({ region: buckets.region, s3, client, buckets });
+      progress(`S3-compatible store (s3rver) for ${buckets.region} on ${s3.endpoint}`);
+    }
+    return regions;
+  } catch (error) {
+    for (const region of regions) {
+      region.client.destroy();
+      await region.s3.close();
+    }
+    throw error;
+  }
+}
+
+/** The edge handler's store: as createEdgeStore builds it, on the local stores' clients. */
+function localEdgeStore(regions: readonly LocalRegion[], edgeRegion: string | undefined): ImageStore {
+  const stores = regions.map(({ region, client, buckets }) => ({
+    region,
+    store: createS3ImageStore({
+      client,
+      originalsBucket: buckets.originalsBucket,
+      derivativesBucket: buckets.derivativesBucket,
+    }),
+  }));
+  if (stores.length === 1) return stores[0]!.store;
+  return createRegionalImageStore({ regions: stores, edgeRegion: edgeRegion ?? regions[0]!.region });
+}
+
+/**
+ * The distribution's origins, as infra builds them: the home buckets, and with replica regions an origin
+ * per replica bucket and the derivatives behind an origin group (primary home, secondary the first
+ * replica region), with the store of each region taken down and brought back at /_local/outage.
+ */
+function localOrigins(
+  regions: readonly LocalRegion[],
+): Pick<LocalEdgeOptions, 'origins' | 'originGroups' | 'outages'> {
+  const [home, secondary] = regions as [LocalRegion, LocalRegion | undefined];
+  if (!secondary)
+    return {
+      origins: { default: LOCAL_BUCKETS.derivatives, [ORIGINALS_ORIGIN_ID]: LOCAL_BUCKETS.originals },
+    };
+  const origin = (region: LocalRegion, bucket: string) => ({
+    bucket,
+    region: region.region,
+    client: region.client,
+  });
+  const origins: LocalEdgeOptions['origins'] = {
+    default: origin(home, home.buckets.derivativesBucket),
+    [DERIVATIVES_ORIGIN_ID]: origin(home, home.buckets.derivativesBucket),
+    [ORIGINALS_ORIGIN_ID]: origin(home, home.buckets.originalsBucket),
+  };
+  for (const replica of regions.slice(1)) {
+    origins[`${DERIVATIVES_ORIGIN_ID}-${replica.region}`] = origin(
+      replica,
+      replica.buckets.derivativesBucket,
+    );
+    origins[`${ORIGINALS_ORIGIN_ID}-${replica.region}`] = origin(replica, replica.buckets.originalsBucket);
+  }
+  const byName = (name: string) => {
+    const found = regions.find((region) => region.region === name);
+    if (!found) throw new Error(`no region ${name}`);
+    return found.s3;
+  };
+  return {
+    origins,
+    originGroups: {
+      default: {
+        members: [DERIVATIVES_ORIGIN_ID, `${DERIVATIVES_ORIGIN_ID}-${secondary.region}`],
+        statusCodes: FAILOVER_STATUS_CODES,
+      },
+    },
+    outages: {
+      regions: regions.map((region) => region.region),
+      takeDown: (name) => byName(name).takeDown(),
+      bringUp: (name) => byName(name).bringUp(),
+      isUp: (name) => byName(name).isUp(),
+    },
+  };
 }
