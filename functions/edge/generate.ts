@@ -79,7 +79,9 @@ export function createGenerator({ store, config, log }: Required<OriginResponseD
       // The derivative could not be stored and was answered inline only: the next miss resizes again.
       storeFallback: !stored,
       // Where the original was read and the derivative written, in a stack with replica regions.
-      ...(original.region ? { originalRegion: original.region } : {}),
+      ...(original.region
+        ? { originalRegion: original.region, regionFallbacks: original.fallbacks ?? 0 }
+        : {}),
       ...(derivativesRegion ? { derivativesRegion } : {}),
       width: image.width,
       height: image.height,

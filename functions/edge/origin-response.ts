@@ -109,6 +109,10 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
             OriginalBytes: { value: result.details.originalBytes, unit: 'Bytes' },
             OutputBytes: { value: result.details.bytes, unit: 'Bytes' },
             StoreFallbacks: { value: result.details.storeFallback ? 1 : 0, unit: 'Count' },
+            // Stacks with replica regions only: regions asked before the one that had the original.
+            ...(result.details.regionFallbacks !== undefined
+              ? { RegionFallbacks: { value: result.details.regionFallbacks, unit: 'Count' as const } }
+              : {}),
           },
         ),
       });

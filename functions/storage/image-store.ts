@@ -49,6 +49,8 @@ export interface StoredObject {
   readonly etag?: string;
   /** The region it was read from, when the store spans regions. */
   readonly region?: string;
+  /** Regions asked before the one that had it (faulting, or not yet replicated), when the store spans regions. */
+  readonly fallbacks?: number;
 }
 
 export interface S3ImageStoreOptions {

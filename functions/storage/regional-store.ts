@@ -18,12 +18,22 @@ export interface RegionalStoreOptions {
   readonly regions: readonly RegionStore[];
   /** Where this handler runs (`AWS_REGION` of the Lambda@Edge replica); undefined reads home first. */
   readonly edgeRegion?: string;
+  /**
+   * How long a region that faulted is asked last, after the healthy ones (a container serves many misses:
+   * one slow failure, not one per miss). @default UNHEALTHY_FOR_MS
+   */
+  readonly unhealthyForMs?: number;
+  /** The clock, in milliseconds. @default Date.now */
+  readonly now?: () => number;
 }
 
+/** A faulting region is skipped (asked last) for this long, then tried in its place again. */
+export const UNHEALTHY_FOR_MS = 30_000;
+
 /**
- * Reads an original from the nearest region first and falls to the next one on a storage fault or
+ * Reads an original from the nearest healthy region first and falls to the next one on a storage fault or
  * timeout (each S3 request is bounded by the client's own timeout, and the whole miss by the handler's
- * deadline). A replica that lacks the original may simply not have it yet (S3 Replication is
+ * deadline); a region that faulted is asked last for a while. A replica that lacks the original may simply not have it yet (S3 Replication is
  * asynchronous), so the next region is asked too; only the home bucket's "not found" is final. When the
  * home region cannot be asked and no replica has the original, the answer is a 503 (not cached), never a
  * 404 that CloudFront would keep.
@@ -31,7 +41,16 @@ export interface RegionalStoreOptions {
 export function createRegionalImageStore(options: RegionalStoreOptions): ImageStore {
   const [home] = options.regions;
   if (!home) throw new Error('a regional store needs at least one region');
-  const readOrder = nearestFirst(options.edgeRegion, options.regions);
+  const nearest = nearestFirst(options.edgeRegion, options.regions);
+  const now = options.now ?? Date.now;
+  const unhealthyForMs = options.unhealthyForMs ?? UNHEALTHY_FOR_MS;
+  /** Until when each region that faulted is asked last. */
+  const unhealthyUntil = new Map<string, number>();
+  const healthy = (region: string) => (unhealthyUntil.get(region) ?? 0) <= now();
+  const readOrder = () => [
+    ...nearest.filter((entry) => healthy(entry.region)),
+    ...nearest.filter((entry) => !healthy(entry.region)),
+  ];
   const storeOf = (region: string | undefined): ImageStore => {
     if (region === undefined) return home.store;
     const found = options.regions.find((entry) => entry.region === region);
@@ -42,14 +61,20 @@ export function createRegionalImageStore(options: RegionalStoreOptions): ImageSt
   return {
     async getOriginal(key): Promise<StoredObject> {
       let missingAtHome = false;
-      for (const { region, store } of readOrder) {
+      let fallbacks = 0;
+      for (const { region, store } of readOrder()) {
         try {
-          return { ...(await store.getOriginal(key)), region };
+          const original = await store.getOriginal(key);
+          unhealthyUntil.delete(region);
+          return { ...original, region, fallbacks };
         } catch (error) {
           if (!isImageError(error)) throw error;
+          fallbacks += 1;
           if (error.code === 'not_found') {
             if (region === home.region) missingAtHome = true;
-          } else if (error.code !== 'storage_fault' && error.code !== 'timeout') {
+          } else if (error.code === 'storage_fault' || error.code === 'timeout') {
+            unhealthyUntil.set(region, now() + unhealthyForMs);
+          } else {
             // A verdict on the original itself (too large, …) is the same in every region.
             throw error;
           }

@@ -6,7 +6,9 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import type { EdgeConfig } from '../../functions/edge/edge-config';
 import { createEdgeStore } from '../../functions/edge/miss-path';
 import { createOriginResponseHandler } from '../../functions/edge/origin-response';
+import { createS3ImageStore } from '../../functions/storage/image-store';
 import { nearestFirst } from '../../functions/storage/region-distance';
+import { createRegionalImageStore } from '../../functions/storage/regional-store';
 import { localEdgeConfig } from '../../local/stack';
 import { originResponseEvent, s3OriginResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
@@ -148,6 +150,12 @@ describe('origin-response handler with replica regions (two S3-compatible server
     )(s3OriginResponseEvent(URI, '404', REPLICA.derivativesBucket, REPLICA.region));
     assert.equal(response.status, '200');
     assert.equal(resized()?.originalRegion, 'eu-west-1');
+    // The miss's metric line counts the region it fell over (Embedded Metric Format, functions/metrics/emf.ts).
+    assert.equal(resized()?.RegionFallbacks, 1);
+    const metrics = (
+      resized()?._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }
+    ).CloudWatchMetrics[0]!.Metrics.map((metric) => metric.Name);
+    assert.ok(metrics.includes('RegionFallbacks'));
   });
 
   it("missing everywhere is a 404 (home's answer is final); missing in the replica with home down is a 503", async () => {
@@ -173,6 +181,31 @@ describe('origin-response handler with replica regions (two S3-compatible server
     const primary = await handler(s3OriginResponseEvent(URI, '404', HOME.derivativesBucket, HOME.region));
     assert.equal(primary.status, '200');
     assert.equal(await exists(home.client, HOME.derivativesBucket, KEY), true);
+  });
+
+  it('a region that faulted is asked last for a while, then in its place again', async () => {
+    await putOriginal(replica.client, REPLICA.originalsBucket);
+    let clock = 0;
+    const down = replica.s3.client({ endpoint: await refusedEndpoint(), timeoutMs: 1_000, maxAttempts: 1 });
+    const store = createRegionalImageStore({
+      regions: [
+        { region: HOME.region, store: createS3ImageStore({ client: down, ...HOME }) },
+        { region: REPLICA.region, store: createS3ImageStore({ client: replica.client, ...REPLICA }) },
+      ],
+      edgeRegion: 'us-west-1',
+      unhealthyForMs: 30_000,
+      now: () => clock,
+    });
+    const read = async () => {
+      const original = await store.getOriginal('cat.jpg');
+      return [original.region, original.fallbacks];
+    };
+    assert.deepEqual(await read(), ['eu-west-1', 1]);
+    clock = 29_999;
+    assert.deepEqual(await read(), ['eu-west-1', 0]);
+    clock = 30_001;
+    assert.deepEqual(await read(), ['eu-west-1', 1]);
+    down.destroy();
   });
 
   it("passes the primary's 5xx through unchanged, so CloudFront fails over to the secondary", async () => {
