@@ -74,6 +74,8 @@ function regionList(name: string, value: string): string[] {
   for (const region of regions)
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
       throw new Error(`--${name} must list AWS region codes such as us-west-2,eu-west-1, got "${region}"`);
+  const twice = regions.find((region, index) => regions.indexOf(region) !== index);
+  if (twice) throw new Error(`--${name} lists ${twice} twice`);
   return regions;
 }
 

@@ -77,11 +77,29 @@ describe('npm start (the local edge command line)', function () {
       '--signing-secret',
       '--cache-mb',
       '--transforms',
+      '--regions',
+      '--edge-region',
+      '--replication-lag-ms',
       '--quiet',
     ])
       assert.ok(run.output().includes(flag), flag);
     assert.match(run.output(), /--port <value> .*\(default 3000\)/);
     assert.match(run.output(), /examples:\n {2}npm start\n/);
+  });
+
+  it('refuses --regions that are not region codes, or name a region twice, in one line', async () => {
+    for (const [regions, message] of [
+      [
+        'us-west-2,Ireland',
+        /--regions must list AWS region codes such as us-west-2,eu-west-1, got "Ireland"/,
+      ],
+      ['us-west-2,eu-west-1,us-west-2', /--regions lists us-west-2 twice/],
+    ] as const) {
+      const run = start(['--regions', regions]);
+      assert.equal(await run.exited, 1);
+      assert.match(run.output(), message);
+      assert.equal(run.output().trim().split('\n').length, 1, run.output());
+    }
   });
 
   it('says to put -- before the options when npm kept one for itself', async () => {
