@@ -124,6 +124,22 @@ async function showMetrics() {
 }
 setInterval(() => { showMetrics().catch(() => {}); }, 2000);
 showMetrics().catch(() => {});
+// With --regions: each region's store, up or down, and a button to take it down or bring it back.
+const regionsBox = document.getElementById('regions');
+async function showRegions(change) {
+  if (change) await fetch('/_local/outage?region=' + encodeURIComponent(change.region), { method: change.method });
+  const { regions } = await (await fetch('/_local/outage')).json();
+  regionsBox.replaceChildren(...Object.entries(regions).map(([region, state], index) => {
+    const button = document.createElement('button');
+    button.textContent = region + (index === 0 ? ' (home)' : '') + ': ' + state + (state === 'up' ? ' · take down' : ' · bring back');
+    button.className = state;
+    button.addEventListener('click', () => {
+      showRegions({ region, method: state === 'up' ? 'POST' : 'DELETE' }).catch(() => {});
+    });
+    return button;
+  }));
+}
+if (regionsBox) showRegions().catch(() => {});
 // With signed URLs the page has no builder form (its URLs would be unsigned).
 if (form) {
   form.addEventListener('input', () => { update(); });
@@ -133,7 +149,11 @@ if (form) {
 `;
 
 /** With a signing secret, every gallery URL is signed, as an application would sign them. */
-export function demoPage(originals: readonly PageOriginal[], signingSecret?: string): string {
+export function demoPage(
+  originals: readonly PageOriginal[],
+  signingSecret?: string,
+  regions: readonly string[] = [],
+): string {
   const options = originals
     .map(
       (o) =>
@@ -161,6 +181,7 @@ figure{margin:0;background:#f1f3f5;border-radius:8px;padding:.5rem}img{display:b
 figcaption{font-size:13px;margin-top:.4rem}.stats{display:block;color:#495057;min-height:5.2em}code{background:#e9ecef;padding:0 .3em}
 form{display:flex;flex-wrap:wrap;gap:.6rem 1rem;align-items:end}label{display:flex;flex-direction:column;font-size:13px}
 input,select{font:inherit;padding:.2rem}#url{width:min(100%,40rem)}.error{color:#c1121f}.ok{color:#2b9348}
+#regions button{margin-right:.6rem}#regions .down{color:#c1121f}
 #result{min-height:2.6em;margin:.3rem 0}.compare{display:flex;gap:1rem;height:380px;box-sizing:border-box;max-width:100%}
 .compare figure{background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0/20px 20px;flex:1;min-width:0;height:100%;box-sizing:border-box}
 .compare img{width:auto;max-width:100%;max-height:calc(100% - 1.6em);margin:auto}</style></head><body>
@@ -173,6 +194,13 @@ the browser picks the width from <code>srcset</code>, the viewer function picks 
 <p id="metrics">loading…</p>
 <p>The same figures as JSON: <a href="/_local/metrics"><code>/_local/metrics</code></a>; a deployed stack
 writes them as CloudWatch metrics (<code>docs/operations.md</code>).</p>
+${
+  regions.length > 1
+    ? `<h2>Regions</h2>
+<p>Take a region's store down and watch the captions: misses fail over to the replica region
+(<code>docs/local-edge.md</code>).</p><p id="regions"></p>`
+    : ''
+}
 <h2>Try parameters</h2>
 ${builder}
 <h2>Gallery</h2>

@@ -252,7 +252,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       originResponse: transforms.handler,
       s3: client,
       ...localOrigins(regions),
-      demoPage: () => demoPage(pageOriginals, options.signingSecret),
+      demoPage: () =>
+        demoPage(
+          pageOriginals,
+          options.signingSecret,
+          regions.map((region) => region.region),
+        ),
       port: options.port,
       host,
       cacheBytes: options.cacheBytes,

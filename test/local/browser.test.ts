@@ -159,4 +159,41 @@ describe('demo page in headless Chromium', function () {
       await page.close();
     });
   }
+
+  describe('with --regions', () => {
+    let regional: LocalStack | undefined;
+    before(async () => {
+      regional = await startLocalStack({
+        port: 0,
+        regions: ['us-west-2', 'eu-west-1'],
+        replicationLagMs: 50,
+        renditions: false,
+        log: () => {},
+      });
+    });
+    after(async () => regional?.close());
+
+    it('captions each image with the region that served it, and takes a region down and back', async () => {
+      const page = await browser.newPage();
+      await page.goto(regional!.url + '/', { waitUntil: 'networkidle' });
+      await page.waitForFunction(
+        "[...document.querySelectorAll('main .stats')].some((s) => s.textContent.includes('served by us-west-2'))",
+        undefined,
+        { timeout: 30_000 },
+      );
+      const buttons = () => page.$$eval('#regions button', (nodes) => nodes.map((n) => n.textContent ?? ''));
+      assert.deepEqual(await buttons(), ['us-west-2 (home): up · take down', 'eu-west-1: up · take down']);
+      await page.click('#regions button:first-child');
+      await page.waitForFunction("document.querySelector('#regions .down') !== null", undefined, {
+        timeout: 30_000,
+      });
+      assert.equal(regional!.regions[0]!.s3.isUp(), false);
+      await page.click('#regions button:first-child');
+      await page.waitForFunction("document.querySelector('#regions .down') === null", undefined, {
+        timeout: 30_000,
+      });
+      assert.equal(regional!.regions[0]!.s3.isUp(), true);
+      await page.close();
+    });
+  });
 });
