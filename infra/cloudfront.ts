@@ -8,6 +8,20 @@ import { CLOUDFRONT_DEFAULT_MAX_TTL_SECONDS } from './limits';
 export const DERIVATIVES_ORIGIN_ID = 'derivatives';
 export const ORIGINALS_ORIGIN_ID = 'originals';
 
+/** Origin ids of a replica region's buckets (`replicaRegions`). */
+export const derivativesOriginId = (region: string): string => `${DERIVATIVES_ORIGIN_ID}-${region}`;
+export const originalsOriginId = (region: string): string => `${ORIGINALS_ORIGIN_ID}-${region}`;
+
+/** The origin group the default behaviour targets when the stack has replica regions. */
+export const DERIVATIVES_FAILOVER_GROUP_ID = 'derivatives-failover';
+
+/**
+ * The primary's answers on which CloudFront asks the secondary origin instead, besides failing to connect
+ * or timing out ("Optimize high availability with CloudFront origin failover"): S3's server errors. Never
+ * 403/404: a missing derivative is the origin-response handler's to make, in the primary's region.
+ */
+export const FAILOVER_STATUS_CODES: readonly number[] = [500, 502, 503, 504];
+
 type CacheKeyParameters = aws.types.input.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOrigin;
 
 /**
@@ -41,6 +55,11 @@ export interface CacheBehaviorArgs {
   readonly viewerFunctionArn: pulumi.Input<string>;
   /** The edge function's version-qualified ARN (`…:function:name:3`); `$LATEST` is refused by CloudFront. */
   readonly edgeFunctionQualifiedArn: pulumi.Input<string>;
+  /**
+   * The origin (or origin group) the behaviour targets.
+   * @default DERIVATIVES_ORIGIN_ID
+   */
+  readonly targetOriginId?: string;
 }
 
 /** The only cache behaviour: viewer-request function, origin-response Lambda@Edge, HTTPS only. */
@@ -48,8 +67,9 @@ export function defaultCacheBehavior(
   args: CacheBehaviorArgs,
 ): aws.types.input.cloudfront.DistributionDefaultCacheBehavior {
   return {
-    targetOriginId: DERIVATIVES_ORIGIN_ID,
+    targetOriginId: args.targetOriginId ?? DERIVATIVES_ORIGIN_ID,
     viewerProtocolPolicy: 'redirect-to-https',
+    // GET and HEAD only: also what an origin group requires (it fails over for GET, HEAD and OPTIONS).
     allowedMethods: ['GET', 'HEAD'],
     cachedMethods: ['GET', 'HEAD'],
     // Compression needs the cache policy's gzip/brotli settings, which are off (see uriOnlyCacheKey).

@@ -5,8 +5,12 @@ import {
   cacheTtls,
   customErrorResponses,
   defaultCacheBehavior,
+  DERIVATIVES_FAILOVER_GROUP_ID,
   DERIVATIVES_ORIGIN_ID,
+  derivativesOriginId,
+  FAILOVER_STATUS_CODES,
   ORIGINALS_ORIGIN_ID,
+  originalsOriginId,
   uriOnlyCacheKey,
   viewerCertificate,
 } from './cloudfront';
@@ -55,6 +59,16 @@ export interface ImageDistributionArgs {
    * @default undefined (Origin Shield off)
    */
   readonly originShieldRegion?: string;
+  /**
+   * The replica regions' buckets (`replicaRegions`): each is an origin too, and the default behaviour
+   * targets an origin group of the home derivatives and the first replica's.
+   * @default []
+   */
+  readonly replicas?: readonly {
+    readonly region: string;
+    readonly originals: aws.s3.Bucket;
+    readonly derivatives: aws.s3.Bucket;
+  }[];
 }
 
 /**
@@ -128,6 +142,8 @@ export class ImageDistribution extends pulumi.ComponentResource {
     }
 
     function createDistribution(): aws.cloudfront.Distribution {
+      const replicas = args.replicas ?? [];
+      const secondary = replicas[0];
       const originShield = args.originShieldRegion
         ? { originShield: { enabled: true, originShieldRegion: args.originShieldRegion } }
         : {};
@@ -153,11 +169,42 @@ export class ImageDistribution extends pulumi.ComponentResource {
               originAccessControlId: originalsOac.id,
               ...originShield,
             },
+            // A replica's origins: the edge handler knows which region CloudFront asked from the bucket's
+            // regional domain (functions/edge/answering-origin.ts). No Origin Shield: it sits in one region.
+            ...replicas.flatMap((replica) => [
+              {
+                originId: derivativesOriginId(replica.region),
+                domainName: replica.derivatives.bucketRegionalDomainName,
+                originAccessControlId: derivativesOac.id,
+              },
+              {
+                originId: originalsOriginId(replica.region),
+                domainName: replica.originals.bucketRegionalDomainName,
+                originAccessControlId: originalsOac.id,
+              },
+            ]),
           ],
+          ...(secondary
+            ? {
+                // "Optimize high availability with CloudFront origin failover": the home derivatives first,
+                // the first replica region's when home answers a server error or cannot be reached.
+                originGroups: [
+                  {
+                    originId: DERIVATIVES_FAILOVER_GROUP_ID,
+                    failoverCriteria: { statusCodes: [...FAILOVER_STATUS_CODES] },
+                    members: [
+                      { originId: DERIVATIVES_ORIGIN_ID },
+                      { originId: derivativesOriginId(secondary.region) },
+                    ],
+                  },
+                ],
+              }
+            : {}),
           defaultCacheBehavior: defaultCacheBehavior({
             cachePolicyId: cachePolicy.id,
             viewerFunctionArn: viewerFunction.arn,
             edgeFunctionQualifiedArn: args.edgeFunctionQualifiedArn,
+            ...(secondary ? { targetOriginId: DERIVATIVES_FAILOVER_GROUP_ID } : {}),
           }),
           customErrorResponses: customErrorResponses(),
           restrictions: { geoRestriction: { restrictionType: 'none' } },

@@ -22,6 +22,13 @@ export interface EdgeFunctionArgs {
   /** Derivatives bucket name: the role may `s3:PutObject` its objects. */
   readonly derivativesBucket: pulumi.Input<string>;
   /**
+   * The replica regions' bucket names (`replicaRegions`): the role may read and write them too.
+   * @default []
+   */
+  readonly replicaBuckets?: pulumi.Input<
+    readonly { readonly originalsBucket: string; readonly derivativesBucket: string }[]
+  >;
+  /**
    * Memory in MB (origin events allow the full Lambda range).
    */
   readonly memoryMb: pulumi.Input<number>;
@@ -136,6 +143,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
             {
               originalsBucket: args.originalsBucket,
               derivativesBucket: args.derivativesBucket,
+              replicas: args.replicaBuckets ?? [],
               accountId,
               functionName: args.functionName,
             },

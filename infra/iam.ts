@@ -53,6 +53,12 @@ export function edgeLogGroupNames(functionName: string): { replicas: string; own
 export interface EdgePolicyArgs {
   readonly originalsBucket: string;
   readonly derivativesBucket: string;
+  /**
+   * The replica regions' buckets (`replicaRegions`): the edge reads originals from, and writes derivatives
+   * to, every region of the stack.
+   * @default []
+   */
+  readonly replicas?: readonly { readonly originalsBucket: string; readonly derivativesBucket: string }[];
   readonly accountId: string;
   readonly functionName: string;
 }
@@ -64,18 +70,19 @@ export interface EdgePolicyArgs {
  */
 export function edgeFunctionPolicy(args: EdgePolicyArgs): PolicyDocument {
   const groups = edgeLogGroupNames(args.functionName);
+  const regions = [args, ...(args.replicas ?? [])];
   const statements: PolicyStatement[] = [
     {
       Sid: 'ReadOriginals',
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: [objectsArn(args.originalsBucket)],
+      Resource: regions.map((region) => objectsArn(region.originalsBucket)),
     },
     {
       Sid: 'WriteDerivatives',
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: [objectsArn(args.derivativesBucket)],
+      Resource: regions.map((region) => objectsArn(region.derivativesBucket)),
     },
   ];
   statements.push({
@@ -88,6 +95,52 @@ export function edgeFunctionPolicy(args: EdgePolicyArgs): PolicyDocument {
     ],
   });
   return document(...statements);
+}
+
+/** S3 Replication assumes the role it replicates with ("Setting up permissions for live replication"). */
+export const REPLICATION_TRUSTED_SERVICES = ['s3.amazonaws.com'] as const;
+
+/** The actions S3 Replication needs on the source bucket, its object versions, and the destinations' objects. */
+export const REPLICATION_ACTIONS = {
+  sourceBucket: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+  sourceObjects: [
+    's3:GetObjectVersionForReplication',
+    's3:GetObjectVersionAcl',
+    's3:GetObjectVersionTagging',
+  ],
+  destinationObjects: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+} as const;
+
+/**
+ * The replication role's policy: read the home originals bucket's replication configuration and object
+ * versions, and write replicas (deletes included) to exactly the replica buckets. The documented minimum
+ * (S3 User Guide, "Setting up permissions for live replication", step 2); no KMS statement, as the buckets
+ * use SSE-S3.
+ */
+export function replicationRolePolicy(
+  sourceBucket: string,
+  destinationBuckets: readonly string[],
+): PolicyDocument {
+  return document(
+    {
+      Sid: 'ReadReplicationConfiguration',
+      Effect: 'Allow',
+      Action: [...REPLICATION_ACTIONS.sourceBucket],
+      Resource: [bucketArn(sourceBucket)],
+    },
+    {
+      Sid: 'ReadSourceVersions',
+      Effect: 'Allow',
+      Action: [...REPLICATION_ACTIONS.sourceObjects],
+      Resource: [objectsArn(sourceBucket)],
+    },
+    {
+      Sid: 'WriteReplicas',
+      Effect: 'Allow',
+      Action: [...REPLICATION_ACTIONS.destinationObjects],
+      Resource: destinationBuckets.map(objectsArn),
+    },
+  );
 }
 
 export interface BatchPolicyArgs {

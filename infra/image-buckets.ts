@@ -36,6 +36,8 @@ export interface ImageBucketsArgs {
 export class ImageBuckets extends pulumi.ComponentResource {
   readonly originals: aws.s3.Bucket;
   readonly derivatives: aws.s3.Bucket;
+  /** The originals' versioning, when this component turns it on (replication depends on it). */
+  readonly originalsVersioning?: aws.s3.BucketVersioning;
 
   constructor(name: string, args: ImageBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:ImageBuckets', name, {}, opts);
@@ -51,7 +53,8 @@ export class ImageBuckets extends pulumi.ComponentResource {
       args.derivativesBucketName,
       forceDestroy,
     );
-    if (!args.existingOriginalsBucket) this.createVersioning(`${name}-originals`, this.originals, versioning);
+    if (!args.existingOriginalsBucket)
+      this.originalsVersioning = this.createVersioning(`${name}-originals`, this.originals, versioning);
     this.createExpiry(`${name}-derivatives`, this.derivatives, expirationDays);
 
     this.registerOutputs({ originals: this.originals, derivatives: this.derivatives });
@@ -90,9 +93,13 @@ export class ImageBuckets extends pulumi.ComponentResource {
     return bucket;
   }
 
-  private createVersioning(name: string, bucket: aws.s3.Bucket, enabled: boolean): void {
-    if (!enabled) return;
-    new aws.s3.BucketVersioning(
+  private createVersioning(
+    name: string,
+    bucket: aws.s3.Bucket,
+    enabled: boolean,
+  ): aws.s3.BucketVersioning | undefined {
+    if (!enabled) return undefined;
+    return new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },
       { parent: this },

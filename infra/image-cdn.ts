@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 
+import type { RegionBuckets } from '../functions/edge/edge-config';
 import { buildViewerFunction } from '../functions/viewer/build';
 import { BatchResizer } from './batch-resizer';
 import { type CdnConfig, parseConfig, validateSigningSecret } from './config';
@@ -12,6 +13,7 @@ import type { ImageCdnSettings } from './image-cdn-settings';
 import { Monitoring } from './monitoring';
 import { DeploymentNames, resourceName } from './names';
 import { OriginBucketPolicies } from './origin-bucket-policies';
+import { ReplicaRegions } from './replica-regions';
 
 export type { ImageCdnSettings } from './image-cdn-settings';
 
@@ -114,9 +116,45 @@ export class ImageCdn extends pulumi.ComponentResource {
       child('images'),
     );
 
+    // Replica regions (`replicaRegions`): buckets in each, and the home originals replicated to them.
+    const replicas =
+      config.replicas.regions.length > 0
+        ? new ReplicaRegions(
+            childName('replicas'),
+            {
+              regions: config.replicas.regions,
+              names,
+              source: buckets.originals,
+              // Replicas turn versioning on (parse.ts), so the home originals' versioning exists.
+              sourceVersioning: buckets.originalsVersioning!,
+              roleName: resourceName(config, 'replication'),
+              derivativesExpirationDays: config.buckets.derivativesExpirationDays,
+              forceDestroy: config.buckets.forceDestroy,
+              replicationTimeControl: config.replicas.replicationTimeControl,
+              awsProfile: config.awsProfile,
+            },
+            // New with replica regions: nothing to adopt.
+            { parent },
+          )
+        : undefined;
+    const replicaRegions = replicas?.regions ?? [];
+    const replicaBuckets: pulumi.Output<RegionBuckets[]> = pulumi.all(
+      replicaRegions.map((replica) =>
+        pulumi
+          .all([replica.buckets.originals.bucket, replica.buckets.derivatives.bucket])
+          .apply(([originalsBucket, derivativesBucket]) => ({
+            region: replica.region,
+            originalsBucket,
+            derivativesBucket,
+          })),
+      ),
+    );
+
     const edgeConfig = pulumi
-      .all([buckets.originals.bucket, buckets.derivatives.bucket, signingSecret])
-      .apply(([originals, derivatives, secret]) => edgeConfigFor(config, originals, derivatives, secret));
+      .all([buckets.originals.bucket, buckets.derivatives.bucket, signingSecret, replicaBuckets])
+      .apply(([originals, derivatives, secret, replicated]) =>
+        edgeConfigFor(config, originals, derivatives, secret, replicated),
+      );
     const edge = new EdgeFunction(
       childName('edge'),
       {
@@ -124,6 +162,7 @@ export class ImageCdn extends pulumi.ComponentResource {
         edgeConfig,
         originalsBucket: buckets.originals.bucket,
         derivativesBucket: buckets.derivatives.bucket,
+        ...(replicas ? { replicaBuckets } : {}),
         memoryMb: config.edge.memoryMb,
         timeoutSeconds: config.edge.timeoutSeconds,
         logRegions: config.edge.logRegions,
@@ -150,6 +189,11 @@ export class ImageCdn extends pulumi.ComponentResource {
         loggingBucket: config.distribution.loggingBucket,
         webAclId: config.distribution.webAclId,
         originShieldRegion: config.distribution.originShieldRegion,
+        replicas: replicaRegions.map((replica) => ({
+          region: replica.region,
+          originals: replica.buckets.originals,
+          derivatives: replica.buckets.derivatives,
+        })),
       },
       child('cdn'),
     );
@@ -164,6 +208,16 @@ export class ImageCdn extends pulumi.ComponentResource {
       },
       child('origin-access', [buckets]),
     );
+    // The same OAC-only, TLS-only policies on every replica bucket, each made in its bucket's region.
+    for (const replica of replicaRegions)
+      new OriginBucketPolicies(
+        childName(`origin-access-${replica.region}`),
+        {
+          buckets: { originals: replica.buckets.originals, derivatives: replica.buckets.derivatives },
+          distributionArn: cdn.distribution.arn,
+        },
+        { parent, dependsOn: [replica.buckets], providers: { aws: replica.provider } },
+      );
 
     const batch = new BatchResizer(
       childName('batch'),

@@ -54,6 +54,11 @@ const CREATE: Record<string, (r: RecordedResource) => [string, string][]> = {
   'aws:s3/bucketNotification:BucketNotification': (r) => [
     ['s3:PutBucketNotification', `arn:aws:s3:::${text(r.inputs.bucket)}`],
   ],
+  // S3 Replication: the deployer sets the configuration and passes the replication role to S3.
+  'aws:s3/bucketReplicationConfig:BucketReplicationConfig': (r) => [
+    ['s3:PutReplicationConfiguration', `arn:aws:s3:::${text(r.inputs.bucket)}`],
+    ['iam:PassRole', text(r.inputs.role)],
+  ],
   'aws:s3/bucketPolicy:BucketPolicy': (r) => [
     ['s3:PutBucketPolicy', `arn:aws:s3:::${text(r.inputs.bucket)}`],
   ],
@@ -129,6 +134,13 @@ describe('deployer policy (docs/deployer-policy.json)', function () {
     ['dev', {}],
     ['prod-eu', {}],
     ['dev', { 'image-cdn:alarmEmail': 'ops@example.com', 'image-cdn:cloudfrontAdditionalMetrics': true }],
+    [
+      'dev',
+      {
+        'image-cdn:replicaRegions': ['eu-west-1', 'ap-northeast-1'],
+        'image-cdn:replicationTimeControl': true,
+      },
+    ],
   ];
   for (const [stackName, overrides] of runs)
     it(`allows creating every resource stack ${stackName} ${JSON.stringify(overrides)} registers, on its own ARN`, async () => {
