@@ -13,6 +13,7 @@ export const RESOURCE_TYPES = {
   sseV2: typeOf(aws.s3.BucketServerSideEncryptionConfigurationV2),
   bucketPolicy: typeOf(aws.s3.BucketPolicy),
   bucketNotification: typeOf(aws.s3.BucketNotification),
+  bucketReplicationConfig: typeOf(aws.s3.BucketReplicationConfig),
   bucketAcl: typeOf(aws.s3.BucketAcl),
   bucketAclV2: typeOf(aws.s3.BucketAclV2),
   bucketObject: typeOf(aws.s3.BucketObject),

@@ -22,6 +22,7 @@ import { principalAccount, restrictingValues, statementLabel } from '../lib/reso
 import { BUCKET_TYPES, RESOURCE_TYPES } from '../lib/resource-types';
 import {
   bucketArn,
+  bucketOf,
   DEFAULT_EDGE_TAG,
   edgeFunctions,
   ofType,
@@ -670,7 +671,7 @@ const normaliseArn = (arn: string) => arn.replace(/^arn:aws[a-z-]*:/, 'arn:aws:'
 export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
   name: 'iam-edge-role-exact-s3-access',
   description:
-    "The edge role's S3 permissions are exactly s3:GetObject on this stack's originals and s3:PutObject on its derivatives.",
+    "The edge role's S3 permissions are exactly s3:GetObject on this stack's originals buckets and s3:PutObject on its derivatives buckets (one each per region of the stack).",
   enforcementLevel: 'mandatory',
   configSchema: edgeAccessSchema,
   validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
@@ -679,23 +680,26 @@ export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
     if (edges.length === 0) return;
     const originals = findBucket(args.resources, cfg.originalsMatch);
     const derivatives = findBucket(args.resources, cfg.derivativesMatch);
-    if (originals.length !== 1 || derivatives.length !== 1) {
+    // One of each per region: home, and each replica region (`replicaRegions`).
+    if (originals.length === 0 || derivatives.length === 0 || originals.length !== derivatives.length) {
       report(
-        `expected one originals and one derivatives bucket (names containing "${cfg.originalsMatch}" and ` +
+        `expected an originals and a derivatives bucket per region (names containing "${cfg.originalsMatch}" and ` +
           `"${cfg.derivativesMatch}"), found ${originals.length} and ${derivatives.length}: ` +
           'name the buckets so, or set originalsMatch/derivativesMatch.',
       );
       return;
     }
-    const o = bucketArn(originals[0]!);
-    const d = bucketArn(derivatives[0]!);
-    const allowed: [string, string][] = [
-      ['s3:GetObject', `${o}/*`],
-      ['s3:PutObject', `${d}/*`],
-      ...(cfg.allowListOriginals ? [['s3:ListBucket', o] as [string, string]] : []),
+    const o = originals.map(bucketArn);
+    const d = derivatives.map(bucketArn);
+    const required: [string, string][] = [
+      ...o.map((arn): [string, string] => ['s3:GetObject', `${arn}/*`]),
+      ...d.map((arn): [string, string] => ['s3:PutObject', `${arn}/*`]),
     ];
-    const required = allowed.slice(0, 2);
-    const expectation = `grant only s3:GetObject on ${o}/* and s3:PutObject on ${d}/*`;
+    const allowed: [string, string][] = [
+      ...required,
+      ...(cfg.allowListOriginals ? o.map((arn): [string, string] => ['s3:ListBucket', arn]) : []),
+    ];
+    const expectation = `grant only s3:GetObject on ${o.map((arn) => `${arn}/*`).join(', ')} and s3:PutObject on ${d.map((arn) => `${arn}/*`).join(', ')}`;
     const roles = ofType(args.resources, RESOURCE_TYPES.role);
     const checked = new Set<string>();
     for (const fn of edges) {
@@ -726,6 +730,93 @@ export const iamEdgeRoleExactS3Access: StackValidationPolicy = {
         if (!granted.some(([a, r]) => a.toLowerCase() === action.toLowerCase() && r === resource)) {
           report(`edge role "${role.name}" lacks ${action} on ${resource}: ${expectation}.`, role.urn);
         }
+      }
+    }
+  }),
+};
+
+/**
+ * The role S3 Replication assumes, by what its replication configuration replicates: S3's documented
+ * minimum ("Setting up permissions for live replication", S3 User Guide, step 2).
+ */
+const REPLICATION_GRANTS = {
+  sourceBucket: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+  sourceObjects: [
+    's3:GetObjectVersionForReplication',
+    's3:GetObjectVersionAcl',
+    's3:GetObjectVersionTagging',
+  ],
+  destinationObjects: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+} as const;
+
+export const iamReplicationRoleLeastPrivilege: StackValidationPolicy = {
+  name: 'iam-replication-role-least-privilege',
+  description:
+    "A bucket replication configuration replicates a bucket of this stack to buckets of this stack, with a role of this stack that trusts only s3.amazonaws.com and may only read the source's versions and replicate to those destinations.",
+  enforcementLevel: 'mandatory',
+  validateStack: reportingUnknowns((args: StackValidationArgs, report: ReportViolation) => {
+    const buckets = ofType(args.resources, ...BUCKET_TYPES);
+    const roles = ofType(args.resources, RESOURCE_TYPES.role);
+    for (const config of ofType(args.resources, RESOURCE_TYPES.bucketReplicationConfig)) {
+      const source = bucketOf(config, buckets);
+      if (!source) {
+        report(
+          'replicates a bucket that is not in this stack: replicate only buckets this stack creates.',
+          config.urn,
+        );
+        continue;
+      }
+      const destinations = asArray(config.props.rules).map((rule) =>
+        String(asRecord(asRecord(rule).destination).bucket ?? ''),
+      );
+      const ours = new Set(buckets.map(bucketArn));
+      for (const destination of destinations.filter((arn) => !ours.has(normaliseArn(arn))))
+        report(
+          `replicates to "${destination}", which is not a bucket of this stack: replicate only to this stack's buckets.`,
+          config.urn,
+        );
+      const role = roleOf(config, roles);
+      if (!role) {
+        report('its role is not a role in this stack: create the replication role here.', config.urn);
+        continue;
+      }
+      const others = parsePolicyDocument(role.props.assumeRolePolicy)
+        .filter((statement) => statement.effect === 'Allow')
+        .flatMap((statement) => [
+          ...(statement.principals?.service ?? []).filter((service) => service !== 's3.amazonaws.com'),
+          ...(statement.principals?.aws ?? []),
+          ...(statement.principals?.federated ?? []),
+        ]);
+      for (const other of others)
+        report(
+          `replication role "${role.name}" also trusts "${other}": trust only s3.amazonaws.com.`,
+          role.urn,
+        );
+      const sourceArn = bucketArn(source);
+      const allowed: [string, string][] = [
+        ...REPLICATION_GRANTS.sourceBucket.map((action): [string, string] => [action, sourceArn]),
+        ...REPLICATION_GRANTS.sourceObjects.map((action): [string, string] => [action, `${sourceArn}/*`]),
+        ...destinations.flatMap((arn) =>
+          REPLICATION_GRANTS.destinationObjects.map((action): [string, string] => [
+            action,
+            `${normaliseArn(arn)}/*`,
+          ]),
+        ),
+      ];
+      for (const { statement } of roleStatements(role, args.resources)) {
+        if (statement.effect !== 'Allow') continue;
+        for (const action of statement.actions)
+          for (const resource of statement.resources) {
+            const ok = allowed.some(
+              ([a, r]) => a.toLowerCase() === action.toLowerCase() && r === normaliseArn(resource),
+            );
+            if (!ok)
+              report(
+                `replication role "${role.name}" grants ${action} on ${resource}: grant only S3 Replication's ` +
+                  `actions, on ${sourceArn}, its objects, and the destinations' objects.`,
+                role.urn,
+              );
+          }
       }
     }
   }),
@@ -830,6 +921,7 @@ export const iamPolicies: Policy[] = [
   iamLambdaRoleTrust,
   iamNoUserPolicies,
   iamEdgeRoleExactS3Access,
+  iamReplicationRoleLeastPrivilege,
   iamLambdaTrustMatchesFunction,
   iamRoleNoSplitPrivilegeEscalation,
 ];

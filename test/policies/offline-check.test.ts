@@ -69,6 +69,19 @@ describe('offline policy check (end to end)', function () {
     });
   }
 
+  it('passes the program with replica regions with zero mandatory violations', async () => {
+    const run = await runCheck(
+      '--stack',
+      'dev',
+      '--json',
+      '--program',
+      join(__dirname, 'programs', 'replicated.ts'),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.report?.summary.mandatory, 0, JSON.stringify(run.report?.violations));
+    assert.ok(run.report?.rules.some((rule) => rule.name === 'iam-replication-role-least-privilege'));
+  });
+
   it('prints a preview-style text report', async () => {
     const run = await runCheck('--stack', 'dev');
     assert.equal(run.code, 0, run.stderr);

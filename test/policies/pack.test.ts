@@ -84,6 +84,7 @@ const MANDATORY = [
   'iam-lambda-role-trust',
   'iam-no-user-policies',
   'iam-edge-role-exact-s3-access',
+  'iam-replication-role-least-privilege',
   'iam-lambda-trust-matches-function',
   's3-public-access-block-all-flags',
   's3-no-public-grants',

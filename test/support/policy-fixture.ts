@@ -131,7 +131,7 @@ export const batchPolicy = doc(
   },
 );
 
-function bucketWithCompanions(part: string, bucket: string): RegisteredResource[] {
+export function bucketWithCompanions(part: string, bucket: string): RegisteredResource[] {
   const deps = { bucket: [[aws.s3.Bucket, part] as [unknown, string]] };
   return [
     resource(aws.s3.Bucket, part, { bucket }, { computed: { id: bucket, arn: `arn:aws:s3:::${bucket}` } }),
