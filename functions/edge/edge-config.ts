@@ -4,11 +4,6 @@ import type { TransformSettings } from '../transform/settings';
 /** The file, next to the edge bundle, that holds its EdgeConfig as JSON. */
 export const EDGE_CONFIG_FILE = 'edge-config.json';
 
-/**
- * What the origin-response handler knows about its stack. Lambda@Edge has no environment variables,
- * so this is written as `edge-config.json` next to the bundle at deploy time (inside a Pulumi `apply`,
- * because bucket names are outputs) and read once per container.
- */
 /** The buckets of one region of a stack: its originals (a replica, outside home) and its derivatives. */
 export interface RegionBuckets {
   readonly region: string;
@@ -16,6 +11,11 @@ export interface RegionBuckets {
   readonly derivativesBucket: string;
 }
 
+/**
+ * What the origin-response handler knows about its stack. Lambda@Edge has no environment variables,
+ * so this is written as `edge-config.json` next to the bundle at deploy time (inside a Pulumi `apply`,
+ * because bucket names are outputs) and read once per container.
+ */
 export interface EdgeConfig {
   readonly originalsBucket: string;
   readonly derivativesBucket: string;

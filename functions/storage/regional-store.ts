@@ -33,10 +33,10 @@ export const UNHEALTHY_FOR_MS = 30_000;
 /**
  * Reads an original from the nearest healthy region first and falls to the next one on a storage fault or
  * timeout (each S3 request is bounded by the client's own timeout, and the whole miss by the handler's
- * deadline); a region that faulted is asked last for a while. A replica that lacks the original may simply not have it yet (S3 Replication is
- * asynchronous), so the next region is asked too; only the home bucket's "not found" is final. When the
- * home region cannot be asked and no replica has the original, the answer is a 503 (not cached), never a
- * 404 that CloudFront would keep.
+ * deadline); a region that faulted is asked last for a while. A replica that lacks the original may
+ * simply not have it yet (S3 Replication is asynchronous), so the next region is asked too; only the home
+ * bucket's "not found" is final. When the home region cannot be asked and no replica has the original,
+ * the answer is a 503 (not cached), never a 404 that CloudFront would keep.
  */
 export function createRegionalImageStore(options: RegionalStoreOptions): ImageStore {
   const [home] = options.regions;
