@@ -11,7 +11,13 @@ import { createOriginResponseHandler } from '../functions/edge/origin-response';
 import { createS3ImageStore, type ImageStore } from '../functions/storage/image-store';
 import { createRegionalImageStore } from '../functions/storage/regional-store';
 import { buildViewerFunction } from '../functions/viewer/build';
-import { DERIVATIVES_ORIGIN_ID, ORIGINALS_ORIGIN_ID } from '../infra/cloudfront';
+import {
+  DERIVATIVES_ORIGIN_ID,
+  derivativesOriginId,
+  FAILOVER_STATUS_CODES,
+  ORIGINALS_ORIGIN_ID,
+  originalsOriginId,
+} from '../infra/cloudfront';
 import { triggerBatch } from './batch-trigger';
 import { demoPage, type PageOriginal } from './demo-page';
 import { type LocalEdge, type LocalEdgeOptions, startLocalEdge } from './edge-server';
@@ -109,9 +115,6 @@ export interface LocalStack {
 
 /** A visible replication lag for `npm start -- --regions …`: S3's is seconds to minutes. */
 export const DEFAULT_REPLICATION_LAG_MS = 2_000;
-
-/** CloudFront fails over to the secondary origin on these answers of the primary (infra's origin group). */
-const FAILOVER_STATUS_CODES = [500, 502, 503, 504] as const;
 
 /** How often uploading many originals reports progress. */
 const PROGRESS_EVERY = 50;
@@ -364,11 +367,8 @@ function localOrigins(
     [ORIGINALS_ORIGIN_ID]: origin(home, home.buckets.originalsBucket),
   };
   for (const replica of regions.slice(1)) {
-    origins[`${DERIVATIVES_ORIGIN_ID}-${replica.region}`] = origin(
-      replica,
-      replica.buckets.derivativesBucket,
-    );
-    origins[`${ORIGINALS_ORIGIN_ID}-${replica.region}`] = origin(replica, replica.buckets.originalsBucket);
+    origins[derivativesOriginId(replica.region)] = origin(replica, replica.buckets.derivativesBucket);
+    origins[originalsOriginId(replica.region)] = origin(replica, replica.buckets.originalsBucket);
   }
   const byName = (name: string) => {
     const found = regions.find((region) => region.region === name);
@@ -379,7 +379,7 @@ function localOrigins(
     origins,
     originGroups: {
       default: {
-        members: [DERIVATIVES_ORIGIN_ID, `${DERIVATIVES_ORIGIN_ID}-${secondary.region}`],
+        members: [DERIVATIVES_ORIGIN_ID, derivativesOriginId(secondary.region)],
         statusCodes: FAILOVER_STATUS_CODES,
       },
     },
