@@ -189,7 +189,7 @@ describe('infra config', () => {
       assert.equal(project.runtime.options.nodeargs, '--import tsx');
     });
 
-    for (const stack of ['dev', 'prod-eu']) {
+    for (const stack of ['dev', 'prod-eu', 'multi-region']) {
       it(`Pulumi.${stack}.yaml sets a region and only declared keys, all valid`, () => {
         const file = yaml.load(readFileSync(join(root, `Pulumi.${stack}.yaml`), 'utf8')) as {
           config: Record<string, unknown>;

@@ -133,6 +133,7 @@ describe('deployer policy (docs/deployer-policy.json)', function () {
   const runs: [string, Record<string, unknown>][] = [
     ['dev', {}],
     ['prod-eu', {}],
+    ['multi-region', {}],
     ['dev', { 'image-cdn:alarmEmail': 'ops@example.com', 'image-cdn:cloudfrontAdditionalMetrics': true }],
     [
       'dev',

@@ -97,7 +97,7 @@ describe('project and stack config, validated as the Pulumi CLI does', () => {
     );
   });
 
-  for (const stack of ['dev', 'prod-eu'])
+  for (const stack of ['dev', 'prod-eu', 'multi-region'])
     it(`passes this project's Pulumi.yaml with Pulumi.${stack}.yaml`, () => {
       const loaded = loadStackConfig(root, stack);
       assert.equal(loaded.project, 'image-cdn');
