@@ -131,6 +131,18 @@ describe('infra builders', () => {
       ]);
     });
 
+    it("let the edge of a stack with replica regions read and write every region's buckets, and only those", () => {
+      const replicas = [{ originalsBucket: 'o-eu', derivativesBucket: 'd-eu' }];
+      const statements = edgeFunctionPolicy({ ...args, replicas }).Statement;
+      assert.deepEqual(statements[0]?.Resource, ['arn:aws:s3:::o-bucket/*', 'arn:aws:s3:::o-eu/*']);
+      assert.deepEqual(statements[1]?.Resource, ['arn:aws:s3:::d-bucket/*', 'arn:aws:s3:::d-eu/*']);
+      // Without replicas the document is the one-region document, byte for byte.
+      assert.equal(
+        JSON.stringify(edgeFunctionPolicy({ ...args, replicas: [] })),
+        JSON.stringify(edgeFunctionPolicy(args)),
+      );
+    });
+
     it('never let the edge list originals (a 403 for a missing original is handled like a 404)', () => {
       const actions = edgeFunctionPolicy(args).Statement.flatMap((s) => s.Action);
       assert.deepEqual(actions, [
