@@ -1,5 +1,6 @@
+import { signedSrcSet } from '../client/signed-url';
 import { keyToUri } from '../functions/core/key';
-import { signedSrcset, signUrl } from '../functions/signing/sign-url';
+import { signUrl } from '../functions/signing/sign-url';
 
 /**
  * The local edge's page: a playground that shows what the CDN does. A responsive gallery (`srcset`
@@ -34,7 +35,7 @@ function figure(original: PageOriginal, signingSecret: string | undefined): stri
   const path = keyToUri(original.key);
   const sign = (url: string) => (signingSecret ? signUrl(url, signingSecret) : url);
   const srcset = signingSecret
-    ? signedSrcset(path, WIDTHS, { format: 'auto' }, signingSecret)
+    ? signedSrcSet('', path, WIDTHS, { format: 'auto' }, signingSecret)
     : WIDTHS.map((w) => `${path}?width=${w}&format=auto ${w}w`).join(', ');
   // width/height give the box its aspect ratio before the image arrives, so nothing shifts.
   return `<figure><img src="${escapeHtml(sign(`${path}?width=640&format=auto`))}" srcset="${escapeHtml(srcset)}"

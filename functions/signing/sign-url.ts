@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 import { uriToKey } from '../core/key';
-import { canonicalParameterName, parseQueryString } from '../core/params';
+import { parseQueryString } from '../core/params';
 import { EXPIRES_PARAM, SIGNATURE_PARAM, signaturePayload, signedParameterName } from '../core/signing';
 
 /**
@@ -40,22 +40,4 @@ export function signUrl(pathAndQuery: string, secret: string, options: SignOptio
   const query = params.toString();
   params.set(SIGNATURE_PARAM, signatureFor(uriToKey(path), query, secret));
   return `${path}?${params.toString()}`;
-}
-
-/** A whole `srcset`: one signed URL per width, each with the same other parameters. */
-export function signedSrcset(
-  path: string,
-  widths: readonly number[],
-  params: Record<string, string>,
-  secret: string,
-  options: SignOptions = {},
-): string {
-  // Each candidate's width replaces any spelling of it in `params` (`w`, `W`): a repeat would be a 400.
-  const others = Object.entries(params).filter(([name]) => canonicalParameterName(name) !== 'width');
-  return widths
-    .map((width) => {
-      const query = new URLSearchParams([...others, ['width', String(width)]]).toString();
-      return `${signUrl(`${path}?${query}`, secret, options)} ${width}w`;
-    })
-    .join(', ');
 }

@@ -7,7 +7,7 @@ import { keyToUri, uriToKey } from '../../functions/core/key';
 import { canonicalParameterName } from '../../functions/core/params';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { constantTimeEqual, signaturePayload } from '../../functions/core/signing';
-import { signatureFor, signedSrcset, signUrl } from '../../functions/signing/sign-url';
+import { signatureFor, signUrl } from '../../functions/signing/sign-url';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import { startLocalStack } from '../../local/stack';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
@@ -185,24 +185,6 @@ describe('signed URLs', () => {
 
   it('refuses a signature made with another secret', () => {
     assert.equal(message(signUrl('/photos/cat.jpg?width=400', 'another-secret')), 'Invalid signature\n');
-  });
-
-  it('builds a whole srcset of signed URLs', () => {
-    const srcset = signedSrcset('/a.jpg', [320, 640], { format: 'auto' }, SECRET);
-    const candidates = srcset.split(', ');
-    assert.equal(candidates.length, 2);
-    for (const candidate of candidates) {
-      const [url = '', descriptor] = candidate.split(' ');
-      assert.match(descriptor ?? '', /^\d+w$/);
-      assert.equal(status(url), 200, url);
-    }
-  });
-
-  it('builds a srcset whose width replaces any spelling of it in the other parameters', () => {
-    const srcset = signedSrcset('/a.jpg', [320], { W: '10', format: 'webp' }, SECRET);
-    const url = srcset.split(' ')[0] ?? '';
-    assert.match(url, /^\/a\.jpg\?format=webp&width=320&s=[0-9a-f]{64}$/);
-    assert.equal(status(url), 200);
   });
 
   it('is honoured by the local edge, including its signed, short-lived redirect to a stored derivative', async function () {
