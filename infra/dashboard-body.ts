@@ -18,6 +18,11 @@ export interface DashboardInputs {
   readonly metricsNamespace: string;
   /** CloudFront's additional metrics are on (a MonitoringSubscription): add the cache hit rate. */
   readonly additionalMetrics: boolean;
+  /**
+   * The stack has replica regions: add the regions the edge's misses passed over (RegionFallbacks).
+   * @default false
+   */
+  readonly replicated?: boolean;
 }
 
 /** One metric line: namespace, name, dimension name/value pairs, then optional rendering options. */
@@ -94,6 +99,7 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: MetricWidget[
         ...STATUS_CLASSES.map((statusClass): MetricLine => [own, 'Requests', 'StatusClass', statusClass]),
         [own, 'ResizeTime', 'StatusClass', '2xx', { stat: 'p99', yAxis: 'right' }],
         [own, 'S3GetTime', 'StatusClass', '2xx', { stat: 'p99', yAxis: 'right' }],
+        ...(inputs.replicated ? [[own, 'RegionFallbacks', 'StatusClass', '2xx'] as MetricLine] : []),
       ]),
     );
   }

@@ -275,6 +275,7 @@ export class ImageCdn extends pulumi.ComponentResource {
         failureQueueName: batch.failureQueue.name,
         metricsNamespace: config.metricsNamespace,
         additionalMetrics: config.additionalMetrics,
+        replicated: config.replicas.regions.length > 0,
       },
       // New with this component: no top-level resource to adopt.
       { parent },

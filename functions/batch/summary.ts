@@ -1,4 +1,4 @@
-import { metricFields } from '../metrics/emf';
+import { type BatchMetric, metricFields } from '../metrics/emf';
 import type { ProcessorDeps } from './process';
 import type { BatchResult } from './result';
 
@@ -17,7 +17,7 @@ export function logSummary(
   processor.log('batch.summary', {
     ...fields,
     ...result,
-    ...metricFields(
+    ...metricFields<BatchMetric>(
       processor.config.metricsNamespace,
       { Trigger: result.trigger },
       {

@@ -9,7 +9,7 @@ import { withDeadline } from '../core/deadline';
 import { toHttpError } from '../core/error-response';
 import { parseDerivativeKey, uriToKey, validateOriginalKey } from '../core/key';
 import { validateSpec } from '../core/params';
-import { metricFields, statusClass } from '../metrics/emf';
+import { type EdgeMetric, metricFields, statusClass } from '../metrics/emf';
 import type { ImageStore } from '../storage/image-store';
 import { answeringRegion } from './answering-origin';
 import { respond } from './cloudfront-response';
@@ -97,7 +97,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
         outcome: result.outcome,
         ms,
         ...result.details,
-        ...metricFields(
+        ...metricFields<EdgeMetric>(
           namespace,
           { StatusClass: statusClass(Number(result.response.status)) },
           {
@@ -128,7 +128,7 @@ export function createOriginResponseHandler(deps: OriginResponseDeps): OriginRes
         status: http.status,
         ms,
         ...(http.status === 500 ? { error: String((error as Error)?.stack ?? error) } : {}),
-        ...metricFields(
+        ...metricFields<EdgeMetric>(
           namespace,
           { StatusClass: statusClass(http.status) },
           {

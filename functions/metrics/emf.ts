@@ -15,6 +15,32 @@ export interface MetricValue {
   readonly unit: MetricUnit;
 }
 
+/**
+ * Every metric the handlers write, by name: the edge's miss lines and the batch resizer's summary. The
+ * handlers' records are typed by these lists and the dashboard test reads them, so a name lives here only.
+ */
+export const EDGE_METRICS = [
+  'Requests',
+  'Duration',
+  'S3GetTime',
+  'ResizeTime',
+  'S3PutTime',
+  'OriginalBytes',
+  'OutputBytes',
+  'StoreFallbacks',
+  'RegionFallbacks',
+] as const;
+export const BATCH_METRICS = [
+  'Originals',
+  'RenditionsWritten',
+  'RenditionsUnchanged',
+  'Skipped',
+  'Failed',
+  'Duration',
+] as const;
+export type EdgeMetric = (typeof EDGE_METRICS)[number];
+export type BatchMetric = (typeof BATCH_METRICS)[number];
+
 /** The default namespace of the handlers' own metrics (the stack config's `metricsNamespace`). */
 export const DEFAULT_METRICS_NAMESPACE = 'ImageCdn';
 
@@ -23,15 +49,16 @@ export const DEFAULT_METRICS_NAMESPACE = 'ImageCdn';
  * dimension set made of every key of `dimensions`, the metrics with their units), each metric's value and
  * each dimension's value as top-level members, as the specification requires. Merge them into the entry.
  */
-export function metricFields(
+export function metricFields<Name extends string>(
   namespace: string,
   dimensions: Readonly<Record<string, string>>,
-  metrics: Readonly<Record<string, MetricValue>>,
+  metrics: Readonly<Partial<Record<Name, MetricValue>>>,
   timestamp = Date.now(),
 ): Record<string, unknown> {
   const fields: Record<string, unknown> = { ...dimensions };
   const definitions: { Name: string; Unit: MetricUnit }[] = [];
-  for (const [name, metric] of Object.entries(metrics)) {
+  for (const [name, metric] of Object.entries(metrics) as [string, MetricValue | undefined][]) {
+    if (!metric) continue;
     fields[name] = metric.value;
     definitions.push({ Name: name, Unit: metric.unit });
   }

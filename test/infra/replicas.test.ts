@@ -312,6 +312,15 @@ describe('infra stack dev with replicaRegions (under mocks)', function () {
     );
   });
 
+  it("charts, per edge region, the regions the edge's misses passed over (only with replicas)", () => {
+    const lines = (stack: Stack) =>
+      JSON.stringify(stack.only('aws:cloudwatch/dashboard:Dashboard').inputs.dashboardBody).split(
+        'RegionFallbacks',
+      ).length - 1;
+    assert.equal(lines(plain), 0);
+    assert.equal(lines(replicated), 13, 'one line per regional edge cache region');
+  });
+
   it('never shares a physical name with another stack that has replicas', async () => {
     const other = await runStack('prod-eu', { 'image-cdn:replicaRegions': ['us-west-2', 'ap-northeast-1'] });
     const names = (stack: Stack) =>

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 
 import { type BatchConfigJson, readBatchConfig } from '../../functions/batch/batch-config';
 import type { EdgeConfig } from '../../functions/edge/edge-config';
+import { BATCH_METRICS, EDGE_METRICS } from '../../functions/metrics/emf';
 import { signUrl } from '../../functions/signing/sign-url';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
 import { defaultRenditions } from '../../infra/config';
@@ -268,20 +269,7 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
         };
         const own = configOf(stack, 'metricsNamespace');
         const distributionId = String(distribution(stack).state?.arn).split('/').pop();
-        const handlerMetrics = [
-          'Requests',
-          'Duration',
-          'S3GetTime',
-          'ResizeTime',
-          'S3PutTime',
-          'OriginalBytes',
-          'OutputBytes',
-          'Originals',
-          'RenditionsWritten',
-          'RenditionsUnchanged',
-          'Skipped',
-          'Failed',
-        ];
+        const handlerMetrics: readonly string[] = [...EDGE_METRICS, ...BATCH_METRICS];
         const edgeRegions = configOf(stack, 'edgeLogRegions') as string[];
         const seen = new Set<string>();
         for (const { properties } of body.widgets) {
