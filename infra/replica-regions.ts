@@ -105,9 +105,11 @@ export class ReplicaRegions extends pulumi.ComponentResource {
         rules: this.regions.map((replica, index) => ({
           id: `originals-to-${replica.region}`,
           status: 'Enabled',
-          // V2 rules (a filter) are required for delete marker replication; each needs its own priority.
+          // V2 rules (a filter) are required for delete marker replication; each needs its own priority. A
+          // filter names exactly one Prefix, Tag or And (S3 API Reference, ReplicationRuleFilter): the empty
+          // prefix, every object.
           priority: index + 1,
-          filter: {},
+          filter: { prefix: '' },
           deleteMarkerReplication: { status: 'Enabled' },
           destination: {
             bucket: replica.buckets.originals.arn,

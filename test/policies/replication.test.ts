@@ -76,7 +76,7 @@ function replicatedStack(): RegisteredResource[] {
         id: 'originals-to-eu-west-1',
         status: 'Enabled',
         priority: 1,
-        filter: {},
+        filter: { prefix: '' },
         deleteMarkerReplication: { status: 'Enabled' },
         destination: { bucket: arn(REPLICA_ORIGINALS), storageClass: 'STANDARD' },
       },
