@@ -48,9 +48,11 @@ export interface ImageCdnArgs extends ImageCdnSettings {
 /**
  * The whole image CDN as one component: private buckets for originals and derivatives, the Lambda@Edge
  * origin-response function (us-east-1), the CloudFront distribution with its viewer-request function, the
- * buckets' OAC-only policies, the S3-triggered batch resizer, and the alarms and dashboard that watch them. Its settings are the stack config keys
- * (ImageCdnSettings), checked by the same rules as a stack's config; its public fields are what it
- * registers as outputs. Children are named after it (`<name>-images`, `<name>-edge`, …).
+ * buckets' OAC-only policies, the S3-triggered batch resizer, and the alarms and dashboard that watch
+ * them; with `replicaRegions`, a replica of the originals and a derivatives bucket in each of those
+ * regions and an origin group failing over to the first (docs/multi-region.md). Its settings are the
+ * stack config keys (ImageCdnSettings), checked by the same rules as a stack's config; its public fields
+ * are what it registers as outputs. Children are named after it (`<name>-images`, `<name>-edge`, …).
  *
  *     const images = new ImageCdn('images', { maxWidth: 2048, batchRenditions: ['width=320&format=webp'] });
  *     export const imageDomain = images.distributionDomainName;
