@@ -36,9 +36,9 @@ export interface LocalReplication {
   close(): void;
 }
 
+/** One change of a key, pending for one destination; a newer change of the key replaces it. */
 interface Change {
   readonly operation: 'put' | 'delete';
-  readonly version: number;
 }
 
 export function startLocalReplication(options: LocalReplicationOptions): LocalReplication {
@@ -46,7 +46,6 @@ export function startLocalReplication(options: LocalReplicationOptions): LocalRe
   const timers = new Set<NodeJS.Timeout>();
   const waiters: Array<() => void> = [];
   const stats = { replicated: 0, failedAttempts: 0 };
-  let version = 0;
   let closed = false;
 
   const id = (destination: ReplicationEndpoint, key: string) => `${destination.region}\u0000${key}`;
@@ -128,7 +127,7 @@ export function startLocalReplication(options: LocalReplicationOptions): LocalRe
         // s3rver's records carry the raw key (S3's would be URL-encoded; batch-trigger.ts re-encodes them).
         const key = record.s3.object.key;
         for (const destination of options.destinations) {
-          const change = { operation, version: ++version } as const;
+          const change: Change = { operation };
           pending.set(id(destination, key), change);
           later(() => attempt(destination, key, change));
         }
