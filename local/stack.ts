@@ -59,7 +59,10 @@ export interface LocalStackOptions {
    * @default ['us-east-1'] (one region)
    */
   readonly regions?: readonly string[];
-  /** The region the edge handler "runs in" (its AWS_REGION), which decides the order it reads regions in. @default the home region */
+  /**
+   * The region the edge handler "runs in" (its AWS_REGION), which decides the order it reads regions in.
+   * @default the home region
+   */
   readonly edgeRegion?: string;
   /** How long replication takes to land a change in each replica. @default DEFAULT_REPLICATION_LAG_MS */
   readonly replicationLagMs?: number;
