@@ -43,6 +43,20 @@ describe('viewer-request function (built artifact in a vm sandbox)', () => {
     assert.throws(() => buildViewerFunction(bloated), /over CloudFront Functions' 10240-byte limit/);
   });
 
+  // The largest function a stack may realistically build: signed (the secret is baked in), with a long
+  // secret and a long allow-list. Work that grows the viewer (issue 12) must keep this under the quota.
+  it('fits the quota signed with a 64-character secret and 32 allowed widths', () => {
+    const widths = Array.from({ length: 32 }, (_, i) => 64 * (i + 1));
+    const largest = buildViewerFunction({
+      rules: { ...DEFAULT_RULES, allowedWidths: widths, maxWidth: 2048 },
+      originalsOriginId: 'originals',
+      errorMaxAge: 60,
+      signingSecret: 'k'.repeat(64),
+    });
+    const size = Buffer.byteLength(largest);
+    assert.ok(size <= VIEWER_CODE_LIMIT, `${size} bytes`);
+  });
+
   it('imports only runtime modules', () => {
     const imports = [...code.matchAll(/import\s*[\w$]+\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
     assert.deepEqual(
