@@ -45,11 +45,13 @@ export function canonicalParameterName(given: string): string | undefined {
  * imgix's URL API names (https://docs.imgix.com/apis/rendering) this project does not implement. Asked
  * for, they are a 400 saying so rather than a silent plain resize (issue 12). Families (`mark-*`, `txt-*`,
  * `blend-*`, …) are matched by prefix so the viewer bundle stays small. `s` and `expires` are left out:
- * they are this project's own signature parameters. Any other unknown name (cache busters, `utm_*`)
- * stays dropped from the key.
+ * they are this project's own signature parameters. `auto` is left out too, until it is implemented:
+ * it only asks for a smaller encoding, so ignoring it still gives the right picture, while refusing it
+ * would break most imgix URLs in use (`auto=format,compress`); every name here changes the picture. Any
+ * other unknown name (cache busters, `utm_*`) stays dropped from the key.
  */
 const UNSUPPORTED =
-  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|auto|ar|bri|con|exp|gam|high|hue|invert|sat|shad|sharp|vib|bg|palette|colorquant|cs|dpi|lossless|nr|nrs|page|flip|orient|rot|crop|rect|blur|htn|monochrome|px|sepia|faces|facepad|faceindex|usmrad)$/;
+  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|ar|bri|con|exp|gam|high|hue|invert|sat|shad|sharp|vib|bg|palette|colorquant|cs|dpi|lossless|nr|nrs|page|flip|orient|rot|crop|rect|blur|htn|monochrome|px|sepia|faces|facepad|faceindex|usmrad)$/;
 
 /** Collects the recognised parameters, one value each; unknown names are dropped. */
 function pickParameters(query: QueryValues): Record<string, string> {

@@ -150,8 +150,9 @@ describe('query parsing', () => {
     });
   }
 
-  it('still drops names outside imgix vocabulary (cache busters, utm_*)', () => {
+  it('still drops names outside imgix vocabulary (cache busters, utm_*), and auto until it is built', () => {
     assert.deepEqual(parse('w=400&v=3&cb=9&utm_source=x&maxage=1&padding=2'), parse('w=400'));
+    assert.deepEqual(parse('w=400&auto=format,compress'), parse('w=400'));
   });
 
   it("reads imgix's fit spellings as sharp's fits, and refuses facearea", () => {
