@@ -1,13 +1,5 @@
 import { invalidKey } from './errors';
-import {
-  type Fit,
-  FITS,
-  isCanonicalSpec,
-  LOSSY_FORMATS,
-  OUTPUT_FORMATS,
-  type OutputFormat,
-  type ResizeSpec,
-} from './spec';
+import { type Fit, FITS, isCanonicalSpec, OUTPUT_FORMATS, type OutputFormat, type ResizeSpec } from './spec';
 
 /**
  * The key scheme. A derivative lives under its original's key, in one extra segment that spells the
@@ -31,16 +23,8 @@ export function derivativeKey(originalKey: string, spec: ResizeSpec): string {
   return originalKey + '/' + derivativeName(spec);
 }
 
-/** A width, height or quality token's number: at most six digits, so at most MAX_NAME_NUMBER. */
+/** A width, height or quality token's number: at most six digits. */
 const POSITIVE_INT = /^[1-9][0-9]{0,5}$/;
-const MAX_NAME_NUMBER = 999_999;
-
-function longest(words: readonly string[]): string {
-  let result = '';
-  for (let i = 0; i < words.length; i++)
-    if ((words[i] as string).length > result.length) result = words[i] as string;
-  return result;
-}
 
 /**
  * S3 refuses keys over 1,024 bytes of UTF-8 ("Naming Amazon S3 objects":
@@ -49,19 +33,12 @@ function longest(words: readonly string[]): string {
 export const S3_MAX_KEY_BYTES = 1024;
 
 /**
- * The most bytes a derivative key adds to its original's: `/` and the longest name the scheme can spell
- * (both sides at six digits, the longest fit and lossy format, q100, up). All ASCII: one byte a character.
+ * The most bytes a derivative key adds to its original's: `/` and the longest name the scheme can spell,
+ * `/_w999999_h999999_contain_q100_up.avif` (both sides at six digits, a seven-letter fit and four-letter
+ * lossy format, q100, up). A literal rather than computed, so the viewer bundle stays small;
+ * test/core/key-bounds.test.ts checks it against every spec the scheme can spell. All ASCII.
  */
-export const MAX_DERIVATIVE_SUFFIX_BYTES =
-  1 +
-  derivativeName({
-    width: MAX_NAME_NUMBER,
-    height: MAX_NAME_NUMBER,
-    fit: longest(FITS) as Fit,
-    format: longest(LOSSY_FORMATS) as OutputFormat,
-    quality: 100,
-    enlarge: true,
-  }).length;
+export const MAX_DERIVATIVE_SUFFIX_BYTES = 38;
 
 /** The longest original key whose every derivative key still fits in S3: maxKeyBytes may not exceed it. */
 export const MAX_ORIGINAL_KEY_BYTES = S3_MAX_KEY_BYTES - MAX_DERIVATIVE_SUFFIX_BYTES;

@@ -41,6 +41,18 @@ export function canonicalParameterName(given: string): string | undefined {
   return Object.prototype.hasOwnProperty.call(ALIASES, lower) ? ALIASES[lower] : undefined;
 }
 
+/**
+ * imgix's URL API names (https://docs.imgix.com/apis/rendering) this project does not implement. Asked
+ * for, they are a 400 saying so rather than a silent plain resize (issue 12). Families (`mark-*`, `txt-*`,
+ * `blend-*`, …) are matched by prefix so the viewer bundle stays small. `s` and `expires` are left out:
+ * they are this project's own signature parameters. `auto` is left out too, until it is implemented:
+ * it only asks for a smaller encoding, so ignoring it still gives the right picture, while refusing it
+ * would break most imgix URLs in use (`auto=format,compress`); every name here changes the picture. Any
+ * other unknown name (cache busters, `utm_*`) stays dropped from the key.
+ */
+const UNSUPPORTED =
+  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|ar|bri|con|exp|gam|high|hue|invert|sat|shad|sharp|vib|bg|palette|colorquant|cs|dpi|lossless|nr|nrs|page|flip|orient|rot|crop|rect|blur|htn|monochrome|px|sepia|faces|facepad|faceindex|usmrad)$/;
+
 /** Collects the recognised parameters, one value each; unknown names are dropped. */
 function pickParameters(query: QueryValues): Record<string, string> {
   const picked: Record<string, string> = Object.create(null);
@@ -48,7 +60,10 @@ function pickParameters(query: QueryValues): Record<string, string> {
   for (let i = 0; i < names.length; i++) {
     const given = names[i] as string;
     const name = canonicalParameterName(given);
-    if (!name) continue;
+    if (!name) {
+      if (UNSUPPORTED.test(given.toLowerCase())) throw invalidParameter(given, 'is not supported');
+      continue;
+    }
     const values = query[given] as readonly string[];
     if (values.length !== 1 || picked[name] !== undefined) throw invalidParameter(name, 'must be given once');
     const value = (values[0] as string).trim();
@@ -70,6 +85,18 @@ function parseEnum<T extends string>(name: string, value: string, allowed: reado
   const lower = value.toLowerCase() as T;
   if (allowed.indexOf(lower) < 0) throw invalidParameter(name, 'must be one of ' + allowed.join(', '));
   return lower;
+}
+
+/**
+ * imgix's `fit` spellings that mean one of sharp's fits (https://docs.imgix.com/apis/rendering/size/fit).
+ * imgix's own `fill` (pad with a colour) is not among them: `fill` keeps sharp's meaning (stretch).
+ */
+const FIT_ALIASES = ['crop', 'clip', 'max', 'scale'];
+const FIT_ALIASED: readonly Fit[] = ['cover', 'inside', 'inside', 'fill'];
+
+function parseFit(value: string): Fit {
+  const alias = FIT_ALIASES.indexOf(value.toLowerCase());
+  return alias < 0 ? parseEnum<Fit>('fit', value, FITS) : (FIT_ALIASED[alias] as Fit);
 }
 
 function parseDpr(value: string, maxDpr: number): number {
@@ -147,7 +174,7 @@ export function parseQuery(
   let width = params.width === undefined ? undefined : parsePositiveInt('width', params.width, limit);
   let height = params.height === undefined ? undefined : parsePositiveInt('height', params.height, limit);
   const dpr = params.dpr === undefined ? 1 : parseDpr(params.dpr, rules.maxDpr);
-  const fit = params.fit === undefined ? DEFAULT_FIT : parseEnum<Fit>('fit', params.fit, FITS);
+  const fit = params.fit === undefined ? DEFAULT_FIT : parseFit(params.fit);
   const format = resolveFormat(params.format, originalKey, accept, rules);
   const quality = params.quality === undefined ? undefined : parsePositiveInt('quality', params.quality, 100);
   const enlarge = params.enlarge === undefined ? false : parseBoolean('enlarge', params.enlarge);

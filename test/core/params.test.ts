@@ -142,6 +142,28 @@ describe('query parsing', () => {
     it(`400 for ${query}`, () => rejects(query, parameter));
   }
 
+  // issue 12: imgix's names this project does not implement are refused, not silently ignored.
+  for (const name of ['mark', 'mark-align', 'txt', 'txt-size', 'blend-mode', 'mask', 'border', 'faces']) {
+    it(`400 naming ${name} as not supported`, () => {
+      rejects(`w=400&${name}=1`, name);
+      assert.throws(() => parse(`w=400&${name}=1`), /is not supported/);
+    });
+  }
+
+  it('still drops names outside imgix vocabulary (cache busters, utm_*), and auto until it is built', () => {
+    assert.deepEqual(parse('w=400&v=3&cb=9&utm_source=x&maxage=1&padding=2'), parse('w=400'));
+    assert.deepEqual(parse('w=400&auto=format,compress'), parse('w=400'));
+  });
+
+  it("reads imgix's fit spellings as sharp's fits, and refuses facearea", () => {
+    const both = 'w=400&h=300&fit=';
+    assert.deepEqual(parse(both + 'crop'), parse(both + 'cover'));
+    assert.deepEqual(parse(both + 'clip'), parse(both + 'inside'));
+    assert.deepEqual(parse(both + 'MAX'), parse(both + 'inside'));
+    assert.deepEqual(parse(both + 'scale'), parse(both + 'fill'));
+    rejects(both + 'facearea', 'fit');
+  });
+
   it('bounds width × height by maxPixels', () => {
     const small = { ...rules, maxPixels: 1_000_000 };
     assert.throws(

@@ -115,6 +115,20 @@ describe('viewer-request function (built artifact in a vm sandbox)', () => {
     assert.equal(response.headers['cache-control']?.value, 'public, max-age=45');
   });
 
+  // issue 12: an imgix name the stack does not implement is refused by the function, not ignored.
+  it('answers 400 naming an unsupported imgix parameter, and reads imgix fit spellings', () => {
+    const response = asResponse(
+      run(event('/a.jpg', { w: { value: '100' }, 'mark-align': { value: 'top' } })).result,
+    );
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.body.data, "Invalid 'mark-align': is not supported\n");
+    assert.equal(response.headers['x-image-error']?.value, 'invalid_parameter');
+    const request = asRequest(
+      run(event('/a.jpg', { w: { value: '100' }, h: { value: '50' }, fit: { value: 'clip' } })).result,
+    );
+    assert.equal(request.uri, '/a.jpg/_w100_h50_inside_q80.jpeg');
+  });
+
   it('answers 400 for invalid values, traversal and malformed URIs', () => {
     const cases: Array<[string, ViewerEvent['request']['querystring']]> = [
       ['/a.jpg', { width: { value: 'abc' } }],
