@@ -54,6 +54,17 @@ describe('region distance: the order a Lambda@Edge replica reads the stack regio
     assert.deepEqual(order('ap-northeast-1'), ['ap-northeast-1', 'eu-west-1', 'us-east-1']);
   });
 
+  // The example of README.md and docs/multi-region.md: home us-west-2, replicas eu-west-1 and ap-northeast-1.
+  it('reads the documented example: Frankfurt, London and São Paulo read Ireland, Seoul and Singapore Tokyo, Ohio Oregon', () => {
+    const stack = ['us-west-2', 'eu-west-1', 'ap-northeast-1'].map((region) => ({ region }));
+    const first = (from: string) => nearestFirst(from, stack)[0]!.region;
+    for (const from of ['eu-central-1', 'eu-west-2', 'sa-east-1'])
+      assert.equal(first(from), 'eu-west-1', from);
+    for (const from of ['ap-northeast-2', 'ap-southeast-1'])
+      assert.equal(first(from), 'ap-northeast-1', from);
+    assert.equal(first('us-east-2'), 'us-west-2');
+  });
+
   it('an unknown edge region keeps the given order (home first); unknown stack regions go last', () => {
     assert.deepEqual(order(undefined), ['us-east-1', 'eu-west-1', 'ap-northeast-1']);
     assert.deepEqual(order('xx-nowhere-1'), ['us-east-1', 'eu-west-1', 'ap-northeast-1']);
