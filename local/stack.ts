@@ -7,9 +7,8 @@ import sharp from 'sharp';
 import { readBatchConfig } from '../functions/batch/batch-config';
 import { createBatchHandler } from '../functions/batch/handler';
 import type { EdgeConfig, RegionBuckets } from '../functions/edge/edge-config';
+import { createEdgeStore } from '../functions/edge/miss-path';
 import { createOriginResponseHandler } from '../functions/edge/origin-response';
-import { createS3ImageStore, type ImageStore } from '../functions/storage/image-store';
-import { createRegionalImageStore } from '../functions/storage/regional-store';
 import { buildViewerFunction } from '../functions/viewer/build';
 import {
   DERIVATIVES_ORIGIN_ID,
@@ -219,7 +218,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
 
     const viewer = loadViewerFunction(buildViewerFunction(configs.viewer));
-    const store = localEdgeStore(regions, options.edgeRegion);
+    // The store exactly as the deployed entry point builds it (miss-path.ts), on the local stores.
+    const store = createEdgeStore(
+      {
+        ...config,
+        s3Endpoints: Object.fromEntries(regions.map((region) => [region.region, region.s3.endpoint])),
+      },
+      options.edgeRegion ?? home.region,
+      s3.credentials,
+    );
     const metrics = createLocalMetrics();
     const transforms = gateTransforms(
       createOriginResponseHandler({
@@ -313,12 +320,7 @@ async function startRegions(config: EdgeConfig, progress: (message: string) => v
   try {
     for (const buckets of all) {
       const s3 = await startLocalS3({ buckets: [buckets.originalsBucket, buckets.derivativesBucket] });
-      // With replicas, the edge's clients make one attempt each: the next region is the retry (miss-path.ts).
-      const client = s3.client({
-        region: buckets.region,
-        timeoutMs: config.s3TimeoutMs,
-        ...(all.length > 1 ? { maxAttempts: 1 } : {}),
-      });
+      const client = s3.client({ region: buckets.region, timeoutMs: config.s3TimeoutMs });
       regions.push({ region: buckets.region, s3, client, buckets });
       progress(`S3-compatible store (s3rver) for ${buckets.region} on ${s3.endpoint}`);
     }
@@ -330,20 +332,6 @@ async function startRegions(config: EdgeConfig, progress: (message: string) => v
     }
     throw error;
   }
-}
-
-/** The edge handler's store: as createEdgeStore builds it, on the local stores' clients. */
-function localEdgeStore(regions: readonly LocalRegion[], edgeRegion: string | undefined): ImageStore {
-  const stores = regions.map(({ region, client, buckets }) => ({
-    region,
-    store: createS3ImageStore({
-      client,
-      originalsBucket: buckets.originalsBucket,
-      derivativesBucket: buckets.derivativesBucket,
-    }),
-  }));
-  if (stores.length === 1) return stores[0]!.store;
-  return createRegionalImageStore({ regions: stores, edgeRegion: edgeRegion ?? regions[0]!.region });
 }
 
 /**

@@ -49,6 +49,6 @@ export interface EdgeConfig {
   readonly replicas?: readonly RegionBuckets[];
   /** An S3-compatible endpoint instead of AWS's (local runs and tests only; deploys leave it unset). */
   readonly s3Endpoint?: string;
-  /** Per region, an S3-compatible endpoint instead of AWS's (local multi-region runs only). */
+  /** Per region, an S3-compatible endpoint instead of AWS's (the local edge and tests; deploys leave it unset). */
   readonly s3Endpoints?: Readonly<Record<string, string>>;
 }

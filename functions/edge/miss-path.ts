@@ -1,6 +1,6 @@
 import { createS3ImageStore, type ImageStore } from '../storage/image-store';
 import { createRegionalImageStore } from '../storage/regional-store';
-import { createS3Client } from '../storage/s3-client';
+import { createS3Client, type S3ClientOptions } from '../storage/s3-client';
 import type { EdgeConfig, RegionBuckets } from './edge-config';
 
 /**
@@ -14,7 +14,12 @@ export { createGenerator } from './generate';
  * The store the deployed function reads originals from and writes derivatives to: the home region's
  * buckets, and with replica regions every region's, originals read nearest to `edgeRegion` first.
  */
-export function createEdgeStore(config: EdgeConfig, edgeRegion?: string): ImageStore {
+export function createEdgeStore(
+  config: EdgeConfig,
+  edgeRegion?: string,
+  /** Only for an S3-compatible endpoint (the local edge); Lambda takes its role's from the environment. */
+  credentials?: S3ClientOptions['credentials'],
+): ImageStore {
   const replicas = config.replicas ?? [];
   const home = {
     region: config.bucketRegion,
@@ -28,6 +33,7 @@ export function createEdgeStore(config: EdgeConfig, edgeRegion?: string): ImageS
         endpoint: config.s3Endpoints?.[buckets.region] ?? config.s3Endpoint,
         timeoutMs: config.s3TimeoutMs,
         maxAttempts,
+        credentials,
       }),
       originalsBucket: buckets.originalsBucket,
       derivativesBucket: buckets.derivativesBucket,
