@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { EdgeConfig } from '../../functions/edge/edge-config';
 import { createEdgeStore } from '../../functions/edge/miss-path';
@@ -12,7 +12,7 @@ import { createRegionalImageStore } from '../../functions/storage/regional-store
 import { localEdgeConfig } from '../../local/stack';
 import { originResponseEvent, s3OriginResponseEvent } from '../support/edge-event';
 import * as images from '../support/images';
-import { useLocalS3 } from '../support/local-s3';
+import { objectExists, useLocalS3 } from '../support/local-s3';
 
 const HOME = { region: 'us-west-2', originalsBucket: 'originals', derivativesBucket: 'derivatives' };
 const REPLICA = {
@@ -30,15 +30,6 @@ async function refusedEndpoint(): Promise<string> {
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
-}
-
-async function exists(client: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('region distance: the order a Lambda@Edge replica reads the stack regions in', () => {
@@ -186,12 +177,12 @@ describe('origin-response handler with replica regions (two S3-compatible server
       s3OriginResponseEvent(URI, '404', REPLICA.derivativesBucket, REPLICA.region),
     );
     assert.equal(secondary.status, '200');
-    assert.equal(await exists(replica.client, REPLICA.derivativesBucket, KEY), true);
-    assert.equal(await exists(home.client, HOME.derivativesBucket, KEY), false);
+    assert.equal(await objectExists(replica.client, REPLICA.derivativesBucket, KEY), true);
+    assert.equal(await objectExists(home.client, HOME.derivativesBucket, KEY), false);
 
     const primary = await handler(s3OriginResponseEvent(URI, '404', HOME.derivativesBucket, HOME.region));
     assert.equal(primary.status, '200');
-    assert.equal(await exists(home.client, HOME.derivativesBucket, KEY), true);
+    assert.equal(await objectExists(home.client, HOME.derivativesBucket, KEY), true);
   });
 
   it('a region that faulted is asked last for a while, then in its place again', async () => {

@@ -2,29 +2,13 @@ import assert from 'node:assert/strict';
 
 import type { EdgeConfig } from '../../functions/edge/edge-config';
 import type { PolicyDocument } from '../../infra/iam';
-import { ACCOUNT_ID, type RecordedResource, runStack, type Stack } from '../support/stack';
+import { ACCOUNT_ID, type RecordedResource, runStack, type Stack, T } from '../support/stack';
 
 /**
  * Issue 13: a stack with `replicaRegions`, under mocks. Stack `dev` is at home in us-west-2.
  * Sources: "Optimize high availability with CloudFront origin failover" (origin groups), S3 User Guide
  * "Setting up permissions for live replication" and "Replicating delete markers between buckets".
  */
-
-const T = {
-  bucket: 'aws:s3/bucket:Bucket',
-  publicAccess: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
-  ownership: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
-  sse: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
-  lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
-  versioning: 'aws:s3/bucketVersioning:BucketVersioning',
-  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
-  replication: 'aws:s3/bucketReplicationConfig:BucketReplicationConfig',
-  provider: 'pulumi:providers:aws',
-  role: 'aws:iam/role:Role',
-  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
-  lambda: 'aws:lambda/function:Function',
-  distribution: 'aws:cloudfront/distribution:Distribution',
-} as const;
 
 const REPLICAS = ['eu-west-1', 'ap-northeast-1'];
 const WITH_REPLICAS = { 'image-cdn:replicaRegions': REPLICAS };
@@ -78,7 +62,7 @@ describe('infra stack dev with replicaRegions (under mocks)', function () {
       assert.ok(after.has(resource.urn), `${resource.urn} is still in the stack`);
     // The names' random part is the RandomId's, kept in state (no keepers: its inputs are the same with or
     // without replicas); each mock run draws its own, so it is set aside here.
-    const random = 'random:index/randomId:RandomId';
+    const random = T.randomId;
     assert.deepEqual(replicated.only(random).inputs, plain.only(random).inputs);
     const withoutSuffix = (inputs: Record<string, unknown> | undefined) =>
       JSON.parse(JSON.stringify(inputs).replace(/-[0-9a-f]{8}-/g, '-<random>-')) as unknown;
@@ -314,9 +298,7 @@ describe('infra stack dev with replicaRegions (under mocks)', function () {
 
   it("charts, per edge region, the regions the edge's misses passed over (only with replicas)", () => {
     const lines = (stack: Stack) =>
-      JSON.stringify(stack.only('aws:cloudwatch/dashboard:Dashboard').inputs.dashboardBody).split(
-        'RegionFallbacks',
-      ).length - 1;
+      JSON.stringify(stack.only(T.dashboard).inputs.dashboardBody).split('RegionFallbacks').length - 1;
     assert.equal(lines(plain), 0);
     assert.equal(lines(replicated), 13, 'one line per regional edge cache region');
   });

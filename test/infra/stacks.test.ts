@@ -12,38 +12,7 @@ import { defaultRenditions } from '../../infra/config';
 import { originBucketPolicy, type PolicyDocument } from '../../infra/iam';
 import { bucketName, resourceName } from '../../infra/names';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
-import { ACCOUNT_ID, type RecordedResource, runStack, type Stack, StackRunError } from '../support/stack';
-
-const T = {
-  bucket: 'aws:s3/bucket:Bucket',
-  publicAccess: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
-  ownership: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
-  sse: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
-  lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
-  versioning: 'aws:s3/bucketVersioning:BucketVersioning',
-  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
-  notification: 'aws:s3/bucketNotification:BucketNotification',
-  provider: 'pulumi:providers:aws',
-  lambda: 'aws:lambda/function:Function',
-  layer: 'aws:lambda/layerVersion:LayerVersion',
-  permission: 'aws:lambda/permission:Permission',
-  invokeConfig: 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig',
-  role: 'aws:iam/role:Role',
-  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
-  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
-  randomId: 'random:index/randomId:RandomId',
-  queue: 'aws:sqs/queue:Queue',
-  distribution: 'aws:cloudfront/distribution:Distribution',
-  oac: 'aws:cloudfront/originAccessControl:OriginAccessControl',
-  cachePolicy: 'aws:cloudfront/cachePolicy:CachePolicy',
-  cfFunction: 'aws:cloudfront/function:Function',
-  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
-  topic: 'aws:sns/topic:Topic',
-  topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
-  subscription: 'aws:sns/topicSubscription:TopicSubscription',
-  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
-  monitoringSubscription: 'aws:cloudfront/monitoringSubscription:MonitoringSubscription',
-} as const;
+import { ACCOUNT_ID, type RecordedResource, runStack, type Stack, StackRunError, T } from '../support/stack';
 
 const INDEX = join(__dirname, '..', '..', 'index.ts');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'site-with-images', 'index.ts');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { objectExists } from '../support/local-s3';
 
 /**
  * Chaos test of a stack with a replica region, through the local edge: a steady mix of cache hits and
@@ -34,15 +33,6 @@ interface Outcome {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function stored(client: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('multi-region local edge: the home region goes down under load (chaos)', function () {
@@ -154,13 +144,13 @@ describe('multi-region local edge: the home region goes down under load (chaos)'
     for (const miss of misses('during')) assert.equal(miss.region, REPLICA, `${miss.key} during the outage`);
     const replica = cdn.regions[1]!;
     for (const miss of misses('during'))
-      assert.equal(await stored(replica.client, replica.buckets.derivativesBucket, miss.key!), true);
+      assert.equal(await objectExists(replica.client, replica.buckets.derivativesBucket, miss.key!), true);
 
     assert.ok(misses('after').length > 0);
     const home = cdn.regions[0]!;
     for (const miss of misses('after')) {
       assert.equal(miss.region, HOME, `${miss.key} after the home region is back`);
-      assert.equal(await stored(home.client, home.buckets.derivativesBucket, miss.key!), true);
+      assert.equal(await objectExists(home.client, home.buckets.derivativesBucket, miss.key!), true);
     }
   });
 });

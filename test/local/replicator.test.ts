@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 import { type LocalReplication, startLocalReplication } from '../../local/replicator';
-import { useLocalS3 } from '../support/local-s3';
-
-async function exists(client: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { objectExists, useLocalS3 } from '../support/local-s3';
 
 /**
  * The local stand-in for S3 Replication ("Replicating objects within and across Regions", S3 User Guide):
@@ -56,7 +47,7 @@ describe('local replication between two S3-compatible stores', function () {
     assert.equal(replication!.pending(), 1);
     await replica.s3.bringUp();
     await replication!.settled();
-    assert.equal(await exists(replica.client, 'originals-eu-west-1', 'b.jpg'), true);
+    assert.equal(await objectExists(replica.client, 'originals-eu-west-1', 'b.jpg'), true);
   });
 
   it('replicates a delete, and the latest change of a key wins', async () => {
@@ -64,11 +55,11 @@ describe('local replication between two S3-compatible stores', function () {
     await replication!.settled();
     await home.client.send(new DeleteObjectCommand({ Bucket: 'originals', Key: 'c.jpg' }));
     await replication!.settled();
-    assert.equal(await exists(replica.client, 'originals-eu-west-1', 'c.jpg'), false);
+    assert.equal(await objectExists(replica.client, 'originals-eu-west-1', 'c.jpg'), false);
 
     await put('d.jpg');
     await home.client.send(new DeleteObjectCommand({ Bucket: 'originals', Key: 'd.jpg' }));
     await replication!.settled();
-    assert.equal(await exists(replica.client, 'originals-eu-west-1', 'd.jpg'), false);
+    assert.equal(await objectExists(replica.client, 'originals-eu-west-1', 'd.jpg'), false);
   });
 });

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import { type LocalS3, startLocalS3 } from '../../local/s3-server';
 
@@ -48,4 +48,14 @@ export function useLocalS3(
       return current().client;
     },
   };
+}
+
+/** Whether `key` is in `bucket` of a local store (HEAD; any failure, a missing object included, is no). */
+export async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,6 +7,39 @@ import { promisify } from 'node:util';
 
 export { ACCOUNT_ID } from '../../policies/offline/mocks';
 
+/** The resource type tokens the infra tests look for (the stack's own, as the mocks record them). */
+export const T = {
+  bucket: 'aws:s3/bucket:Bucket',
+  publicAccess: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  ownership: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+  sse: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+  versioning: 'aws:s3/bucketVersioning:BucketVersioning',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
+  replication: 'aws:s3/bucketReplicationConfig:BucketReplicationConfig',
+  notification: 'aws:s3/bucketNotification:BucketNotification',
+  provider: 'pulumi:providers:aws',
+  lambda: 'aws:lambda/function:Function',
+  layer: 'aws:lambda/layerVersion:LayerVersion',
+  permission: 'aws:lambda/permission:Permission',
+  invokeConfig: 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  randomId: 'random:index/randomId:RandomId',
+  queue: 'aws:sqs/queue:Queue',
+  distribution: 'aws:cloudfront/distribution:Distribution',
+  oac: 'aws:cloudfront/originAccessControl:OriginAccessControl',
+  cachePolicy: 'aws:cloudfront/cachePolicy:CachePolicy',
+  cfFunction: 'aws:cloudfront/function:Function',
+  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  topic: 'aws:sns/topic:Topic',
+  topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
+  subscription: 'aws:sns/topicSubscription:TopicSubscription',
+  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
+  monitoringSubscription: 'aws:cloudfront/monitoringSubscription:MonitoringSubscription',
+} as const;
+
 export interface RecordedResource {
   type: string;
   name: string;
