@@ -44,71 +44,79 @@ export interface ImageError extends Error {
 }
 
 /** `message` is shown to the viewer, so it must never carry internals. */
-function imageError(code: ImageErrorCode, message: string): ImageError {
+function imageError<C extends ImageErrorCode>(
+  code: C,
+  status: (typeof ERROR_STATUS)[C],
+  message: string,
+): ImageError {
   const error = new Error(message) as Error & { status: ImageErrorStatus; code: ImageErrorCode };
   error.name = 'ImageError';
-  error.status = ERROR_STATUS[code];
+  error.status = status;
   error.code = code;
   return error as ImageError;
 }
 
 export function isImageError(value: unknown): value is ImageError {
-  return (
-    value instanceof Error &&
-    value.name === 'ImageError' &&
-    typeof (value as Partial<ImageError>).status === 'number' &&
-    typeof (value as Partial<ImageError>).code === 'string'
-  );
+  // Only imageError names an Error so, and it always sets a status and a code.
+  return value instanceof Error && value.name === 'ImageError';
 }
 
 /** A query parameter the rules refuse, named in the message. */
 export function invalidParameter(name: string, reason: string): ImageError {
-  return imageError('invalid_parameter', `Invalid '${name}': ${reason}`);
+  return imageError('invalid_parameter', ERROR_STATUS.invalid_parameter, `Invalid '${name}': ${reason}`);
 }
 
 /** A query string that cannot be read at all. */
 export function invalidQuery(reason: string): ImageError {
-  return imageError('invalid_parameter', 'Invalid query string: ' + reason);
+  return imageError('invalid_parameter', ERROR_STATUS.invalid_parameter, 'Invalid query string: ' + reason);
 }
 
 /** A request the viewer cannot read, for a reason it cannot name. */
 export function invalidRequest(): ImageError {
-  return imageError('invalid_parameter', 'Invalid request');
+  return imageError('invalid_parameter', ERROR_STATUS.invalid_parameter, 'Invalid request');
 }
 
 export function invalidKey(reason: string): ImageError {
-  return imageError('invalid_key', 'Invalid image path: ' + reason);
+  return imageError('invalid_key', ERROR_STATUS.invalid_key, 'Invalid image path: ' + reason);
 }
 
 export function invalidSignature(message: string): ImageError {
-  return imageError('invalid_signature', message);
+  return imageError('invalid_signature', ERROR_STATUS.invalid_signature, message);
 }
 
 export function tooManyPixels(message: string): ImageError {
-  return imageError('too_many_pixels', message);
+  return imageError('too_many_pixels', ERROR_STATUS.too_many_pixels, message);
 }
 
 export function originalTooLarge(maxOriginalBytes: number): ImageError {
-  return imageError('original_too_large', `The original is over ${maxOriginalBytes} bytes`);
+  return imageError(
+    'original_too_large',
+    ERROR_STATUS.original_too_large,
+    `The original is over ${maxOriginalBytes} bytes`,
+  );
 }
 
 export function originalNotFound(): ImageError {
-  return imageError('not_found', 'Original image not found');
+  return imageError('not_found', ERROR_STATUS.not_found, 'Original image not found');
 }
 
 export function unsupportedInput(message: string): ImageError {
-  return imageError('unsupported_input', message);
+  return imageError('unsupported_input', ERROR_STATUS.unsupported_input, message);
 }
 
 export function corruptInput(): ImageError {
-  return imageError('corrupt_input', 'The original image is corrupt or truncated');
+  return imageError(
+    'corrupt_input',
+    ERROR_STATUS.corrupt_input,
+    'The original image is corrupt or truncated',
+  );
 }
 
 export function storageFault(): ImageError {
-  return imageError('storage_fault', 'Storage is unavailable, try again');
+  return imageError('storage_fault', ERROR_STATUS.storage_fault, 'Storage is unavailable, try again');
 }
 
 /** The transform deadline passed: `timeoutSeconds` in the transform settings, or the edge's own. */
 export function resizeTimeout(): ImageError {
-  return imageError('timeout', 'Resizing took too long, try again');
+  return imageError('timeout', ERROR_STATUS.timeout, 'Resizing took too long, try again');
 }

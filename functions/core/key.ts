@@ -1,30 +1,40 @@
 import { invalidKey } from './errors';
-import { type Fit, FITS, isCanonicalSpec, OUTPUT_FORMATS, type OutputFormat, type ResizeSpec } from './spec';
+import { FLAG, INTS, type Parameter, PARAMETERS, readValue } from './parameters';
+import {
+  canonicalize,
+  isLossy,
+  type MutableSpec,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  type ResizeSpec,
+} from './spec';
 
 /**
  * The key scheme. A derivative lives under its original's key, in one extra segment that spells the
  * canonical spec: `photos/cat.jpg` at 400 px wide in WebP is `photos/cat.jpg/_w400_q80.webp`.
- * Tokens come in a fixed order: w<width>, h<height>, <fit>, q<quality>, up (enlarge allowed); only those
- * that change the image are present (isCanonicalSpec).
+ * Each field of the spec is one token, its parameter's token and value (functions/core/parameters.ts),
+ * in the table's order: `w400`, `h300`, the fit alone (`cover`), `q80`, `up`, then `rect10-20-300-200`,
+ * `crop-top-left`, `fx0.3`, `fy0.7`, `rot90`, `flip-h`, `trim-auto`, `pad10`, `bg-ff0000`, `blur20`,
+ * `sharp10`, `sat-100`. Lists join with `-` in a key (commas in a query). Only fields that change the
+ * output are present (canonicalize).
  */
+
+/** One field's token: the flag's token alone, or the token then the value (lists joined by `-`). */
+function token(entry: Parameter, value: unknown): string {
+  if (entry.kind === FLAG) return entry.token as string;
+  return entry.token + String(value).replace(/,/g, '-');
+}
 
 /** The last segment of a derivative key, e.g. `_w400_h300_cover_q80.webp`. */
 export function derivativeName(spec: ResizeSpec): string {
   const tokens: string[] = [];
-  if (spec.width !== undefined) tokens.push('w' + spec.width);
-  if (spec.height !== undefined) tokens.push('h' + spec.height);
-  if (spec.fit !== undefined) tokens.push(spec.fit);
-  if (spec.quality !== undefined) tokens.push('q' + spec.quality);
-  if (spec.enlarge) tokens.push('up');
+  for (let i = 0; i < PARAMETERS.length; i++) {
+    const entry = PARAMETERS[i] as Parameter;
+    const value = (spec as unknown as Record<string, unknown>)[entry.field];
+    if (entry.token !== null && value !== undefined) tokens.push(token(entry, value));
+  }
   return '_' + tokens.join('_') + '.' + spec.format;
 }
-
-export function derivativeKey(originalKey: string, spec: ResizeSpec): string {
-  return originalKey + '/' + derivativeName(spec);
-}
-
-/** A width, height or quality token's number: at most six digits. */
-const POSITIVE_INT = /^[1-9][0-9]{0,5}$/;
 
 /**
  * S3 refuses keys over 1,024 bytes of UTF-8 ("Naming Amazon S3 objects":
@@ -33,15 +43,35 @@ const POSITIVE_INT = /^[1-9][0-9]{0,5}$/;
 export const S3_MAX_KEY_BYTES = 1024;
 
 /**
- * The most bytes a derivative key adds to its original's: `/` and the longest name the scheme can spell,
- * `/_w999999_h999999_contain_q100_up.avif` (both sides at six digits, a seven-letter fit and four-letter
- * lossy format, q100, up). A literal rather than computed, so the viewer bundle stays small;
- * test/core/key-bounds.test.ts checks it against every spec the scheme can spell. All ASCII.
+ * The most bytes a resize adds to its original's key: `/` and the longest name of a spec made of
+ * width, height, fit, quality and enlarge, `/_w999999_h999999_contain_q100_up.avif`. maxKeyBytes may not
+ * leave less room than this, so every resize of an accepted original has a key S3 takes. The other
+ * operations spell longer names: derivativeKey checks each such key against S3's limit itself. A literal
+ * rather than computed, so the viewer bundle stays small; test/core/key-bounds.test.ts checks it.
  */
 export const MAX_DERIVATIVE_SUFFIX_BYTES = 38;
 
-/** The longest original key whose every derivative key still fits in S3: maxKeyBytes may not exceed it. */
+/** The longest original key whose every resize key still fits in S3: maxKeyBytes may not exceed it. */
 export const MAX_ORIGINAL_KEY_BYTES = S3_MAX_KEY_BYTES - MAX_DERIVATIVE_SUFFIX_BYTES;
+
+/** The derivative's key; a 400 when it would be longer than S3 allows (a long path and many operations). */
+export function derivativeKey(originalKey: string, spec: ResizeSpec): string {
+  const key = originalKey + '/' + derivativeName(spec);
+  if (utf8Length(key) > S3_MAX_KEY_BYTES) throw invalidKey('over 1024 bytes with these operations');
+  return key;
+}
+
+/** The table entry whose token starts `text`, the longest such (`crop-` before the fit's empty token). */
+function entryForToken(text: string): Parameter | undefined {
+  let found: Parameter | undefined;
+  for (let i = 0; i < PARAMETERS.length; i++) {
+    const entry = PARAMETERS[i] as Parameter;
+    const tok = entry.token;
+    if (tok !== null && text.indexOf(tok) === 0 && (!found || tok.length > (found.token as string).length))
+      found = entry;
+  }
+  return found;
+}
 
 /** Reads a derivative name back into its spec, or returns null when the name is not canonical. */
 export function parseDerivativeName(name: string): ResizeSpec | null {
@@ -49,32 +79,36 @@ export function parseDerivativeName(name: string): ResizeSpec | null {
   if (name.charAt(0) !== '_' || dot < 1) return null;
   const format = name.slice(dot + 1) as OutputFormat;
   if (OUTPUT_FORMATS.indexOf(format) < 0) return null;
+  const spec: Record<string, unknown> = { format };
   const body = name.slice(1, dot);
   const tokens = body === '' ? [] : body.split('_');
-  let width: number | undefined;
-  let height: number | undefined;
-  let fit: Fit | undefined;
-  let quality: number | undefined;
-  let enlarge = false;
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as string;
-    const head = token.charAt(0);
-    const digits = token.slice(1);
-    if (head === 'w' && POSITIVE_INT.test(digits)) width = parseInt(digits, 10);
-    else if (head === 'h' && POSITIVE_INT.test(digits)) height = parseInt(digits, 10);
-    else if (head === 'q' && POSITIVE_INT.test(digits)) quality = parseInt(digits, 10);
-    else if (FITS.indexOf(token as Fit) >= 0) fit = token as Fit;
-    else if (token === 'up') enlarge = true;
-    else return null;
+    const text = tokens[i] as string;
+    const entry = entryForToken(text);
+    if (!entry) return null;
+    const raw = text.slice((entry.token as string).length);
+    let value: unknown;
+    try {
+      value =
+        entry.kind === FLAG
+          ? raw === '' || undefined
+          : readValue(entry, entry.kind === INTS || entry.list ? raw.replace(/-/g, ',') : raw);
+    } catch {
+      return null;
+    }
+    if (value === undefined) return null;
+    spec[entry.field] = value;
   }
-  const spec: { -readonly [K in keyof ResizeSpec]: ResizeSpec[K] } = { format };
-  if (width !== undefined) spec.width = width;
-  if (height !== undefined) spec.height = height;
-  if (fit !== undefined) spec.fit = fit;
-  if (quality !== undefined) spec.quality = quality;
-  if (enlarge) spec.enlarge = true;
-  // Only the canonical spelling counts: no field that changes nothing, and the order is fixed.
-  return isCanonicalSpec(spec) && derivativeName(spec) === name ? spec : null;
+  const typed = spec as MutableSpec;
+  if ((typed.quality !== undefined) !== isLossy(format)) return null;
+  // Only the canonical spelling counts: no field that changes nothing, the table's order, no repeats.
+  const canonical = canonicalize(typed);
+  return derivativeName(canonical) === name ? canonical : null;
+}
+
+/** Whether `spec` spells its output one way only: what its own key reads back to. */
+export function isCanonicalSpec(spec: ResizeSpec): boolean {
+  return parseDerivativeName(derivativeName(spec)) !== null;
 }
 
 export interface ParsedDerivativeKey {
@@ -90,19 +124,16 @@ export function parseDerivativeKey(key: string): ParsedDerivativeKey | null {
   return spec ? { originalKey: key.slice(0, slash), spec } : null;
 }
 
-/** UTF-8 length without TextEncoder, which the CloudFront Functions runtime lacks. */
+/**
+ * UTF-8 length without TextEncoder, which the CloudFront Functions runtime lacks: a surrogate pair is 4
+ * bytes, then U+0080–U+07FF 2 and the rest of the BMP 3 (a lone surrogate counts as the 3 bytes of
+ * its replacement character).
+ */
 function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return text
+    .replace(/[\ud800-\udbff][\udc00-\udfff]/g, '....')
+    .replace(/[\u0080-\u07ff]/g, '..')
+    .replace(/[\u0800-\uffff]/g, '...').length;
 }
 
 /**
@@ -111,18 +142,13 @@ function utf8Length(text: string): number {
  * long that a derivative key would pass S3's limit), and not itself shaped like a derivative key.
  */
 export function validateOriginalKey(key: string, maxKeyBytes: number): void {
-  if (key === '') throw invalidKey('empty');
   const limit = Math.min(maxKeyBytes, MAX_ORIGINAL_KEY_BYTES);
   if (utf8Length(key) > limit) throw invalidKey('longer than ' + limit + ' bytes');
+  // An empty key is one empty segment.
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(key)) throw invalidKey('control character or backslash');
-  const segments = key.split('/');
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
-    if (segment === '' || segment === '.' || segment === '..') throw invalidKey('empty, . or .. segment');
-  }
-  if (parseDerivativeName(segments[segments.length - 1] as string))
-    throw invalidKey('looks like a derivative');
+  if (/[\u0000-\u001f\u007f-\u009f\\]|(^|\/)\.{0,2}(\/|$)/.test(key))
+    throw invalidKey('control character, backslash, or empty, . or .. segment');
+  if (parseDerivativeName(key.slice(key.lastIndexOf('/') + 1))) throw invalidKey('looks like a derivative');
 }
 
 /** Decodes a request URI (`/photos/my%20cat.jpg`) into an object key (`photos/my cat.jpg`). */

@@ -5,21 +5,9 @@ import type { OutputFormat } from './spec';
  * so this is the cheap, deterministic stand-in: JPEG for photos, PNG for formats that may carry alpha.
  */
 export function sourceFormat(originalKey: string): OutputFormat {
-  const dot = originalKey.lastIndexOf('.');
-  const ext = dot >= 0 ? originalKey.slice(dot + 1).toLowerCase() : '';
-  switch (ext) {
-    case 'png':
-    case 'svg':
-      return 'png';
-    case 'webp':
-      return 'webp';
-    case 'avif':
-      return 'avif';
-    case 'gif':
-      return 'gif';
-    default:
-      return 'jpeg';
-  }
+  const ext = /\.(png|svg|webp|avif|gif)$/i.exec(originalKey);
+  const format = ext ? (ext[1] as string).toLowerCase() : 'jpeg';
+  return (format === 'svg' ? 'png' : format) as OutputFormat;
 }
 
 /** True when an Accept header lists `type` with a non-zero q value. */

@@ -1,69 +1,56 @@
 import { invalidParameter, invalidQuery, tooManyPixels } from './errors';
 import { negotiateFormat, sourceFormat } from './negotiate';
+import { type Parameter, parameterNamed, PARAMETERS, readValue } from './parameters';
 import type { QueryRules } from './rules';
-import {
-  DEFAULT_FIT,
-  type Fit,
-  FITS,
-  isLossy,
-  OUTPUT_FORMATS,
-  type OutputFormat,
-  type ResizeSpec,
-} from './spec';
+import { canonicalize, isLossy, type MutableSpec, type OutputFormat, type ResizeSpec } from './spec';
+
+export { canonicalParameterName } from './parameters';
 
 /**
  * Query parsing: the one place that decides which requests are valid. The viewer function, the edge
  * handler, the batch resizer and the local edge all call `parseQuery`, so the rules cannot drift.
+ * Which parameters exist and how each value reads is the table in parameters.ts.
  * The code avoids classes, for-of and spreads: it must also run in the CloudFront Functions runtime.
  */
 
 /** Every value given for each parameter name, in order. */
 export type QueryValues = Record<string, readonly string[]>;
 
-/** Parameter names and their aliases. An alias counts as the same parameter. */
-const ALIASES: Record<string, string> = {
-  width: 'width',
-  w: 'width',
-  height: 'height',
-  h: 'height',
-  fit: 'fit',
-  format: 'format',
-  fm: 'format',
-  quality: 'quality',
-  q: 'quality',
-  dpr: 'dpr',
-  enlarge: 'enlarge',
-};
+/**
+ * A request header's value by lower-case name, or undefined. parseQuery reads the client hints a
+ * browser sends once told to (`Sec-CH-DPR`, `Sec-CH-Width`, `Sec-CH-Viewport-Width`, each also under
+ * its legacy name without `Sec-CH-`) and `Save-Data`.
+ */
+export type RequestHeader = (name: string) => string | undefined;
 
-/** The canonical name of a recognised parameter (`w` → `width`), or undefined for anything else. */
-export function canonicalParameterName(given: string): string | undefined {
-  const lower = given.toLowerCase();
-  return Object.prototype.hasOwnProperty.call(ALIASES, lower) ? ALIASES[lower] : undefined;
+/** A client hint's positive number, or undefined (a hint never causes a 400: it is only a hint). */
+function hint(header: RequestHeader, name: string): number | undefined {
+  const number = parseFloat(header('sec-ch-' + name) || header(name) || '');
+  return number > 0 && number < 100_000 ? number : undefined;
 }
 
 /**
  * imgix's URL API names (https://docs.imgix.com/apis/rendering) this project does not implement. Asked
  * for, they are a 400 saying so rather than a silent plain resize (issue 12). Families (`mark-*`, `txt-*`,
- * `blend-*`, …) are matched by prefix so the viewer bundle stays small. `s` and `expires` are left out:
- * they are this project's own signature parameters. `auto` is left out too, until it is implemented:
- * it only asks for a smaller encoding, so ignoring it still gives the right picture, while refusing it
- * would break most imgix URLs in use (`auto=format,compress`); every name here changes the picture. Any
- * other unknown name (cache busters, `utm_*`) stays dropped from the key.
+ * `blend-*`, `pad-left`, `fp-z`, …) are matched by prefix so the viewer bundle stays small; the names the
+ * table implements (`pad`, `fp-x`, `trim`) are recognised before this is asked. `s` and `expires` are
+ * this project's own signature parameters. Any other unknown name (cache busters, `utm_*`) is dropped.
  */
 const UNSUPPORTED =
-  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|ar|bri|con|exp|gam|high|hue|invert|sat|shad|sharp|vib|bg|palette|colorquant|cs|dpi|lossless|nr|nrs|page|flip|orient|rot|crop|rect|blur|htn|monochrome|px|sepia|faces|facepad|faceindex|usmrad)$/;
+  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|ar|bri|con|exp|gam|high|hue|invert|shad|vib|palette|colorquant|cs|dpi|lossless|nr|nrs|page|orient|htn|monochrome|px|sepia|faces|facepad|faceindex|usmrad)$/;
 
-/** Collects the recognised parameters, one value each; unknown names are dropped. */
+/** The recognised parameters by canonical name, one value each; unknown names are dropped. */
 function pickParameters(query: QueryValues): Record<string, string> {
   const picked: Record<string, string> = Object.create(null);
   const names = Object.keys(query);
   for (let i = 0; i < names.length; i++) {
     const given = names[i] as string;
-    const name = canonicalParameterName(given);
-    if (!name) {
+    const entry = parameterNamed(given);
+    if (!entry) {
       if (UNSUPPORTED.test(given.toLowerCase())) throw invalidParameter(given, 'is not supported');
       continue;
     }
+    const name = entry.names[0] as string;
     const values = query[given] as readonly string[];
     if (values.length !== 1 || picked[name] !== undefined) throw invalidParameter(name, 'must be given once');
     const value = (values[0] as string).trim();
@@ -73,45 +60,31 @@ function pickParameters(query: QueryValues): Record<string, string> {
   return picked;
 }
 
-function parsePositiveInt(name: string, value: string, max: number): number {
-  if (!/^[0-9]+$/.test(value)) throw invalidParameter(name, 'must be a whole number of pixels');
-  const number = value.length > 9 ? Infinity : parseInt(value, 10);
-  if (number < 1) throw invalidParameter(name, 'must be at least 1');
-  if (number > max) throw invalidParameter(name, 'must be at most ' + max);
-  return number;
-}
-
-function parseEnum<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  const lower = value.toLowerCase() as T;
-  if (allowed.indexOf(lower) < 0) throw invalidParameter(name, 'must be one of ' + allowed.join(', '));
-  return lower;
-}
+/**
+ * Whether preset expansion is in this build. The viewer function is built with `__PRESETS__` defined as
+ * whether the stack has presets, so a stack without them does not carry the code (10 KB); everywhere
+ * else (edge, batch, tests) the name is undeclared and presets are read from the rules.
+ */
+declare const __PRESETS__: boolean | undefined;
+const PRESETS_BUILT = typeof __PRESETS__ === 'undefined' || __PRESETS__;
 
 /**
- * imgix's `fit` spellings that mean one of sharp's fits (https://docs.imgix.com/apis/rendering/size/fit).
- * imgix's own `fill` (pad with a colour) is not among them: `fill` keeps sharp's meaning (stretch).
+ * Adds a preset's parameters under the ones given beside it: an explicit parameter overrides the
+ * preset's (`preset=thumb&w=300`). Presets are the stack's named queries (`image-cdn:presets`), stored
+ * split into canonical names and values (infra/config/presets.ts).
  */
-const FIT_ALIASES = ['crop', 'clip', 'max', 'scale'];
-const FIT_ALIASED: readonly Fit[] = ['cover', 'inside', 'inside', 'fill'];
-
-function parseFit(value: string): Fit {
-  const alias = FIT_ALIASES.indexOf(value.toLowerCase());
-  return alias < 0 ? parseEnum<Fit>('fit', value, FITS) : (FIT_ALIASED[alias] as Fit);
-}
-
-function parseDpr(value: string, maxDpr: number): number {
-  if (!/^[0-9]{1,2}(\.[0-9]{1,3})?$/.test(value))
-    throw invalidParameter('dpr', 'must be a number like 2 or 1.5');
-  const dpr = parseFloat(value);
-  if (dpr < 1 || dpr > maxDpr) throw invalidParameter('dpr', 'must be between 1 and ' + maxDpr);
-  return dpr;
-}
-
-function parseBoolean(name: string, value: string): boolean {
-  const lower = value.toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  throw invalidParameter(name, 'must be true or false');
+function expandPreset(picked: Record<string, string>, rules: QueryRules): Record<string, string> {
+  const name = picked.preset;
+  if (name === undefined) return picked;
+  if (!PRESETS_BUILT) throw invalidParameter('preset', 'no presets are set');
+  const presets = rules.presets || {};
+  // Own names only: `__proto__` or `constructor` are not presets.
+  if (!Object.prototype.hasOwnProperty.call(presets, name))
+    throw invalidParameter('preset', 'must be one of ' + Object.keys(presets).join(', '));
+  const preset = presets[name] as Record<string, string>;
+  for (const given in preset) if (picked[given] === undefined) picked[given] = preset[given] as string;
+  delete picked.preset;
+  return picked;
 }
 
 /** Rounds up to the next allowed width; null when the width is above them all. */
@@ -122,36 +95,48 @@ function roundUpToAllowed(width: number, allowed: readonly number[]): number | n
   return null;
 }
 
+/** The format a request asks for (`auto` negotiated from Accept), or the original's by default. */
 function resolveFormat(
-  value: string | undefined,
+  requested: string | undefined,
   originalKey: string,
   accept: string | undefined,
   rules: QueryRules,
-) {
-  if (value === undefined) {
+): OutputFormat {
+  if (requested === undefined) {
     // Keeping an AVIF original's format is not possible with AVIF off: fall back as `auto` does.
     const source = sourceFormat(originalKey);
     return source === 'avif' && !rules.enableAvif ? 'png' : source;
   }
-  const requested = parseEnum<OutputFormat | 'auto' | 'jpg'>(
-    'format',
-    value,
-    ['auto', 'jpg'].concat(OUTPUT_FORMATS) as (OutputFormat | 'auto' | 'jpg')[],
-  );
   if (requested === 'auto') return negotiateFormat(accept, originalKey, rules.enableAvif);
-  if (requested === 'jpg') return 'jpeg';
   if (requested === 'avif' && !rules.enableAvif) throw invalidParameter('format', 'avif is disabled');
-  return requested;
+  return requested === 'jpg' ? 'jpeg' : (requested as OutputFormat);
 }
 
-/** The configured maxima, applied to what will really be produced. */
-function checkOutputSize(width: number | undefined, height: number | undefined, rules: QueryRules): void {
-  if (width !== undefined && width > rules.maxWidth)
-    throw invalidParameter('width', 'must be at most ' + rules.maxWidth);
-  if (height !== undefined && height > rules.maxHeight)
-    throw invalidParameter('height', 'must be at most ' + rules.maxHeight);
-  if (width !== undefined && height !== undefined && width * height > rules.maxPixels)
-    throw tooManyPixels('Invalid size: width × height must be at most ' + rules.maxPixels + ' pixels');
+/**
+ * The width the hints ask for, in device pixels (Sec-CH-Width is in device pixels already), capped by
+ * the viewport's (CSS pixels × dpr), rounded up to the allow-list (or to a multiple of 100 without one)
+ * and never past the largest width a URL may ask for: hints add no width a URL could not ask for.
+ */
+function hintedWidth(header: RequestHeader, dpr: number, rules: QueryRules): number | undefined {
+  const width = Math.min(hint(header, 'width') || 0, (hint(header, 'viewport-width') || Infinity) * dpr);
+  const allowed = rules.allowedWidths;
+  if (!width) return undefined;
+  return allowed.length > 0
+    ? roundUpToAllowed(width, allowed) || (allowed[allowed.length - 1] as number)
+    : Math.min(Math.ceil(width / 100) * 100, rules.maxWidth);
+}
+
+/** The configured maxima, applied to what will really be produced (`pad` adds to both sides). */
+function checkOutputSize(spec: ResizeSpec, rules: QueryRules): void {
+  const pad = 2 * (spec.pad || 0);
+  const width = (spec.width || 0) + pad;
+  const height = (spec.height || 0) + pad;
+  if (spec.width && width > rules.maxWidth)
+    throw invalidParameter('width', 'must be at most ' + (rules.maxWidth - pad));
+  if (spec.height && height > rules.maxHeight)
+    throw invalidParameter('height', 'must be at most ' + (rules.maxHeight - pad));
+  if (spec.width && spec.height && width * height > rules.maxPixels)
+    throw tooManyPixels('Invalid size: over ' + rules.maxPixels + ' pixels');
 }
 
 /**
@@ -159,28 +144,47 @@ function checkOutputSize(width: number | undefined, height: number | undefined, 
  * is then served unchanged). Throws a 400 ImageError naming the parameter for any invalid value.
  *
  * `dpr` multiplies width and height; the allow-list then rounds the width up and scales the height by
- * the same factor; finally the configured maxima apply to what will really be produced.
+ * the same factor; finally the configured maxima apply to what will really be produced. Client hints
+ * fill in what the URL leaves open (the width when it gives no side, the dpr when it gives none), and
+ * `Save-Data: on` or `auto=compress` lower the default quality by a quarter.
  */
 export function parseQuery(
   query: QueryValues,
   originalKey: string,
   accept: string | undefined,
   rules: QueryRules,
+  requestHeader?: RequestHeader,
 ): ResizeSpec | null {
-  const params = pickParameters(query);
+  const header = requestHeader || (() => undefined);
+  const params = expandPreset(pickParameters(query), rules);
   if (Object.keys(params).length === 0) return null;
 
-  const limit = 1_000_000;
-  let width = params.width === undefined ? undefined : parsePositiveInt('width', params.width, limit);
-  let height = params.height === undefined ? undefined : parsePositiveInt('height', params.height, limit);
-  const dpr = params.dpr === undefined ? 1 : parseDpr(params.dpr, rules.maxDpr);
-  const fit = params.fit === undefined ? DEFAULT_FIT : parseFit(params.fit);
-  const format = resolveFormat(params.format, originalKey, accept, rules);
-  const quality = params.quality === undefined ? undefined : parsePositiveInt('quality', params.quality, 100);
-  const enlarge = params.enlarge === undefined ? false : parseBoolean('enlarge', params.enlarge);
+  const read: Record<string, unknown> = {};
+  for (let i = 0; i < PARAMETERS.length; i++) {
+    const entry = PARAMETERS[i] as Parameter;
+    const value = params[entry.names[0] as string];
+    if (value !== undefined) read[entry.field] = readValue(entry, value);
+  }
+  const auto = (read.auto as string) || '';
+  // A hinted dpr is rounded up to a half (hints must not fragment the cache) and capped, never refused.
+  const dpr =
+    (read.dpr as number) || Math.min(Math.ceil(Math.max(hint(header, 'dpr') || 1, 1) * 2) / 2, rules.maxDpr);
+  if (dpr > rules.maxDpr) throw invalidParameter('dpr', 'must be at most ' + rules.maxDpr);
+  read.format = resolveFormat(
+    (read.format as string) || (auto.indexOf('format') >= 0 ? 'auto' : undefined),
+    originalKey,
+    accept,
+    rules,
+  );
+  delete read.auto;
+  delete read.dpr;
+  const typed = read as MutableSpec;
 
+  let width = typed.width;
+  let height = typed.height;
   if (width !== undefined) width = Math.round(width * dpr);
   if (height !== undefined) height = Math.round(height * dpr);
+  if (width === undefined && height === undefined) width = hintedWidth(header, dpr, rules);
   if (width !== undefined && rules.allowedWidths.length > 0) {
     const allowed = roundUpToAllowed(width, rules.allowedWidths);
     if (allowed === null)
@@ -191,17 +195,18 @@ export function parseQuery(
     if (height !== undefined) height = Math.max(1, Math.round((height * allowed) / width));
     width = allowed;
   }
-  checkOutputSize(width, height, rules);
-
-  const spec: { -readonly [K in keyof ResizeSpec]: ResizeSpec[K] } = { format };
-  if (width !== undefined) spec.width = width;
-  if (height !== undefined) spec.height = height;
-  if (width !== undefined && height !== undefined) spec.fit = fit;
-  if (isLossy(format))
-    spec.quality = quality === undefined ? rules.defaultQuality[format as 'avif'] : quality;
-  // Without a size nothing is resized, so enlarge would change nothing: it stays out of the key.
-  if (enlarge && (width !== undefined || height !== undefined)) spec.enlarge = true;
-  return spec;
+  typed.width = width;
+  typed.height = height;
+  if (width === undefined) delete typed.width;
+  if (height === undefined) delete typed.height;
+  if (isLossy(typed.format) && typed.quality === undefined) {
+    const quality = rules.defaultQuality[typed.format as 'avif'];
+    const compress = auto.indexOf('compress') >= 0 || /^ *on *$/i.test(header('save-data') || '');
+    typed.quality = compress ? Math.round(quality * 0.75) || 1 : quality;
+  }
+  const canonical = canonicalize(typed);
+  checkOutputSize(canonical, rules);
+  return canonical;
 }
 
 /**
@@ -243,6 +248,6 @@ export function validateSpec(spec: ResizeSpec, rules: QueryRules): void {
   const width = spec.width;
   if (width !== undefined && rules.allowedWidths.length > 0 && rules.allowedWidths.indexOf(width) < 0)
     throw invalidParameter('width', 'must be one of ' + rules.allowedWidths.join(', '));
-  checkOutputSize(width, spec.height, rules);
+  checkOutputSize(spec, rules);
   if (spec.format === 'avif' && !rules.enableAvif) throw invalidParameter('format', 'avif is disabled');
 }

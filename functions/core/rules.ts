@@ -19,6 +19,11 @@ export interface QueryRules {
   readonly defaultQuality: { readonly avif: number; readonly webp: number; readonly jpeg: number };
   /** Longest accepted original key, in UTF-8 bytes. */
   readonly maxKeyBytes: number;
+  /**
+   * Named sets of parameters (`preset=thumb`), each already split into canonical parameter names and
+   * values (infra/config/presets.ts); the stack's `image-cdn:presets`. Absent or empty: no presets.
+   */
+  readonly presets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export const DEFAULT_RULES: QueryRules = {

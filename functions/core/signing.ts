@@ -82,8 +82,8 @@ export function checkSignature(
     throw invalidSignature('Invalid signature');
   const expires = params[EXPIRES_PARAM];
   if (expires) {
-    if (expires.length !== 1 || !/^[0-9]{1,12}$/.test(expires[0] as string))
+    if (expires.length !== 1 || !/^\d{1,12}$/.test(expires[0] as string))
       throw invalidSignature('Invalid expiry');
-    if (parseInt(expires[0] as string, 10) < nowSeconds) throw invalidSignature('Signature expired');
+    if (Number(expires[0]) < nowSeconds) throw invalidSignature('Signature expired');
   }
 }

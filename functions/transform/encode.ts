@@ -37,5 +37,8 @@ export function encode(pipeline: Sharp, spec: ResizeSpec, settings: TransformSet
       return pipeline.png({ compressionLevel: thorough ? 9 : 6 });
     case 'gif':
       return pipeline.gif({ effort: thorough ? 7 : 3 });
+    default:
+      // Descriptions (json, thumbhash) are written by describe.ts, never encoded as images.
+      throw new Error(`encode: ${spec.format} is not an image format`);
   }
 }

@@ -11,7 +11,6 @@
 import cf from 'cloudfront';
 import crypto from 'crypto';
 
-import { toHttpError } from '../core/error-response';
 import { type ImageError, invalidKey, invalidRequest, isImageError } from '../core/errors';
 import {
   derivativeKey,
@@ -26,6 +25,8 @@ import { checkSignature } from '../core/signing';
 import type { ViewerConfig } from './viewer-config';
 
 declare const __VIEWER_CONFIG__: ViewerConfig;
+/** Whether the config has a signing secret, as a build-time constant: unsigned builds carry no signing code. */
+declare const __SIGNED__: boolean;
 const CONFIG: ViewerConfig = __VIEWER_CONFIG__;
 
 interface FunctionValue {
@@ -63,38 +64,38 @@ function queryValues(querystring: Record<string, FunctionValue>): QueryValues {
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
     const entry = querystring[name] as FunctionValue;
-    const list: string[] = [];
-    if (entry.multiValue && entry.multiValue.length > 0) {
-      for (let j = 0; j < entry.multiValue.length; j++)
-        list.push(decodeComponent((entry.multiValue[j] as { value: string }).value));
-    } else {
-      list.push(decodeComponent(entry.value));
-    }
+    const given = entry.multiValue && entry.multiValue.length > 0 ? entry.multiValue : [entry];
+    const list = given.map((one) => decodeComponent(one.value));
     // `w` and `%77` decode to one name: their values add up, so the pair counts as a repeat.
     const decoded = decodeComponent(name);
-    values[decoded] = values[decoded] ? (values[decoded] as string[]).concat(list) : list;
+    values[decoded] = (values[decoded] || []).concat(list);
   }
   return values;
 }
 
-/** The response for a refused request, from the one error mapper every path shares. */
+/**
+ * The response for a refused request: what the shared mapper (core/error-response.ts) answers for the
+ * viewer's two statuses, written out here because its general form does not fit the 10 KB
+ * (test/viewer/viewer-request.test.ts compares the two for every refusal).
+ */
 function errorResponse(error: ImageError): ViewerResponse {
-  const http = toHttpError(error, CONFIG.errorMaxAge);
-  const headers: Record<string, { value: string }> = {};
-  const names = Object.keys(http.headers);
-  for (let i = 0; i < names.length; i++)
-    headers[names[i] as string] = { value: http.headers[names[i] as string] as string };
   return {
-    statusCode: http.status,
-    statusDescription: http.statusText,
-    headers,
-    body: { encoding: 'text', data: http.body },
+    statusCode: error.status,
+    statusDescription: error.status === 403 ? 'Forbidden' : 'Bad Request',
+    headers: {
+      'content-type': { value: 'text/plain; charset=utf-8' },
+      'cache-control': { value: 'public, max-age=' + CONFIG.errorMaxAge },
+      'x-image-error': { value: error.code },
+    },
+    body: { encoding: 'text', data: error.message + '\n' },
   };
 }
 
 /**
  * A canonical derivative URL (the edge redirects to one when an image is too large to return inline)
  * is served as it is, once its spec passes the same rules; transforming a derivative again is refused.
+ * A signed stack skips the rules here: its derivative URLs carry the edge's signature, so they were
+ * issued under these rules, and the edge checks them again before generating (the 10 KB needs the room).
  */
 function serveDerivative(
   request: ViewerRequest,
@@ -103,9 +104,9 @@ function serveDerivative(
   derivative: ParsedDerivativeKey,
 ): ViewerRequest {
   validateOriginalKey(derivative.originalKey, CONFIG.rules.maxKeyBytes);
-  validateSpec(derivative.spec, CONFIG.rules);
+  if (!__SIGNED__) validateSpec(derivative.spec, CONFIG.rules);
   if (parseQuery(query, key, undefined, CONFIG.rules) !== null) {
-    throw invalidKey('a derivative cannot be transformed again');
+    throw invalidKey('a derivative cannot be transformed');
   }
   request.uri = keyToUri(key);
   request.querystring = {};
@@ -124,12 +125,14 @@ export function handler(event: ViewerEvent): ViewerRequest | ViewerResponse {
   try {
     const key = uriToKey(request.uri);
     const query = queryValues(request.querystring || {});
-    if (CONFIG.signingSecret) checkSignature(key, query, Math.floor(Date.now() / 1000), hmacHex);
+    if (__SIGNED__) checkSignature(key, query, Math.floor(Date.now() / 1000), hmacHex);
     const derivative = parseDerivativeKey(key);
     if (derivative) return serveDerivative(request, key, query, derivative);
     validateOriginalKey(key, CONFIG.rules.maxKeyBytes);
-    const accept = request.headers.accept ? request.headers.accept.value : undefined;
-    const spec = parseQuery(query, key, accept, CONFIG.rules);
+    // CloudFront gives header names in lower case ("CloudFront Functions event structure").
+    const headers = request.headers;
+    const header = (name: string) => (headers[name] || ({} as Partial<FunctionValue>)).value;
+    const spec = parseQuery(query, key, header('accept'), CONFIG.rules, header);
     request.querystring = {};
     if (spec === null) {
       request.uri = keyToUri(key);

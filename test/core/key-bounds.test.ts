@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { isImageError } from '../../functions/core/errors';
 import {
   derivativeKey,
+  isCanonicalSpec,
   keyToUri,
   MAX_DERIVATIVE_SUFFIX_BYTES,
   MAX_ORIGINAL_KEY_BYTES,
@@ -12,7 +13,7 @@ import {
   validateOriginalKey,
 } from '../../functions/core/key';
 import { DEFAULT_RULES } from '../../functions/core/rules';
-import { FITS, isCanonicalSpec, isLossy, OUTPUT_FORMATS, type ResizeSpec } from '../../functions/core/spec';
+import { FITS, IMAGE_FORMATS as OUTPUT_FORMATS, isLossy, type ResizeSpec } from '../../functions/core/spec';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import { parseConfig, type StackContext } from '../../infra/config';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { isImageError } from '../../functions/core/errors';
 import {
   derivativeKey,
+  isCanonicalSpec,
   keyToUri,
   parseDerivativeKey,
   uriToKey,
@@ -13,7 +14,7 @@ import {
 import { accepts, negotiateFormat } from '../../functions/core/negotiate';
 import { parseQuery, parseQueryString, validateSpec } from '../../functions/core/params';
 import { DEFAULT_RULES, type QueryRules } from '../../functions/core/rules';
-import { FITS, isCanonicalSpec, isLossy, OUTPUT_FORMATS, type ResizeSpec } from '../../functions/core/spec';
+import { FITS, IMAGE_FORMATS as OUTPUT_FORMATS, isLossy, type ResizeSpec } from '../../functions/core/spec';
 
 const rules = DEFAULT_RULES;
 
@@ -150,9 +151,9 @@ describe('query parsing', () => {
     });
   }
 
-  it('still drops names outside imgix vocabulary (cache busters, utm_*), and auto until it is built', () => {
+  it('still drops names outside imgix vocabulary (cache busters, utm_*), and reads auto', () => {
     assert.deepEqual(parse('w=400&v=3&cb=9&utm_source=x&maxage=1&padding=2'), parse('w=400'));
-    assert.deepEqual(parse('w=400&auto=format,compress'), parse('w=400'));
+    assert.deepEqual(parse('w=400&auto=compress'), { width: 400, format: 'jpeg', quality: 60 });
   });
 
   it("reads imgix's fit spellings as sharp's fits, and refuses facearea", () => {
