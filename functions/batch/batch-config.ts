@@ -1,7 +1,8 @@
 import { isImageError } from '../core/errors';
-import { canonicalParameterName, parseQuery, parseQueryString, type QueryValues } from '../core/params';
+import { derivativeName } from '../core/key';
+import { parseQuery, parseQueryString, type QueryValues } from '../core/params';
 import type { QueryRules } from '../core/rules';
-import type { ResizeSpec } from '../core/spec';
+import { isDescription, type ResizeSpec } from '../core/spec';
 import type { TransformSettings } from '../transform/settings';
 
 /**
@@ -49,18 +50,26 @@ export class BatchConfigError extends Error {
 /** Key used to validate renditions at cold start; a rendition's spec may depend on the original's format. */
 const PROBE_KEYS = ['probe.jpg', 'probe.png', 'probe.gif', 'probe.webp'];
 
-function hasAutoFormat(values: QueryValues): boolean {
-  return Object.keys(values).some(
-    (name) =>
-      canonicalParameterName(name) === 'format' &&
-      (values[name] ?? []).some((value) => value.trim().toLowerCase() === 'auto'),
-  );
+/** An Accept header that takes every format: a rendition that answers it differently negotiates. */
+const EVERY_FORMAT = 'image/avif,image/webp,image/*';
+
+/** Why `values` cannot be a stored rendition of `probeKey`, or undefined when it can. */
+function renditionProblem(values: QueryValues, probeKey: string, rules: QueryRules): string | undefined {
+  const spec = parseQuery(values, probeKey, undefined, rules);
+  if (spec === null) return 'asks for no transform; give at least a width, height or format';
+  if (isDescription(spec.format))
+    return `asks for fm=${spec.format}, which describes the original and is not a rendition`;
+  const negotiated = parseQuery(values, probeKey, EVERY_FORMAT, rules) as ResizeSpec;
+  if (derivativeName(negotiated) !== derivativeName(spec))
+    return 'format=auto is refused; the batch resizer has no Accept header to negotiate with, name the format (avif, webp, jpeg, png)';
+  return undefined;
 }
 
 /**
  * Parses the renditions with the edge's own parser. Throws a BatchConfigError naming the entry for an
- * invalid value, for `format=auto` (there is no viewer to negotiate with, and the CDN never stores an
- * `auto` key), and for an entry that asks for no transform.
+ * invalid value, for a format negotiated from Accept (`format=auto`, `auto=format`, or a preset saying
+ * so: there is no viewer to negotiate with, and the CDN never stores an `auto` key), for a description
+ * (`fm=json`, `fm=thumbhash`), and for an entry that asks for no transform.
  */
 export function parseRenditions(queries: readonly string[], rules: QueryRules): Rendition[] {
   const entries = queries.map((entry) => entry.trim()).filter((entry) => entry !== '');
@@ -70,15 +79,9 @@ export function parseRenditions(queries: readonly string[], rules: QueryRules): 
     let values: QueryValues;
     try {
       values = parseQueryString(query);
-      if (hasAutoFormat(values))
-        throw new BatchConfigError(
-          `${where}: format=auto is refused; the batch resizer has no Accept header to negotiate with, name the format (avif, webp, jpeg, png)`,
-        );
       for (const key of PROBE_KEYS) {
-        if (parseQuery(values, key, undefined, rules) === null)
-          throw new BatchConfigError(
-            `${where} asks for no transform; give at least a width, height or format`,
-          );
+        const problem = renditionProblem(values, key, rules);
+        if (problem) throw new BatchConfigError(`${where}: ${problem}`);
       }
     } catch (error) {
       if (error instanceof BatchConfigError) throw error;

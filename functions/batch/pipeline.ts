@@ -66,6 +66,8 @@ function shrinkFor(spec: ResizeSpec, width: number, height: number): number {
  * WebP at any scale below 1; other formats decode in full.
  */
 export function decodedShare(meta: Metadata, spec: ResizeSpec): number {
+  // sharp does not shrink on load before a trim or a pre-resize extract (src/pipeline.cc).
+  if (spec.trim || spec.rect) return 1;
   const rotated = (meta.orientation ?? 1) >= 5;
   const width = meta.width ?? 1;
   const height = meta.pageHeight ?? meta.height ?? 1;
@@ -110,15 +112,16 @@ async function decodeOnce(input: Buffer, settings: TransformSettings): Promise<D
 
 /** One rendition from the decoded pixels; `encode` is what admission decided (WebP for a large AVIF). */
 async function renderFromPixels(
-  base: Sharp,
-  hasAlpha: boolean,
+  base: { sharp: Sharp; size: { width: number; height: number }; hasAlpha: boolean },
   encode: ResizeSpec,
   settings: TransformSettings,
 ): Promise<TransformResult> {
   let rendered;
   try {
     rendered = await withinTimeout(
-      applySpec(base.clone(), encode, hasAlpha, settings).toBuffer({ resolveWithObject: true }),
+      applySpec(base.sharp.clone(), encode, base.size, base.hasAlpha, settings).toBuffer({
+        resolveWithObject: true,
+      }),
       settings,
     );
   } catch (error) {
@@ -164,11 +167,15 @@ export async function renderRenditions(
       meta,
       still.map((plan) => plan.spec),
     );
-  let base: { sharp: Sharp; hasAlpha: boolean } | undefined;
+  let base: { sharp: Sharp; size: { width: number; height: number }; hasAlpha: boolean } | undefined;
   if (strategy === 'decode-once' && still.length > 0) {
     const { data, info } = await limit(() => decodeOnce(input, settings));
     const raw = { width: info.width, height: info.height, channels: info.channels };
-    base = { sharp: sharp(data, { raw }), hasAlpha: info.channels === 2 || info.channels === 4 };
+    base = {
+      sharp: sharp(data, { raw }),
+      size: { width: info.width, height: info.height },
+      hasAlpha: info.channels === 2 || info.channels === 4,
+    };
   }
 
   const rendered = await Promise.all(
@@ -179,7 +186,7 @@ export async function renderRenditions(
       // (corrupt data found while decoding) and fails it as a whole.
       const result =
         pixels && !plan.animated
-          ? await limit(() => renderFromPixels(pixels.sharp, pixels.hasAlpha, plan.encode, plan.settings))
+          ? await limit(() => renderFromPixels(pixels, plan.encode, plan.settings))
           : await limit(() => transform(input, plan.spec, settings));
       return { spec: plan.spec, result };
     }),

@@ -1,8 +1,15 @@
 import sharp, { type Metadata } from 'sharp';
 
-import { corruptInput, type ImageError, tooManyPixels, unsupportedInput } from '../core/errors';
+import {
+  corruptInput,
+  type ImageError,
+  invalidParameter,
+  tooManyPixels,
+  unsupportedInput,
+} from '../core/errors';
 import { DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
 import { effortFor } from './encode';
+import { preResizeSize, rotatedSize } from './operations';
 import type { TransformSettings } from './settings';
 
 /**
@@ -150,6 +157,8 @@ export function admitOriginal(meta: Metadata, settings: TransformSettings): Admi
 export interface AdmittedRendition {
   /** Whether the frames of an animation are kept. */
   readonly animated: boolean;
+  /** The upright size the operations start from (an animation keeps its stored orientation). */
+  readonly size: { readonly width: number; readonly height: number };
   /** The spec to encode: the one asked for, or WebP in place of an AVIF over `maxAvifPixels`. */
   readonly encode: ResizeSpec;
   /** The settings to encode with: `thorough` effort drops to `fast` where it could not finish in time. */
@@ -171,7 +180,7 @@ export function admitRendition(
   source: AdmittedSource,
   settings: TransformSettings,
 ): AdmittedRendition {
-  const animated = source.frames > 1 && ANIMATED_OUTPUTS.indexOf(spec.format) >= 0;
+  const animated = source.frames > 1 && ANIMATED_OUTPUTS.indexOf(spec.format) >= 0 && !reshapesFrames(spec);
   const pixels = source.width * source.height;
   if (animated && (source.frames > settings.maxFrames || pixels * source.frames > settings.inputPixelLimit)) {
     throw tooManyPixels(
@@ -181,7 +190,11 @@ export function admitRendition(
   // An animation keeps its stored orientation (see openOriginal), so its size is the stored one.
   const [width, height] =
     animated && source.rotated ? [source.height, source.width] : [source.width, source.height];
-  const planned = plannedSize(spec, width, height);
+  checkGeometry(spec, width, height);
+  const before = preResizeSize(spec, width, height);
+  const resized = plannedSize(spec, before.width, before.height);
+  const pad = 2 * (spec.pad ?? 0);
+  const planned = { width: resized.width + pad, height: resized.height + pad };
   const outputPixels = planned.width * planned.height;
   if (outputPixels > settings.maxPixels) {
     throw tooManyPixels(
@@ -202,7 +215,36 @@ export function admitRendition(
       ? { ...spec, format: 'webp', quality: webpQualityFor(spec.quality) }
       : spec;
   const effort = effortFor(encode.format, outputPixels * (animated ? source.frames : 1), settings.effort);
-  return { animated, encode, settings: effort === settings.effort ? settings : { ...settings, effort } };
+  return {
+    animated,
+    size: { width, height },
+    encode,
+    settings: effort === settings.effort ? settings : { ...settings, effort },
+  };
+}
+
+/**
+ * Operations that cut or turn the picture (flip, rot, trim, rect, a focal-point crop) apply to the first
+ * frame only: libvips holds an animation as one tall strip of frames, which they would cut or turn as a
+ * whole.
+ */
+function reshapesFrames(spec: ResizeSpec): boolean {
+  return Boolean(spec.flip || spec.rot || spec.trim || spec.rect || spec.crop === 'focalpoint');
+}
+
+/**
+ * What the header can tell about `rect` and `trim`: a rect must lie inside the picture (as flipped and
+ * rotated: operations.ts), and trim, whose result is known only once decoded, cannot be combined with a
+ * rect or a focal point, which are measured on the picture before the resize.
+ */
+function checkGeometry(spec: ResizeSpec, width: number, height: number): void {
+  if (spec.trim && (spec.rect || spec.crop === 'focalpoint'))
+    throw invalidParameter('trim', 'cannot be combined with rect or crop=focalpoint');
+  if (!spec.rect) return;
+  const frame = rotatedSize(spec, width, height);
+  const [x, y, w, h] = spec.rect as [number, number, number, number];
+  if (x + w > frame.width || y + h > frame.height)
+    throw invalidParameter('rect', `must lie inside the ${frame.width}×${frame.height} image`);
 }
 
 /** Maps a sharp failure while decoding to its typed error: over the pixel limit, or corrupt data. */

@@ -2,10 +2,12 @@ import sharp, { type OutputInfo, type Sharp } from 'sharp';
 
 import { withDeadline } from '../core/deadline';
 import { type ImageError, isImageError, resizeTimeout } from '../core/errors';
-import { CONTENT_TYPES, DEFAULT_FIT, type OutputFormat, type ResizeSpec } from '../core/spec';
-import { admitOriginal, admitRendition, decodeError, readMetadata } from './admission';
+import { CONTENT_TYPES, isDescription, type OutputFormat, type ResizeSpec } from '../core/spec';
+import { admitOriginal, admitRendition, type AdmittedSource, decodeError, readMetadata } from './admission';
 import { decodeStrictly, openOriginal } from './decode';
+import { describeOriginal, placeholderOf } from './describe';
 import { encode } from './encode';
+import { applyOperations, colourOf } from './operations';
 import type { TransformSettings } from './settings';
 
 /**
@@ -23,6 +25,7 @@ export interface TransformResult {
   readonly data: Buffer;
   readonly format: OutputFormat;
   readonly contentType: string;
+  /** The picture's size; 0 for a description (json, thumbhash), which has none. */
   readonly width: number;
   readonly height: number;
 }
@@ -36,7 +39,23 @@ export async function transform(
   spec: ResizeSpec,
   settings: TransformSettings,
 ): Promise<TransformResult> {
-  return withinTimeout(render(input, spec, settings), settings);
+  return withinTimeout(
+    isDescription(spec.format) ? describe(input, spec, settings) : render(input, spec, settings),
+    settings,
+  );
+}
+
+/** `fm=json` or `fm=thumbhash`: text about the original (describe.ts); no picture, so no size. */
+async function describe(
+  input: Buffer,
+  spec: ResizeSpec,
+  settings: TransformSettings,
+): Promise<TransformResult> {
+  const data =
+    spec.format === 'json'
+      ? await describeOriginal(input, settings)
+      : Buffer.from(await placeholderOf(input, settings), 'utf8');
+  return { data, format: spec.format, contentType: CONTENT_TYPES[spec.format], width: 0, height: 0 };
 }
 
 async function render(
@@ -56,6 +75,7 @@ async function render(
       applySpec(
         openOriginal(input, decodeOptions, failOn),
         encode,
+        admitted.size,
         meta.hasAlpha ?? false,
         admitted.settings,
       ).toBuffer({ resolveWithObject: true }),
@@ -94,25 +114,20 @@ export function withinTimeout<T>(work: Promise<T>, settings: TransformSettings):
 }
 
 /**
- * The steps after decoding, shared with the batch pipeline: resize, flatten alpha for JPEG, 8-bit sRGB,
- * encode, and a time limit.
+ * The steps after decoding, shared with the batch pipeline: the spec's operations (operations.ts) on an
+ * upright picture of `source`'s size, flatten alpha for JPEG (onto `bg` or the stack's background),
+ * 8-bit sRGB, encode, and a time limit.
  */
 export function applySpec(
   pipeline: Sharp,
   spec: ResizeSpec,
+  source: Pick<AdmittedSource, 'width' | 'height'>,
   hasAlpha: boolean,
   settings: TransformSettings,
 ): Sharp {
-  let result = pipeline;
-  if (spec.width !== undefined || spec.height !== undefined) {
-    result = result.resize({
-      width: spec.width,
-      height: spec.height,
-      fit: spec.fit ?? DEFAULT_FIT,
-      withoutEnlargement: !spec.enlarge,
-    });
-  }
-  if (spec.format === 'jpeg' && hasAlpha) result = result.flatten({ background: settings.background });
+  let result = applyOperations(pipeline, spec, source.width, source.height, settings.background);
+  if (spec.format === 'jpeg' && hasAlpha)
+    result = result.flatten({ background: spec.bg ? colourOf(spec.bg) : settings.background });
   return encode(result.toColourspace('srgb'), spec, settings).timeout({
     seconds: settings.timeoutSeconds,
   });
