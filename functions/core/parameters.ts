@@ -115,8 +115,8 @@ export function canonicalParameterName(given: string): string | undefined {
 
 /**
  * Reads one value by its parameter's kind, into its canonical form: a number, a word (or words joined
- * by commas in canonical order), numbers, or a colour. Throws a 400 naming the parameter. Zero (and
- * `false`) come back as undefined: at zero every operation here changes nothing.
+ * by commas in canonical order), numbers, or a colour. Throws a 400 naming the parameter. A whole
+ * number's zero and `false` come back as undefined: they change nothing.
  */
 export function readValue(entry: Parameter, value: string): unknown {
   const kind = entry.kind;
@@ -142,7 +142,8 @@ export function readValue(entry: Parameter, value: string): unknown {
     problem = 'x,y,w,h in pixels, w and h at least 1';
   } else {
     read = readNumber(entry, value);
-    if (read === 0) read = undefined;
+    // A whole number of zero (rot, pad, blur, sharp, sat) changes nothing; a decimal's zero (fp-x) does.
+    if (read === 0 && kind === INT) read = undefined;
     problem = (kind === DECIMAL ? 'a number' : 'a whole number') + ' from ' + entry.low + ' to ' + entry.high;
     if (entry.step) problem += ', a multiple of ' + entry.step;
   }
