@@ -8,6 +8,7 @@ import { runEdgeBench } from './edge';
 import { runEdgeSizingBench } from './edge-sizing';
 import { runEmfBench } from './emf';
 import { runMissPathBench } from './miss-path';
+import { runOperationsBench } from './operations';
 import { runSustainedBench } from './sustained';
 import { runTransformBench } from './transform';
 
@@ -15,6 +16,7 @@ async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   console.log(`# image-cdn benchmarks (${new Date().toISOString()}, Node ${process.version})`);
   await runTransformBench();
+  await runOperationsBench();
   await runAvifWorstCaseBench();
   await runEdgeBench();
   await runMissPathBench();
