@@ -1,6 +1,7 @@
 import { BATCH_CONFIG_VARIABLE, type BatchConfigJson } from '../functions/batch/batch-config';
 import { edgeDeadlineMs } from '../functions/edge/deadline';
 import type { EdgeConfig, RegionBuckets } from '../functions/edge/edge-config';
+import { buildViewerFunction } from '../functions/viewer/build';
 import type { ViewerConfig } from '../functions/viewer/viewer-config';
 import { ORIGINALS_ORIGIN_ID } from './cloudfront';
 import type { CdnConfig } from './config';
@@ -57,6 +58,22 @@ export function batchConfigFor(
     cacheMaxAge: config.cacheMaxAgeSeconds,
     metricsNamespace: config.metricsNamespace,
   };
+}
+
+/**
+ * The viewer function built with the stack's config. Its size follows the config (presets, allowed widths
+ * and signing are baked in), so the build's size error says which keys to change.
+ */
+export function viewerFunctionCode(config: CdnConfig, signingSecret: string): string {
+  try {
+    return buildViewerFunction(viewerConfigFor(config, signingSecret));
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/over CloudFront Functions' \d+-byte limit/.test(message)) throw error;
+    throw new Error(
+      `${message}: declare fewer or shorter image-cdn:presets, list fewer image-cdn:allowedWidths, or unset image-cdn:signingSecret (signing and presets together do not fit)`,
+    );
+  }
 }
 
 /**

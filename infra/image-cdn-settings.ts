@@ -56,6 +56,11 @@ export interface ImageCdnSettings {
    * @default 900
    */
   readonly maxKeyBytes?: number;
+  /**
+   * Named sets of parameters a URL asks for with preset=<name>, as a JSON object of name to query string: `{"thumb": "w=200&h=200&fit=cover&crop=edges"}` (set it with `pulumi config set image-cdn:presets '{...}'`). A parameter given beside preset= overrides the preset's. Names are 1-32 of a-z, 0-9, - and _; at most 20 presets; each query must name known parameters only (not preset, s or expires) and pass the query rules. Each preset is baked into the viewer function, which CloudFront caps at 10 KB. Empty = no presets.
+   * @default ""
+   */
+  readonly presets?: string;
   // Transform
   /**
    * Largest input width x height decoded; larger originals are refused (at least maxPixels). Range 1-1000000000. 0 (the default) = the larger of 50000000 and maxPixels.

@@ -1,13 +1,12 @@
 import * as pulumi from '@pulumi/pulumi';
 
 import type { RegionBuckets } from '../functions/edge/edge-config';
-import { buildViewerFunction } from '../functions/viewer/build';
 import { BatchResizer } from './batch-resizer';
 import { type CdnConfig, parseConfig, validateSigningSecret } from './config';
 import { StackDashboard } from './dashboard';
 import { ImageDistribution } from './distribution';
 import { EdgeFunction } from './edge-function';
-import { batchConfigFor, edgeConfigFor, viewerConfigFor } from './function-configs';
+import { batchConfigFor, edgeConfigFor, viewerFunctionCode } from './function-configs';
 import { ImageBuckets } from './image-buckets';
 import type { ImageCdnSettings } from './image-cdn-settings';
 import { Monitoring } from './monitoring';
@@ -180,9 +179,7 @@ export class ImageCdn extends pulumi.ComponentResource {
         names: config,
         derivatives: buckets.derivatives,
         originals: buckets.originals,
-        viewerFunctionCode: signingSecret.apply((secret) =>
-          buildViewerFunction(viewerConfigFor(config, secret)),
-        ),
+        viewerFunctionCode: signingSecret.apply((secret) => viewerFunctionCode(config, secret)),
         edgeFunctionQualifiedArn: edge.qualifiedArn,
         cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
         priceClass: config.distribution.priceClass,

@@ -5,6 +5,7 @@ import { parseRenditions } from '../../functions/batch/batch-config';
 import type { QueryRules } from '../../functions/core/rules';
 import type { TransformSettings } from '../../functions/transform/settings';
 import { LOG_RETENTION_DAYS, PRICE_CLASSES, type PriceClass } from '../limits';
+import { parsePresets } from './presets';
 import {
   CONFIG_NAMESPACE,
   CONFIG_SCHEMA,
@@ -153,7 +154,7 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     );
   // Each allowed width is at most maxWidth, a bound set by another key: say which.
   const allowedWidths = [...new Set(r.intArray('allowedWidths', maxWidth))].sort((a, b) => a - b);
-  const rules: QueryRules = {
+  const baseRules: QueryRules = {
     maxWidth,
     maxHeight,
     maxPixels,
@@ -167,6 +168,11 @@ export function parseConfig(raw: RawConfig, context: StackContext): CdnConfig {
     },
     maxKeyBytes: r.int('maxKeyBytes'),
   };
+  // Presets are parsed with the rules above, then join them: a request and a batch rendition may name one.
+  const presetText = r.string('presets');
+  const presets =
+    presetText === '' ? {} : parsePresets(presetText, baseRules, (reason) => r.error('presets', reason));
+  const rules: QueryRules = Object.keys(presets).length > 0 ? { ...baseRules, presets } : baseRules;
 
   const background = r.string('background');
   if (!/^#[0-9a-fA-F]{6}$/.test(background)) throw r.error('background', 'must be a #rrggbb colour');

@@ -170,6 +170,11 @@ export const CONFIG_SCHEMA = {
     MAX_ORIGINAL_KEY_BYTES,
     "Longest accepted original key, in UTF-8 bytes (the bound leaves room for the longest derivative suffix within S3's 1024-byte keys).",
   ),
+  presets: string(
+    QUERY,
+    '',
+    'Named sets of parameters a URL asks for with preset=<name>, as a JSON object of name to query string: `{"thumb": "w=200&h=200&fit=cover&crop=edges"}` (set it with `pulumi config set image-cdn:presets \'{...}\'`). A parameter given beside preset= overrides the preset\'s. Names are 1-32 of a-z, 0-9, - and _; at most 20 presets; each query must name known parameters only (not preset, s or expires) and pass the query rules. Each preset is baked into the viewer function, which CloudFront caps at 10 KB. Empty = no presets.',
+  ),
 
   inputPixelLimit: integer(
     TRANSFORM,
