@@ -25,6 +25,35 @@ export const FAILOVER_STATUS_CODES: readonly number[] = [500, 502, 503, 504];
 type CacheKeyParameters = aws.types.input.cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOrigin;
 
 /**
+ * The headers every image answer carries, for browsers and the caches between them and CloudFront: the
+ * answer to one URL depends on `Accept` (format=auto), the client hints and `Save-Data`, which the viewer
+ * function folds into the cache key (the rewritten URI), so CloudFront itself needs no `Vary`. `Accept-CH`
+ * asks the browser to send the hints on its next requests. The distribution sets both with a response
+ * headers policy (responseHeadersPolicyHeaders) and the local edge adds the same ones.
+ */
+export const CLIENT_HINT_RESPONSE_HEADERS = {
+  'Accept-CH': 'Sec-CH-DPR, Sec-CH-Width, Sec-CH-Viewport-Width',
+  Vary: 'Accept, Sec-CH-DPR, Sec-CH-Width, Sec-CH-Viewport-Width, Save-Data',
+} as const;
+
+/**
+ * The custom headers of the response headers policy: CLIENT_HINT_RESPONSE_HEADERS, each replacing what the
+ * origin sent (override), on answers from the cache and from the origin alike ("Add or remove HTTP headers
+ * in CloudFront responses with a policy" and "Understand response headers policies", CloudFront Developer
+ * Guide). A policy, not the origin-response handler: a `Vary` stored with the object would also be read
+ * by CloudFront, and derivatives the batch resizer wrote never pass through the handler.
+ */
+export function responseHeadersPolicyHeaders(): aws.types.input.cloudfront.ResponseHeadersPolicyCustomHeadersConfig {
+  return {
+    items: Object.entries(CLIENT_HINT_RESPONSE_HEADERS).map(([header, value]) => ({
+      header,
+      value,
+      override: true,
+    })),
+  };
+}
+
+/**
  * The cache key is the URI alone: the viewer function has already folded every parameter that matters
  * (and the format negotiated from `Accept`) into the URI, so query strings, headers and cookies are
  * neither in the key nor forwarded. gzip/brotli normalisation is off: it would add the normalised
@@ -52,6 +81,8 @@ export function cacheTtls(maxAgeSeconds: number): { minTtl: number; defaultTtl: 
 
 export interface CacheBehaviorArgs {
   readonly cachePolicyId: pulumi.Input<string>;
+  /** The policy adding CLIENT_HINT_RESPONSE_HEADERS to every answer. */
+  readonly responseHeadersPolicyId: pulumi.Input<string>;
   readonly viewerFunctionArn: pulumi.Input<string>;
   /** The edge function's version-qualified ARN (`…:function:name:3`); `$LATEST` is refused by CloudFront. */
   readonly edgeFunctionQualifiedArn: pulumi.Input<string>;
@@ -75,6 +106,7 @@ export function defaultCacheBehavior(
     // Compression needs the cache policy's gzip/brotli settings, which are off (see uriOnlyCacheKey).
     compress: false,
     cachePolicyId: args.cachePolicyId,
+    responseHeadersPolicyId: args.responseHeadersPolicyId,
     functionAssociations: [{ eventType: 'viewer-request', functionArn: args.viewerFunctionArn }],
     lambdaFunctionAssociations: [
       { eventType: 'origin-response', lambdaArn: args.edgeFunctionQualifiedArn, includeBody: false },

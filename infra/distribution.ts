@@ -11,6 +11,7 @@ import {
   FAILOVER_STATUS_CODES,
   ORIGINALS_ORIGIN_ID,
   originalsOriginId,
+  responseHeadersPolicyHeaders,
   uriOnlyCacheKey,
   viewerCertificate,
 } from './cloudfront';
@@ -82,6 +83,8 @@ export class ImageDistribution extends pulumi.ComponentResource {
   readonly viewerFunction: aws.cloudfront.Function;
   /** The cache policy keyed on the URI alone. */
   readonly cachePolicy: aws.cloudfront.CachePolicy;
+  /** The response headers policy adding Accept-CH and Vary (CLIENT_HINT_RESPONSE_HEADERS). */
+  readonly responseHeadersPolicy: aws.cloudfront.ResponseHeadersPolicy;
 
   constructor(name: string, args: ImageDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('imagecdn:index:ImageDistribution', name, {}, opts);
@@ -92,13 +95,15 @@ export class ImageDistribution extends pulumi.ComponentResource {
     const derivativesOac = createOac('derivatives-oac');
     const originalsOac = createOac('originals-oac');
     const cachePolicy = createCachePolicy();
+    const responseHeadersPolicy = createResponseHeadersPolicy();
     const viewerFunction = createViewerFunction();
     const distribution = createDistribution();
 
     this.distribution = distribution;
     this.viewerFunction = viewerFunction;
     this.cachePolicy = cachePolicy;
-    this.registerOutputs({ distribution, viewerFunction, cachePolicy });
+    this.responseHeadersPolicy = responseHeadersPolicy;
+    this.registerOutputs({ distribution, viewerFunction, cachePolicy, responseHeadersPolicy });
 
     function createOac(part: string): aws.cloudfront.OriginAccessControl {
       return new aws.cloudfront.OriginAccessControl(
@@ -122,6 +127,18 @@ export class ImageDistribution extends pulumi.ComponentResource {
           comment: 'Key = URI only: the viewer function folded the parameters into it',
           ...cacheTtls(args.cacheMaxAgeSeconds),
           parametersInCacheKeyAndForwardedToOrigin: uriOnlyCacheKey(),
+        },
+        { parent },
+      );
+    }
+
+    function createResponseHeadersPolicy(): aws.cloudfront.ResponseHeadersPolicy {
+      return new aws.cloudfront.ResponseHeadersPolicy(
+        `${name}-response-headers`,
+        {
+          name: physicalName('client-hints'),
+          comment: 'Accept-CH for the client hints, Vary on what the viewer function folds into the key',
+          customHeadersConfig: responseHeadersPolicyHeaders(),
         },
         { parent },
       );
@@ -202,6 +219,7 @@ export class ImageDistribution extends pulumi.ComponentResource {
             : {}),
           defaultCacheBehavior: defaultCacheBehavior({
             cachePolicyId: cachePolicy.id,
+            responseHeadersPolicyId: responseHeadersPolicy.id,
             viewerFunctionArn: viewerFunction.arn,
             edgeFunctionQualifiedArn: args.edgeFunctionQualifiedArn,
             ...(secondary ? { targetOriginId: DERIVATIVES_FAILOVER_GROUP_ID } : {}),

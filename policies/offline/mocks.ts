@@ -1,7 +1,7 @@
 // Mock resource states with honest ids and ARNs, so every value a rule reads is known: a bucket's id is its
 // name and its ARN arn:aws:s3:::<name>, a function's ARN carries its provider's region and a numbered
 // version only when it publishes, and so on. Anything not listed echoes its inputs with id = name.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const ACCOUNT_ID = '123456789012';
 
@@ -11,6 +11,14 @@ export interface MockState {
 }
 
 const str = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback);
+
+/** A UUID-shaped id (8-4-4-4-12 hex) derived from `name`, for resources AWS names by a UUID. */
+export function uuidFrom(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join(
+    '-',
+  );
+}
 
 /**
  * The state of an existing resource a program reads (`Bucket.get(name, id)`): what the provider would
@@ -115,6 +123,12 @@ export function mockResource(
     case 'aws:cloudfront/function:Function': {
       const fn = str(inputs.name, name);
       return { id: fn, state: { ...inputs, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${fn}` } };
+    }
+    case 'aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy': {
+      // CloudFront names a response headers policy by a UUID it assigns (the id a behaviour references)
+      // and versions it by an ETag; the mock derives both from the name, so a run is reproducible.
+      const id = uuidFrom(name);
+      return { id, state: { ...inputs, etag: `E${id.slice(0, 13).replace(/-/g, '').toUpperCase()}` } };
     }
     case 'random:index/randomId:RandomId':
       return randomId(inputs);

@@ -7,8 +7,10 @@ import { DEFAULT_EDGE_DEADLINE_MS } from '../../functions/edge/deadline';
 import { DEFAULT_TRANSFORM_SETTINGS } from '../../functions/transform/settings';
 import {
   cacheTtls,
+  CLIENT_HINT_RESPONSE_HEADERS,
   defaultCacheBehavior,
   DERIVATIVES_ORIGIN_ID,
+  responseHeadersPolicyHeaders,
   uriOnlyCacheKey,
   viewerCertificate,
 } from '../../infra/cloudfront';
@@ -235,10 +237,12 @@ describe('infra builders', () => {
     it('associate the viewer function and the qualified edge ARN, HTTPS only', () => {
       const behavior = defaultCacheBehavior({
         cachePolicyId: 'cp',
+        responseHeadersPolicyId: 'rhp',
         viewerFunctionArn: 'arn:aws:cloudfront::1:function/v',
         edgeFunctionQualifiedArn: 'arn:aws:lambda:us-east-1:1:function:e:7',
       });
       assert.equal(behavior.targetOriginId, DERIVATIVES_ORIGIN_ID);
+      assert.equal(behavior.responseHeadersPolicyId, 'rhp');
       assert.equal(behavior.viewerProtocolPolicy, 'redirect-to-https');
       assert.deepEqual(behavior.functionAssociations, [
         { eventType: 'viewer-request', functionArn: 'arn:aws:cloudfront::1:function/v' },
@@ -250,6 +254,29 @@ describe('infra builders', () => {
           includeBody: false,
         },
       ]);
+    });
+
+    // Browsers and caches between them and CloudFront must know the answer varies with what the viewer
+    // function folded into the URI: Accept (format=auto), the client hints and Save-Data.
+    it('add Accept-CH and a Vary on Accept, the hints and Save-Data, replacing the origin values', () => {
+      assert.deepEqual(responseHeadersPolicyHeaders(), {
+        items: [
+          {
+            header: 'Accept-CH',
+            value: 'Sec-CH-DPR, Sec-CH-Width, Sec-CH-Viewport-Width',
+            override: true,
+          },
+          {
+            header: 'Vary',
+            value: 'Accept, Sec-CH-DPR, Sec-CH-Width, Sec-CH-Viewport-Width, Save-Data',
+            override: true,
+          },
+        ],
+      });
+      // Every hint Accept-CH asks for is one the answer varies on.
+      const varies = CLIENT_HINT_RESPONSE_HEADERS.Vary.split(', ');
+      for (const hint of CLIENT_HINT_RESPONSE_HEADERS['Accept-CH'].split(', '))
+        assert.ok(varies.includes(hint), hint);
     });
 
     it('use TLSv1.2_2021 with SNI for a custom certificate, else the default certificate', () => {

@@ -120,6 +120,9 @@ const CREATE: Record<string, (r: RecordedResource) => [string, string][]> = {
     ['cloudfront:CreateOriginAccessControl', '*'],
   ],
   'aws:cloudfront/cachePolicy:CachePolicy': () => [['cloudfront:CreateCachePolicy', '*']],
+  'aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy': () => [
+    ['cloudfront:CreateResponseHeadersPolicy', '*'],
+  ],
   'aws:cloudfront/function:Function': () => [
     ['cloudfront:CreateFunction', '*'],
     ['cloudfront:PublishFunction', '*'],
@@ -165,6 +168,9 @@ describe('deployer policy (docs/deployer-policy.json)', function () {
     for (const action of ['lambda:GetFunction', 'lambda:EnableReplication', 'lambda:DisableReplication'])
       assert.ok(allows(action, version), action);
     assert.ok(allows('cloudfront:UpdateDistribution', '*'));
+    // The response headers policy is read, updated and deleted by its CloudFront-assigned id as well.
+    for (const verb of ['Get', 'Update', 'Delete'])
+      assert.ok(allows(`cloudfront:${verb}ResponseHeadersPolicy`, '*'), verb);
     assert.ok(
       allows(
         'iam:CreateServiceLinkedRole',

@@ -8,12 +8,15 @@ import type { EdgeConfig } from '../../functions/edge/edge-config';
 import { BATCH_METRICS, EDGE_METRICS } from '../../functions/metrics/emf';
 import { signUrl } from '../../functions/signing/sign-url';
 import type { ViewerEvent, ViewerRequest } from '../../functions/viewer/viewer-request';
+import { responseHeadersPolicyHeaders } from '../../infra/cloudfront';
 import { defaultRenditions } from '../../infra/config';
 import { originBucketPolicy, type PolicyDocument } from '../../infra/iam';
 import { bucketName, resourceName } from '../../infra/names';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
+import { uuidFrom } from '../../policies/offline/mocks';
 import { ACCOUNT_ID, type RecordedResource, runStack, type Stack, StackRunError, T } from '../support/stack';
 
+const RESPONSE_HEADERS_POLICY = 'aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy';
 const INDEX = join(__dirname, '..', '..', 'index.ts');
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'site-with-images', 'index.ts');
 
@@ -549,6 +552,23 @@ for (const { stack: stackName, region, program, cdn } of STACKS) {
         assert.equal(behavior.forwardedValues, undefined);
         assert.equal(behavior.compress, false);
         assert.equal(stack.only(T.distribution).inputs.orderedCacheBehaviors, undefined);
+      });
+
+      // Browsers and downstream caches learn what the answer varies on; CloudFront's own key is the URI.
+      it('adds Accept-CH and Vary with a response headers policy, referenced by its id from every behaviour', () => {
+        const policy = stack.only(RESPONSE_HEADERS_POLICY);
+        assert.equal(policy.parent, stack.only('imagecdn:index:ImageDistribution').urn);
+        assert.deepEqual(policy.inputs.customHeadersConfig, responseHeadersPolicyHeaders());
+        assert.ok(!('corsConfig' in policy.inputs) && !('securityHeadersConfig' in policy.inputs));
+        // The id the mocks assigned the policy: a UUID, as CloudFront assigns (policies/offline/mocks.ts).
+        const id = uuidFrom(policy.name);
+        assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        const inputs = stack.only(T.distribution).inputs;
+        const behaviors = [
+          inputs.defaultCacheBehavior,
+          ...((inputs.orderedCacheBehaviors as unknown[] | undefined) ?? []),
+        ] as Record<string, unknown>[];
+        for (const behavior of behaviors) assert.equal(behavior.responseHeadersPolicyId, id);
       });
 
       // "How CloudFront processes HTTP 4xx and 5xx status codes from your origin": a 5xx is cached for the
