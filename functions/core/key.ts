@@ -89,10 +89,8 @@ export function parseDerivativeName(name: string): ResizeSpec | null {
     const raw = text.slice((entry.token as string).length);
     let value: unknown;
     try {
-      value =
-        entry.kind === FLAG
-          ? raw === '' || undefined
-          : readValue(entry, entry.kind === INTS || entry.list ? raw.replace(/-/g, ',') : raw);
+      // A flag's token stands alone (`up`): read as `true`; anything after it fails to spell back.
+      value = readValue(entry, entry.kind === INTS || entry.list ? raw.replace(/-/g, ',') : raw || 'true');
     } catch {
       return null;
     }

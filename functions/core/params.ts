@@ -37,7 +37,7 @@ function hint(header: RequestHeader, name: string): number | undefined {
  * this project's own signature parameters. Any other unknown name (cache busters, `utm_*`) is dropped.
  */
 const UNSUPPORTED =
-  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|ar|bri|con|exp|gam|high|hue|invert|shad|vib|palette|colorquant|cs|dpi|lossless|nr|nrs|page|orient|htn|monochrome|px|sepia|faces|facepad|faceindex|usmrad)$/;
+  /^((mark|txt|blend|border|mask|trim|pad|fill|fp|max|min|face|usm|duotone)(-.*)?|ar|bri|con|exp|gam|high|hue|invert|shad|vib|palette|colorquant|cs|dpi|lossless|nrs?|page|orient|htn|monochrome|px|sepia|face(s|pad|index)|usmrad)$/;
 
 /** The recognised parameters by canonical name, one value each; unknown names are dropped. */
 function pickParameters(query: QueryValues): Record<string, string> {
@@ -114,16 +114,23 @@ function resolveFormat(
 
 /**
  * The width the hints ask for, in device pixels (Sec-CH-Width is in device pixels already), capped by
- * the viewport's (CSS pixels × dpr), rounded up to the allow-list (or to a multiple of 100 without one)
- * and never past the largest width a URL may ask for: hints add no width a URL could not ask for.
+ * the viewport's (CSS pixels × dpr) and by the largest width a URL may ask for, then rounded up to the
+ * allow-list (or to a multiple of 100 without one): hints add no width a URL could not ask for. 0 when
+ * there is no width hint.
  */
-function hintedWidth(header: RequestHeader, dpr: number, rules: QueryRules): number | undefined {
-  const width = Math.min(hint(header, 'width') || 0, (hint(header, 'viewport-width') || Infinity) * dpr);
-  const allowed = rules.allowedWidths;
-  if (!width) return undefined;
-  return allowed.length > 0
-    ? roundUpToAllowed(width, allowed) || (allowed[allowed.length - 1] as number)
-    : Math.min(Math.ceil(width / 100) * 100, rules.maxWidth);
+function hintedWidth(
+  header: RequestHeader,
+  dpr: number,
+  allowed: readonly number[],
+  largest: number,
+): number {
+  const width = Math.min(
+    hint(header, 'width') || 0,
+    (hint(header, 'viewport-width') || Infinity) * dpr,
+    largest,
+  );
+  if (!width || allowed.length === 0) return Math.min(Math.ceil(width / 100) * 100, largest);
+  return roundUpToAllowed(width, allowed) as number;
 }
 
 /** The configured maxima, applied to what will really be produced (`pad` adds to both sides). */
@@ -163,12 +170,30 @@ export function parseQuery(
   for (let i = 0; i < PARAMETERS.length; i++) {
     const entry = PARAMETERS[i] as Parameter;
     const value = params[entry.names[0] as string];
-    if (value !== undefined) read[entry.field] = readValue(entry, value);
+    // A value that changes nothing (zero, false) leaves no field behind, not even an undefined one.
+    const parsed = value === undefined ? undefined : readValue(entry, value);
+    if (parsed !== undefined) read[entry.field] = parsed;
   }
   const auto = (read.auto as string) || '';
-  // A hinted dpr is rounded up to a half (hints must not fragment the cache) and capped, never refused.
+  const allowedWidths = rules.allowedWidths;
+  const largest =
+    allowedWidths.length > 0 ? (allowedWidths[allowedWidths.length - 1] as number) : rules.maxWidth;
+  const givenWidth = (read.width as number) || 1;
+  const givenHeight = (read.height as number) || 1;
+  // A hinted dpr is rounded up to a half (hints must not fragment the cache) and capped so that what it
+  // asks for stays within the limits: a hint is never refused. A dpr in the URL is checked instead.
   const dpr =
-    (read.dpr as number) || Math.min(Math.ceil(Math.max(hint(header, 'dpr') || 1, 1) * 2) / 2, rules.maxDpr);
+    (read.dpr as number) ||
+    Math.max(
+      1,
+      Math.min(
+        Math.ceil((hint(header, 'dpr') || 1) * 2) / 2,
+        rules.maxDpr,
+        largest / givenWidth,
+        rules.maxHeight / givenHeight,
+        Math.sqrt(rules.maxPixels / givenWidth / givenHeight),
+      ),
+    );
   if (dpr > rules.maxDpr) throw invalidParameter('dpr', 'must be at most ' + rules.maxDpr);
   read.format = resolveFormat(
     (read.format as string) || (auto.indexOf('format') >= 0 ? 'auto' : undefined),
@@ -180,25 +205,21 @@ export function parseQuery(
   delete read.dpr;
   const typed = read as MutableSpec;
 
-  let width = typed.width;
-  let height = typed.height;
-  if (width !== undefined) width = Math.round(width * dpr);
-  if (height !== undefined) height = Math.round(height * dpr);
-  if (width === undefined && height === undefined) width = hintedWidth(header, dpr, rules);
-  if (width !== undefined && rules.allowedWidths.length > 0) {
-    const allowed = roundUpToAllowed(width, rules.allowedWidths);
-    if (allowed === null)
-      throw invalidParameter(
-        'width',
-        'must be at most ' + rules.allowedWidths[rules.allowedWidths.length - 1],
-      );
-    if (height !== undefined) height = Math.max(1, Math.round((height * allowed) / width));
+  // Sides are at least 1, so 0 stands for "not given" here.
+  let width =
+    Math.round((typed.width || 0) * dpr) ||
+    (typed.height ? 0 : hintedWidth(header, dpr, allowedWidths, largest));
+  let height = Math.round((typed.height || 0) * dpr);
+  if (width && allowedWidths.length > 0) {
+    const allowed = roundUpToAllowed(width, allowedWidths);
+    if (!allowed) throw invalidParameter('width', 'must be at most ' + largest);
+    if (height) height = Math.max(1, Math.round((height * allowed) / width));
     width = allowed;
   }
-  typed.width = width;
-  typed.height = height;
-  if (width === undefined) delete typed.width;
-  if (height === undefined) delete typed.height;
+  delete typed.width;
+  delete typed.height;
+  if (width) typed.width = width;
+  if (height) typed.height = height;
   if (isLossy(typed.format) && typed.quality === undefined) {
     const quality = rules.defaultQuality[typed.format as 'avif'];
     const compress = auto.indexOf('compress') >= 0 || /^ *on *$/i.test(header('save-data') || '');

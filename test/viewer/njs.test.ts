@@ -36,21 +36,25 @@ function runUnderNjs(code: string, events: ViewerEvent[]): Outcome[] {
   const dir = mkdtempSync(join(tmpdir(), 'viewer-njs-'));
   try {
     writeFileSync(join(dir, 'cloudfront.js'), CLOUDFRONT_SHIM);
+    // The driver runs in a function of its own: the minified function's top-level names are one or two
+    // letters, which a top-level `var i` of the driver would overwrite.
     const driver = `
-var events = ${JSON.stringify(events)};
-var outcomes = [];
-for (var i = 0; i < events.length; i++) {
-  globalThis.__originId = undefined;
-  try {
-    var result = handler(events[i]);
-    outcomes.push({ result: result, originId: globalThis.__originId });
-  } catch (e) {
-    outcomes.push({ error: true });
+(function () {
+  var events = ${JSON.stringify(events)};
+  var outcomes = [];
+  for (var i = 0; i < events.length; i++) {
+    globalThis.__originId = undefined;
+    try {
+      var result = handler(events[i]);
+      outcomes.push({ result: result, originId: globalThis.__originId });
+    } catch (e) {
+      outcomes.push({ error: true });
+    }
   }
-}
-// njs's console.log cuts a line at 2,048 bytes: print the JSON in pieces, one a line.
-var out = JSON.stringify(outcomes);
-for (var j = 0; j < out.length; j += 1000) console.log(out.slice(j, j + 1000));
+  // njs's console.log cuts a line at 2,048 bytes: print the JSON in pieces, one a line.
+  var out = JSON.stringify(outcomes);
+  for (var j = 0; j < out.length; j += 1000) console.log(out.slice(j, j + 1000));
+})();
 `;
     writeFileSync(join(dir, 'viewer.js'), code.replace('from"cloudfront"', 'from"cloudfront.js"') + driver);
     const out = execFileSync('njs', ['-t', 'module', '-p', dir, join(dir, 'viewer.js')], {
@@ -103,6 +107,27 @@ const TARGETS = [
   '/photos/cat.jpg?utm_source=x&width=100',
   `/photos/${'a'.repeat(1200)}.jpg?width=100`,
   '/',
+  // Issue 12: the imgix operations, refusals, descriptions and canonical keys with new tokens.
+  '/photos/cat.jpg?w=300&h=200&crop=top,left&rot=90&flip=hv&pad=4&bg=F00&blur=20&sharp=5&sat=-100&fm=webp',
+  '/photos/cat.jpg?w=300&h=200&crop=focalpoint&fp-x=0.25&fp-y=0.8',
+  '/photos/cat.jpg?rect=10,20,300,200&trim=auto',
+  '/photos/cat.jpg?auto=format,compress&w=500',
+  '/photos/cat.jpg?fm=json&w=5',
+  '/photos/cat.jpg?fm=thumbhash',
+  '/photos/cat.jpg?mark=x.png&w=10',
+  '/photos/cat.jpg?rot=45',
+  '/photos/cat.jpg?crop=faces&w=1&h=1',
+  '/photos/cat.jpg?bg=zzz&pad=1',
+  '/photos/cat.jpg?preset=thumb',
+  '/photos/cat.jpg/_w300_h200_cover_q80_crop-top-left.jpeg',
+  '/photos/cat.jpg/_w300_h200_cover_q80_crop-left-top.jpeg',
+];
+
+/** Client hints and Save-Data as a browser sends them, once told to by Accept-CH. */
+const HINTS: Record<string, string>[] = [
+  { 'sec-ch-width': '500', 'sec-ch-dpr': '2' },
+  { width: '1000', 'viewport-width': '300', dpr: '2.625' },
+  { 'sec-ch-width': 'junk', 'save-data': 'on' },
 ];
 
 describe('viewer function under njs, the same as in the vm sandbox (issue 10, item 10)', function () {
@@ -122,6 +147,7 @@ describe('viewer function under njs, the same as in the vm sandbox (issue 10, it
       viewerEventFor(target),
       viewerEventFor(target, { accept: CHROME }),
       viewerEventFor(target, { accept: 'image/webp,*/*' }),
+      ...HINTS.map((hints) => viewerEventFor(target, { accept: CHROME, ...hints })),
     ]);
     const njs = runUnderNjs(code, events);
     assert.equal(njs.length, events.length);
@@ -134,6 +160,50 @@ describe('viewer function under njs, the same as in the vm sandbox (issue 10, it
       njs.every((o) => !o.error),
       'the function never throws',
     );
+  });
+
+  it('expands presets and rounds hints to the allow-list as the sandbox does', () => {
+    const code = buildViewerFunction({
+      rules: {
+        ...DEFAULT_RULES,
+        allowedWidths: [320, 640, 1280],
+        presets: {
+          thumb: { width: '200', height: '200', crop: 'edges' },
+          hero: { width: '1200', auto: 'format' },
+        },
+      },
+      originalsOriginId: 'originals',
+      errorMaxAge: 60,
+    });
+    const targets = [
+      '/a.jpg?preset=thumb',
+      '/a.jpg?preset=hero&w=600',
+      '/a.jpg?preset=__proto__',
+      '/a.jpg?format=auto',
+    ];
+    const events = targets.flatMap((target) =>
+      HINTS.map((hints) => viewerEventFor(target, { accept: CHROME, ...hints })),
+    );
+    const njs = runUnderNjs(code, events);
+    assert.deepEqual(njs, runInSandbox(code, events));
+    const uris = njs.map(
+      (o) => (o.result as { uri?: string }).uri ?? (o.result as { statusCode: number }).statusCode,
+    );
+    // The preset's 200×200 at dpr 2 and 2.625 (→ 3) rounds up to 640; Save-Data lowers the quality.
+    assert.deepEqual(uris.slice(0, 3), [
+      '/a.jpg/_w640_h640_cover_q80_crop-edges.jpeg',
+      '/a.jpg/_w640_h640_cover_q80_crop-edges.jpeg',
+      '/a.jpg/_w320_h320_cover_q60_crop-edges.jpeg',
+    ]);
+    // w=600 beside the preset wins; a hinted dpr that would pass the allow-list is capped, not refused.
+    assert.deepEqual(uris.slice(3, 6), [
+      '/a.jpg/_w1280_q50.avif',
+      '/a.jpg/_w1280_q50.avif',
+      '/a.jpg/_w640_q38.avif',
+    ]);
+    assert.deepEqual(uris.slice(6, 9), [400, 400, 400]);
+    // Sec-CH-Width 500 → 640; 1000 capped by 300 CSS px × 3 → 900 → 1280; a junk width hint is ignored.
+    assert.deepEqual(uris.slice(9), ['/a.jpg/_w640_q50.avif', '/a.jpg/_w1280_q50.avif', '/a.jpg/_q38.avif']);
   });
 
   it('checks signatures as the sandbox does (valid, tampered, expired, any spelling of expires)', () => {
