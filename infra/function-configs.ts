@@ -71,7 +71,7 @@ export function viewerFunctionCode(config: CdnConfig, signingSecret: string): st
     const message = (error as Error).message;
     if (!/over CloudFront Functions' \d+-byte limit/.test(message)) throw error;
     throw new Error(
-      `${message}: declare fewer or shorter image-cdn:presets, list fewer image-cdn:allowedWidths, or unset image-cdn:signingSecret (signing and presets together do not fit)`,
+      `${message}: declare fewer or shorter image-cdn:presets, list fewer image-cdn:allowedWidths, or unset image-cdn:signingSecret (signing and presets together leave almost no room)`,
     );
   }
 }

@@ -9,10 +9,11 @@ import { toCloudFrontHeaders } from '../functions/edge/cloudfront-response';
 import type { OriginResponseHandler } from '../functions/edge/origin-response';
 import { originResponseViolations } from '../functions/edge/response-rules';
 import { statusOf } from '../functions/storage/image-store';
+import type { ViewerEvent } from '../functions/viewer/viewer-request';
+import { CLIENT_HINT_RESPONSE_HEADERS } from '../infra/cloudfront';
 import { cloudFrontCacheSeconds } from '../infra/error-caching';
 import {
   cloudFrontQueryString,
-  functionHeaders,
   originResponseEvent,
   splitTarget,
   viewerRequestEvent,
@@ -107,6 +108,15 @@ interface CachedResponse {
 
 const POP = 'LOCAL1-C1';
 
+/**
+ * What the distribution's response headers policy adds (infra/cloudfront.ts), with `override`: replacing
+ * the origin's header of the same name, on answers from the cache and from the origin alike. Lower case,
+ * as the cached answers' own header names are.
+ */
+const policyHeaders: Record<string, string> = Object.fromEntries(
+  Object.entries(CLIENT_HINT_RESPONSE_HEADERS).map(([name, value]) => [name.toLowerCase(), value]),
+);
+
 /** Where the local edge serves its metrics (not a path of the CDN: originals keys never start with `_local`). */
 export const METRICS_PATH = '/_local/metrics';
 
@@ -124,18 +134,27 @@ function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<string, 
   return flat;
 }
 
-/** The CloudFront Functions event for an HTTP request: lower-case headers (no cookies), raw query values. */
+/**
+ * The CloudFront Functions event for an HTTP request: raw query values, and the headers as "CloudFront
+ * Functions event structure" gives them: lower-case names (Node lower-cases them too), each `{ value }`
+ * as sent, a repeated header's first value in `value` and every one in `multiValue`; cookies apart.
+ * So `Accept`, the client hints (`Sec-CH-DPR`, `DPR`, `Sec-CH-Width`, …) and `Save-Data` reach the
+ * function as they reach it on CloudFront.
+ */
 function viewerEventFor(req: IncomingMessage, target: { uri: string; query: string }) {
   // Keyed by request input: no prototype, so a header named `__proto__` stays an ordinary entry.
-  const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name !== 'cookie' && value !== undefined)
-      headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const headers: ViewerEvent['request']['headers'] = Object.create(null);
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (name === 'cookie' || values === undefined || values.length === 0) continue;
+    headers[name] =
+      values.length === 1
+        ? { value: values[0]! }
+        : { value: values[0]!, multiValue: values.map((value) => ({ value })) };
   }
   return viewerRequestEvent({
     uri: target.uri,
     querystring: cloudFrontQueryString(target.query),
-    headers: functionHeaders(headers),
+    headers,
     method: req.method ?? 'GET',
     viewerIp: req.socket.remoteAddress ?? '127.0.0.1',
   });
@@ -394,6 +413,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     const { entry, hit } = await respondFromCdn(viewed.originId ?? 'default', viewed.result);
     const headers: Record<string, string> = {
       ...entry.headers,
+      ...policyHeaders,
       'x-cache': `${hit ? 'Hit' : 'Miss'} from cloudfront`,
     };
     if (hit) headers.age = String(Math.floor((Date.now() - entry.stored) / 1000));
