@@ -190,7 +190,7 @@ export function admitRendition(
   // An animation keeps its stored orientation (see openOriginal), so its size is the stored one.
   const [width, height] =
     animated && source.rotated ? [source.height, source.width] : [source.width, source.height];
-  checkGeometry(spec, width, height);
+  checkGeometry(spec, width, height, settings);
   const before = preResizeSize(spec, width, height);
   const resized = plannedSize(spec, before.width, before.height);
   const pad = 2 * (spec.pad ?? 0);
@@ -234,12 +234,18 @@ function reshapesFrames(spec: ResizeSpec): boolean {
 
 /**
  * What the header can tell about `rect` and `trim`: a rect must lie inside the picture (as flipped and
- * rotated: operations.ts), and trim, whose result is known only once decoded, cannot be combined with a
- * rect or a focal point, which are measured on the picture before the resize.
+ * rotated: operations.ts); trim, whose result is known only once decoded, cannot be combined with a
+ * rect or a focal point, which are measured on the picture before the resize; and trim reads every
+ * pixel of the original at full size (no shrink-on-load), about 0.25 s a megapixel on one core
+ * (bench/operations.ts), so it counts the original against `maxPixels`.
  */
-function checkGeometry(spec: ResizeSpec, width: number, height: number): void {
+function checkGeometry(spec: ResizeSpec, width: number, height: number, settings: TransformSettings): void {
   if (spec.trim && (spec.rect || spec.crop === 'focalpoint'))
     throw invalidParameter('trim', 'cannot be combined with rect or crop=focalpoint');
+  if (spec.trim && width * height > settings.maxPixels)
+    throw tooManyPixels(
+      `trim reads the whole original: ${width}×${height} is over ${settings.maxPixels} pixels`,
+    );
   if (!spec.rect) return;
   const frame = rotatedSize(spec, width, height);
   const [x, y, w, h] = spec.rect as [number, number, number, number];

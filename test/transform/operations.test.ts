@@ -252,6 +252,16 @@ describe('operations (issue 12): real sharp, pixel checks', () => {
     }
   });
 
+  it('counts the original against maxPixels for trim, which reads every pixel', async () => {
+    const input = await canvas(200, 100, []);
+    const small = { ...settings, maxPixels: 10_000 };
+    await assert.rejects(transform(input, spec('trim=auto&w=50&fm=png'), small), (error: unknown) => {
+      assert.ok(isImageError(error) && error.code === 'too_many_pixels', String(error));
+      return true;
+    });
+    assert.ok(await transform(input, spec('w=50&fm=png'), small));
+  });
+
   it('blur and sharp change the picture, within its size', async () => {
     const input = await canvas(
       100,
