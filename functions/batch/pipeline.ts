@@ -19,18 +19,22 @@ import type { Limiter } from './limit';
  * Many renditions from one original, decoding as few pixels as possible.
  *
  * - **Decode once** (the default): the original is decoded once, auto-oriented and converted to 8-bit
- *   sRGB, into raw pixels; each rendition is a `clone()` of one sharp instance over those pixels, so the
- *   compressed original is never decoded twice. (A clone over the *compressed* buffer would decode it
- *   again in every clone.) This is what PNG, TIFF, HEIF and GIF originals get (page 0 of a multi-page
- *   TIFF or HEIF).
+ *   sRGB, into raw pixels; each rendition the edge would also decode at full size is a `clone()` of one
+ *   sharp instance over those pixels, so the compressed original is never decoded twice. (A clone over
+ *   the *compressed* buffer would decode it again in every clone.) This is what PNG, TIFF, HEIF and GIF
+ *   originals get (page 0 of a multi-page TIFF or HEIF). A rendition the edge would decode at a reduced
+ *   scale (a small JPEG or WebP rendition), or any rendition of an EXIF-oriented original, is made by
+ *   `transform()` even then: from the shared pixels it would come out a few levels different, and the
+ *   batch must store the bytes the edge would.
  * - **Shrink-on-load**: JPEG and WebP decoders can decode straight at 1/2, 1/4 or 1/8 scale. When the
  *   renditions are small enough that decoding each at its own reduced scale reads fewer pixels in total
  *   than one full decode (the shares sum to less than 1), each rendition is made by `transform()` itself,
  *   the edge's own function. Measured on 12 MP JPEGs with 320/640/1280 outputs, a full decode plus three
  *   resizes from full resolution costs about three times the three reduced decodes (see bench/batch.ts).
  *
- * The header checks and encoder settings are the edge's own (functions/transform/admission.ts and
- * encode.ts); the tests also compare this pipeline's output with `transform()` for every format. Animated originals with an animated output (GIF/WebP) also go through
+ * The header checks, the operations and the encoder settings are the edge's own
+ * (functions/transform/admission.ts, operations.ts and encode.ts), so every rendition is byte for byte
+ * what `transform()` gives for its spec; the tests compare the bytes for every format and operation. Animated originals with an animated output (GIF/WebP) also go through
  * `transform()`, one decode per rendition, because their frames must be kept.
  */
 
@@ -161,6 +165,10 @@ export async function renderRenditions(
     }
   });
   const still = plans.filter((plan) => !('error' in plan) && !plan.animated);
+  // What can come from the shared decode with the edge's very bytes: a rendition the edge also decodes
+  // at full size, of an original stored upright (sharp turns an EXIF-oriented one after the shrink,
+  // the shared decode before it, and the two round differently).
+  const fullSize = (spec: ResizeSpec) => decodedShare(meta, spec) === 1 && (meta.orientation ?? 1) === 1;
   const strategy =
     options.strategy ??
     chooseStrategy(
@@ -168,7 +176,7 @@ export async function renderRenditions(
       still.map((plan) => plan.spec),
     );
   let base: { sharp: Sharp; size: { width: number; height: number }; hasAlpha: boolean } | undefined;
-  if (strategy === 'decode-once' && still.length > 0) {
+  if (strategy === 'decode-once' && still.some((plan) => fullSize(plan.spec))) {
     const { data, info } = await limit(() => decodeOnce(input, settings));
     const raw = { width: info.width, height: info.height, channels: info.channels };
     base = {
@@ -185,7 +193,7 @@ export async function renderRenditions(
       // Every per-rendition limit was checked above: an error from here on concerns the original
       // (corrupt data found while decoding) and fails it as a whole.
       const result =
-        pixels && !plan.animated
+        pixels && !plan.animated && fullSize(plan.spec)
           ? await limit(() => renderFromPixels(pixels, plan.encode, plan.settings))
           : await limit(() => transform(input, plan.spec, settings));
       return { spec: plan.spec, result };

@@ -60,6 +60,55 @@ describe('origin-response handler (real s3rver, real sharp)', () => {
     await s3.close();
   });
 
+  // Issue 12: the new operations and descriptions through the edge, answered and stored.
+  it('answers fm=json as application/json about the original, and stores it', async () => {
+    const response = await handler(originResponseEvent('/photos/cat.jpg/_.json', '404'));
+    assert.equal(response.status, '200');
+    assert.equal(header(response, 'content-type'), 'application/json');
+    assertValidCloudFrontHeaders(response);
+    const body = JSON.parse(
+      Buffer.from(response.body ?? '', response.bodyEncoding === 'base64' ? 'base64' : 'utf8').toString(),
+    );
+    assert.deepEqual([body.width, body.height, body.format], [1200, 800, 'jpeg']);
+    const stored = await client.send(
+      new HeadObjectCommand({ Bucket: config.derivativesBucket, Key: 'photos/cat.jpg/_.json' }),
+    );
+    assert.equal(stored.ContentType, 'application/json');
+  });
+
+  it('answers fm=thumbhash as a short text placeholder', async () => {
+    const response = await handler(originResponseEvent('/photos/cat.jpg/_.thumbhash', '404'));
+    assert.equal(response.status, '200');
+    assert.match(header(response, 'content-type') ?? '', /^text\/plain/);
+    assertValidCloudFrontHeaders(response);
+    const text = Buffer.from(
+      response.body ?? '',
+      response.bodyEncoding === 'base64' ? 'base64' : 'utf8',
+    ).toString();
+    assert.match(text, /^[A-Za-z0-9+/]{20,60}={0,2}$/);
+  });
+
+  it('applies the operations a canonical key spells', async () => {
+    const key = 'photos/cat.jpg/_w300_h200_cover_q80_crop-top-left_rot90_pad10_bg-ff0000_sat-100.jpeg';
+    const response = await handler(originResponseEvent('/' + key, '404'));
+    assert.equal(response.status, '200');
+    const meta = await sharp(Buffer.from(response.body ?? '', 'base64')).metadata();
+    assert.deepEqual([meta.width, meta.height], [320, 220]);
+  });
+
+  it('refuses a rect outside the original with a cached 400 naming rect', async () => {
+    const response = await handler(
+      originResponseEvent('/photos/cat.jpg/_q80_rect1000-0-300-300.jpeg', '404'),
+    );
+    assert.equal(response.status, '400');
+    assert.equal(header(response, 'x-image-error'), 'invalid_parameter');
+    assert.match(header(response, 'cache-control') ?? '', /max-age=/);
+    assert.match(
+      Buffer.from(response.body ?? '', response.bodyEncoding === 'base64' ? 'base64' : 'utf8').toString(),
+      /'rect'/,
+    );
+  });
+
   it('resizes on a 404, stores the derivative and returns it inline', async () => {
     const response = await handler(originResponseEvent('/photos/cat.jpg/_w400_q80.webp', '404'));
     assert.equal(response.status, '200');
