@@ -30,11 +30,12 @@ export interface Parameter {
   /** Bounds of a number (of each number of a list). */
   readonly low: number;
   readonly high: number;
-  /** WORDS: the accepted words, in canonical order; INT: the step (rot is a multiple of 90). */
+  /** WORDS: the accepted words, in canonical order. */
   readonly words?: readonly string[];
-  readonly step?: number;
   /** WORDS: more than one word may be given, comma-separated. */
   readonly list?: boolean;
+  /** INT: the value must be a multiple of this (rot: 90). */
+  readonly step?: number;
 }
 
 function param(
@@ -65,7 +66,7 @@ function param(
  * imgix's `fit` spellings (FIT_ALIASES[i] means FITS_ALIASED[i]) that mean one of sharp's; imgix's own
  * `fill` (a colour pad) is not one. Arrays, not a map: a lookup must never reach Object.prototype.
  */
-export const FIT_ALIASES = ['crop', 'clip', 'max', 'scale'];
+const FIT_ALIASES = ['crop', 'clip', 'max', 'scale'];
 const FITS_ALIASED = ['cover', 'inside', 'inside', 'fill'];
 
 /**
@@ -95,6 +96,7 @@ export const PARAMETERS: readonly Parameter[] = [
   // The stack's maxDpr (at most 5) applies after.
   param('dpr', null, DECIMAL, 1, 5),
   param('auto', null, WORDS, 0, 0, ['format', 'compress'], true),
+  // Never read as a value: params.ts expands it into the preset's parameters first.
   param('preset', null, WORDS, 0, 0),
 ];
 
