@@ -50,6 +50,35 @@ describe('client URLs (client/): what the viewer function makes of them', () => 
     assert.equal(rewrite(url), '/photos/cat.jpg/_w800_h600_contain_q70.webp');
   });
 
+  it('imageUrl writes the imgix operations under their query names, and the viewer keys them (issue 12)', () => {
+    const url = imageUrl(ORIGIN, '/photos/cat.jpg', {
+      width: 300,
+      height: 200,
+      crop: 'focalpoint',
+      fpX: 0.25,
+      fpY: 0.75,
+      rect: [10, 20, 900, 600],
+      rot: 90,
+      flip: 'h',
+      pad: 4,
+      bg: 'f00',
+      blur: 10,
+      sharp: 5,
+      sat: -100,
+      format: 'webp',
+      auto: 'compress',
+    });
+    assert.equal(
+      url,
+      `${ORIGIN}/photos/cat.jpg?width=300&height=200&crop=focalpoint&fp-x=0.25&fp-y=0.75&rect=10%2C20%2C900%2C600&rot=90&flip=h&pad=4&bg=f00&blur=10&sharp=5&sat=-100&format=webp&auto=compress`,
+    );
+    assert.equal(
+      rewrite(url),
+      '/photos/cat.jpg/_w300_h200_cover_q60_rect10-20-900-600_crop-focalpoint_fx0.25_fy0.75_rot90_flip-h_pad4_bg-ff0000_blur10_sharp5_sat-100.webp',
+    );
+    assert.equal(rewrite(imageUrl(ORIGIN, '/photos/cat.jpg', { format: 'json' })), '/photos/cat.jpg/_.json');
+  });
+
   it('imageUrl without options is the original', () => {
     assert.equal(imageUrl(ORIGIN, '/photos/cat.jpg'), `${ORIGIN}/photos/cat.jpg`);
     assert.equal(rewrite(imageUrl(ORIGIN, '/photos/cat.jpg')), '/photos/cat.jpg');
