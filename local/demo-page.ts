@@ -94,6 +94,10 @@ async function update() {
   const option = form.original.selectedOptions[0];
   const params = ['width', 'height', 'fit', 'format', 'quality']
     .filter((name) => data.get(name)).map((name) => name + '=' + encodeURIComponent(data.get(name)));
+  // Any other parameters, as typed: the viewer function says which it refuses. A later fm wins.
+  const more = String(data.get('more') || '').trim().replace(/^[?&]+/, '');
+  if (more) params.push(more);
+  if (/(^|&)(fm|format)=/.test(more)) params.splice(params.findIndex((p) => p.startsWith('format=')), 1);
   const url = option.value + (params.length ? '?' + params.join('&') : '');
   urlBox.value = location.origin + url;
   const response = await fetch(url, { headers: { accept: IMAGE_ACCEPT } });
@@ -104,6 +108,14 @@ async function update() {
     preview.style.visibility = 'hidden';
     result.className = 'error';
     result.textContent = response.status + ': ' + (await body.text());
+    return;
+  }
+  const type = response.headers.get('content-type') || '';
+  if (!type.startsWith('image/')) {
+    // fm=json and fm=thumbhash answer text about the original, not a picture.
+    preview.style.visibility = 'hidden';
+    result.className = 'ok';
+    result.textContent = type + ' · ' + (await body.text());
     return;
   }
   if (shown) URL.revokeObjectURL(shown);
@@ -170,6 +182,10 @@ export function demoPage(
   <label>fit <select name="fit"><option></option><option>cover</option><option>contain</option><option>inside</option><option>outside</option><option>fill</option></select></label>
   <label>format <select name="format"><option>auto</option><option>avif</option><option>webp</option><option>jpeg</option><option>png</option><option>gif</option><option value="">(original)</option></select></label>
   <label>quality <input name="quality" type="number" min="1" max="100"></label>
+  <label>more (README, Query API) <input name="more" list="examples" size="34" placeholder="crop=edges&amp;sat=-100"></label>
+  <datalist id="examples"><option value="crop=edges&amp;height=480"><option value="crop=focalpoint&amp;fp-x=0.3&amp;fp-y=0.6&amp;height=480">
+  <option value="rot=90&amp;flip=h"><option value="pad=24&amp;bg=1d3557"><option value="sat=-100&amp;sharp=40"><option value="blur=200">
+  <option value="trim=auto"><option value="rect=100,100,400,300"><option value="fm=json"><option value="fm=thumbhash"></datalist>
 </form>
 <p><input id="url" readonly aria-label="URL to copy"></p><p id="result">loading…</p>
 <div class="compare"><figure><img id="before" alt="the original"><figcaption>original</figcaption></figure>

@@ -128,6 +128,25 @@ describe('demo page in headless Chromium', function () {
       300,
     );
 
+    // imgix's parameters, typed in: the transform and a description.
+    await page.fill('input[name=more]', 'height=200&crop=edges&sat=-100');
+    await page.waitForFunction(
+      "/^WEBP .* 300×200/.test(document.getElementById('result').textContent)",
+      undefined,
+      { timeout: 30_000 },
+    );
+    assert.match(await page.inputValue('#url'), /width=300&format=webp&height=200&crop=edges&sat=-100$/);
+    await page.fill('input[name=more]', 'fm=json');
+    await page.waitForFunction(
+      "/^application\\/json · \\{/.test(document.getElementById('result').textContent)",
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    assert.match((await page.textContent('#result')) ?? '', /"width":\d+,"height":\d+,"format":"jpeg"/);
+    await page.fill('input[name=more]', '');
+
     await page.fill('input[name=width]', '0');
     await page.waitForFunction("document.getElementById('result').className === 'error'", undefined, {
       timeout: 30_000,
