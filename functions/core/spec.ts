@@ -116,12 +116,13 @@ export function isDescription(format: OutputFormat): boolean {
  */
 export function canonicalize(spec: MutableSpec): MutableSpec {
   if (isDescription(spec.format)) return { format: spec.format };
-  if (spec.width === undefined || spec.height === undefined) delete spec.fit;
+  // Sides are at least 1 when present, so truthiness is presence here.
+  if (!(spec.width && spec.height)) delete spec.fit;
   else if (!spec.fit) spec.fit = DEFAULT_FIT;
   if (spec.fit !== 'cover') delete spec.crop;
   if (spec.crop !== 'focalpoint' || spec.fpx === 0.5) delete spec.fpx;
   if (spec.crop !== 'focalpoint' || spec.fpy === 0.5) delete spec.fpy;
-  if (!spec.enlarge || (spec.width === undefined && spec.height === undefined)) delete spec.enlarge;
+  if (!spec.enlarge || !(spec.width || spec.height)) delete spec.enlarge;
   if (!spec.pad && spec.fit !== 'contain' && spec.format !== 'jpeg') delete spec.bg;
   if (!isLossy(spec.format)) delete spec.quality;
   return spec;
