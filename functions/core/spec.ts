@@ -107,12 +107,12 @@ export function isDescription(format: OutputFormat): boolean {
 }
 
 /**
- * Drops, in place, every field that cannot change the output, so that one output has one spelling
- * (and names the default fit when both sides are given, as sharp applies it): `fit` without both sides (one side gives the same image whatever the fit), `crop` unless the fit
- * crops, `fpx`/`fpy` without `crop: focalpoint` or at the centre (their default), `enlarge` with no side,
- * `bg` when nothing is painted (no `pad`, no `contain` bars, not JPEG, which flattens alpha onto it),
- * `quality` for lossless formats. A description keeps its format alone (a new spec); anything else is
- * canonicalised in place.
+ * Drops, in place, every field that cannot change the output, so that one output has one spelling, and
+ * names the default fit when both sides are given (as sharp applies it). Dropped: `fit` without both
+ * sides (one side gives the same image whatever the fit), `crop` unless the fit crops, `fpx`/`fpy`
+ * without `crop: focalpoint` or at the centre (their default), `enlarge` with no side, `bg` when nothing
+ * is painted (no `pad`, no `contain` bars, not JPEG, which flattens alpha onto it), and `quality` for
+ * lossless formats. A description keeps its format alone (a new spec).
  */
 export function canonicalize(spec: MutableSpec): MutableSpec {
   if (isDescription(spec.format)) return { format: spec.format };
