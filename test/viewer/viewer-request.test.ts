@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 
+import { toHttpError } from '../../functions/core/error-response';
+import { ERROR_STATUS, type ImageError, type ImageErrorCode } from '../../functions/core/errors';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { buildViewerFunction, VIEWER_CODE_LIMIT } from '../../functions/viewer/build';
 import type { ViewerEvent, ViewerRequest, ViewerResponse } from '../../functions/viewer/viewer-request';
@@ -167,6 +169,74 @@ describe('viewer-request function (built artifact in a vm sandbox)', () => {
       asRequest(strict(event('/a.jpg', { width: { value: '301' } })).result).uri,
       '/a.jpg/_w600_q80.jpeg',
     );
+  });
+});
+
+describe("viewer-request function: its refusals are the shared error mapper's", () => {
+  /** The ImageError a refusal carries, rebuilt from its code and message as the catalogue builds it. */
+  function errorOf(response: ViewerResponse): ImageError {
+    const code = response.headers['x-image-error']?.value as ImageErrorCode;
+    const error = new Error(response.body.data.replace(/\n$/, '')) as Error & {
+      status: number;
+      code: string;
+    };
+    return Object.assign(error, { name: 'ImageError', status: ERROR_STATUS[code], code }) as ImageError;
+  }
+
+  /** toHttpError's answer in the CloudFront Functions response shape. */
+  function mapped(error: ImageError, errorMaxAge: number): ViewerResponse {
+    const http = toHttpError(error, errorMaxAge);
+    return {
+      statusCode: http.status,
+      statusDescription: http.statusText,
+      headers: Object.fromEntries(Object.entries(http.headers).map(([name, value]) => [name, { value }])),
+      body: { encoding: 'text', data: http.body },
+    };
+  }
+
+  it('answers every kind of refusal exactly as core/error-response.ts would (400s and the 403)', () => {
+    const signed = loadViewerFunction(
+      buildViewerFunction({
+        rules: DEFAULT_RULES,
+        originalsOriginId: 'o',
+        errorMaxAge: 45,
+        signingSecret: 'k'.repeat(32),
+      }),
+    );
+    // A stack whose pixel limit is small enough to refuse with too_many_pixels.
+    const small = loadViewerFunction(
+      buildViewerFunction({
+        rules: { ...DEFAULT_RULES, maxPixels: 1000 },
+        originalsOriginId: 'o',
+        errorMaxAge: 45,
+      }),
+    );
+    const refusals = [
+      run(event('/a.jpg', { width: { value: 'abc' } })).result,
+      run(event('/a.jpg', { mark: { value: 'x' } })).result,
+      run(event('/a//b.jpg', { width: { value: '10' } })).result,
+      small(event('/a.jpg', { width: { value: '100' }, height: { value: '100' } })).result,
+      run(event('/a.jpg', { width: { value: '%zz' } })).result,
+      run(event('/a.jpg/_w400_q80.webp', { width: { value: '10' } })).result,
+      signed(event('/a.jpg', { width: { value: '10' } })).result,
+    ].map(asResponse);
+    assert.deepEqual(
+      refusals.map((response) => response.statusCode),
+      [400, 400, 400, 400, 400, 400, 403],
+    );
+    assert.deepEqual(
+      refusals.map((response) => response.headers['x-image-error']?.value),
+      [
+        'invalid_parameter',
+        'invalid_parameter',
+        'invalid_key',
+        'too_many_pixels',
+        'invalid_parameter',
+        'invalid_key',
+        'invalid_signature',
+      ],
+    );
+    for (const response of refusals) assert.deepEqual(response, mapped(errorOf(response), 45));
   });
 });
 
