@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
@@ -9,6 +8,7 @@ import { CLIENT_HINT_RESPONSE_HEADERS } from '../../infra/cloudfront';
 import { type LocalEdge, startLocalEdge } from '../../local/edge-server';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import * as images from '../support/images';
+import { rawStatus } from '../support/raw-request';
 
 const WEBP = 'image/avif;q=0,image/webp,*/*;q=0.8';
 
@@ -145,25 +145,6 @@ describe('local edge: client hints, Save-Data, Accept-CH and Vary (end to end)',
   });
 });
 
-/** Sends raw header lines (fetch would merge repeats and refuse nothing), and waits for the status line. */
-function rawGet(base: string, target: string, headers: string[]): Promise<void> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      if (/^HTTP\/1\.1 \d{3}/.test(chunk)) {
-        socket.destroy();
-        resolve();
-      }
-    });
-    socket.on('error', reject);
-    socket.write(
-      [`GET ${target} HTTP/1.1`, 'Host: localhost', ...headers, 'Connection: close', '', ''].join('\r\n'),
-    );
-  });
-}
-
 describe('local edge: request headers reach the viewer function as CloudFront passes them', function () {
   this.timeout(30_000);
   let edge: LocalEdge;
@@ -195,7 +176,7 @@ describe('local edge: request headers reach the viewer function as CloudFront pa
   });
 
   it('lower-case names, each { value } exactly as sent: Accept, the client hints, their legacy names, Save-Data', async () => {
-    await rawGet(edge.url, '/a.jpg?format=auto', [
+    await rawStatus(edge.url, '/a.jpg?format=auto', [
       'Accept: image/avif,image/webp,*/*;q=0.8',
       'Sec-CH-DPR: 2.625',
       'DPR: 2',
@@ -234,7 +215,7 @@ describe('local edge: request headers reach the viewer function as CloudFront pa
   });
 
   it('a repeated header: its first value in value, every value in multiValue', async () => {
-    await rawGet(edge.url, '/a.jpg?format=auto', ['Accept: image/webp', 'Accept: image/avif']);
+    await rawStatus(edge.url, '/a.jpg?format=auto', ['Accept: image/webp', 'Accept: image/avif']);
     assert.deepEqual(seen[0]!.request.headers.accept, {
       value: 'image/webp',
       multiValue: [{ value: 'image/webp' }, { value: 'image/avif' }],

@@ -1,29 +1,7 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 
 import { type LocalStack, startLocalStack } from '../../local/stack';
-
-/** Sends a request line byte for byte (fetch and http.request would normalise or refuse some paths). */
-function rawStatus(base: string, target: string, headers: string[] = []): Promise<number> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let response = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk) => {
-      response += chunk;
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(response);
-      if (status) {
-        resolve(Number(status[1]));
-        socket.destroy();
-      }
-    });
-    socket.on('error', reject);
-    socket.write(
-      [`GET ${target} HTTP/1.1`, 'Host: localhost', ...headers, 'Connection: close', '', ''].join('\r\n'),
-    );
-  });
-}
+import { rawStatus } from '../support/raw-request';
 
 describe('local edge: request input reaches the viewer function as CloudFront passes it', function () {
   this.timeout(60_000);

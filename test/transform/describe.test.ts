@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { thumbHashToApproximateAspectRatio, thumbHashToRGBA } from 'thumbhash';
 
-import { isImageError } from '../../functions/core/errors';
 import {
   describeOriginal,
   type OriginalDescription,
@@ -11,6 +10,7 @@ import {
 } from '../../functions/transform/describe';
 import { DEFAULT_TRANSFORM_SETTINGS, type TransformSettings } from '../../functions/transform/settings';
 import * as images from '../support/images';
+import { refusal } from '../support/refusal';
 
 /**
  * `fm=json` (describeOriginal) and the ThumbHash placeholder (placeholderOf), on real images made with
@@ -29,17 +29,6 @@ async function described(input: Buffer, options: TransformSettings = settings) {
   const body = await describeOriginal(input, options);
   assert.ok(Buffer.isBuffer(body));
   return JSON.parse(body.toString('utf8')) as OriginalDescription;
-}
-
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(isImageError(error), `expected an ImageError, got ${String(error)}`);
-    assert.ok(error.status >= 400 && error.status < 500, `${error.status} ${error.message}`);
-    return error.code;
-  }
-  assert.fail('expected a refusal, got an answer');
 }
 
 /** A `width`×`height` picture: `left` over its left `share` of columns, `right` over the rest. */

@@ -15,6 +15,7 @@ import {
 } from '../../functions/transform/settings';
 import { transform, withinTimeout } from '../../functions/transform/transform';
 import * as images from '../support/images';
+import { refusal } from '../support/refusal';
 
 /**
  * Issue 11, items 3, 5, 6 and 7 at the transform and the batch pipeline: which originals are admitted,
@@ -24,17 +25,6 @@ import * as images from '../support/images';
 
 const settings: TransformSettings = DEFAULT_TRANSFORM_SETTINGS;
 const limit = createLimiter(1);
-
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(isImageError(error), `expected an ImageError, got ${String(error)}`);
-    assert.ok(error.status >= 400 && error.status < 500, `${error.status} ${error.message}`);
-    return error.code;
-  }
-  assert.fail('expected a refusal, got an image');
-}
 
 /** The batch pipeline's answer for one spec: the result, or the error code of a refused original. */
 async function batch(input: Buffer, spec: ResizeSpec, options: TransformSettings = settings) {
