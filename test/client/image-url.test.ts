@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 
-import { imageUrl, srcSet } from '../../client/image-url';
+import { type ImageOptions, imageQuery, imageUrl, srcSet } from '../../client/image-url';
 import imageCdnLoader from '../../client/next-loader';
 import { signedImageUrl, signedSrcSet } from '../../client/signed-url';
+import { PARAMETERS } from '../../functions/core/parameters';
 import { DEFAULT_RULES } from '../../functions/core/rules';
 import { buildViewerFunction } from '../../functions/viewer/build';
 import { isViewerResponse, loadViewerFunction } from '../../local/viewer-sandbox';
@@ -77,6 +78,35 @@ describe('client URLs (client/): what the viewer function makes of them', () => 
       '/photos/cat.jpg/_w300_h200_cover_q60_rect10-20-900-600_crop-focalpoint_fx0.25_fy0.75_rot90_flip-h_pad4_bg-ff0000_blur10_sharp5_sat-100.webp',
     );
     assert.equal(rewrite(imageUrl(ORIGIN, '/photos/cat.jpg', { format: 'json' })), '/photos/cat.jpg/_.json');
+  });
+
+  it('has an option for every parameter of the table, under its canonical name', () => {
+    // Required<…>: a new option must be listed here; the table's names: a new parameter must get one.
+    const every: Required<ImageOptions> = {
+      width: 1,
+      height: 1,
+      fit: 'cover',
+      crop: 'top',
+      fpX: 0.5,
+      fpY: 0.5,
+      rect: [0, 0, 1, 1],
+      rot: 90,
+      flip: 'h',
+      trim: 'auto',
+      pad: 1,
+      bg: 'fff',
+      blur: 1,
+      sharp: 1,
+      sat: 1,
+      format: 'webp',
+      auto: 'compress',
+      quality: 1,
+      dpr: 1,
+      enlarge: true,
+      preset: 'p',
+    };
+    const written = [...new URLSearchParams(imageQuery(every)).keys()].sort();
+    assert.deepEqual(written, PARAMETERS.map((entry) => entry.names[0] as string).sort());
   });
 
   it('imageUrl without options is the original', () => {
