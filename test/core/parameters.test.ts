@@ -347,6 +347,25 @@ describe('cost guard (issue 12): hints cannot fragment the cache', () => {
     assert.ok(keys.size <= 5 * 3 * 2, `${keys.size} keys: ${[...keys].join(' ')}`);
   });
 
+  it('without an allow-list, keeps them to widths in steps of 100 and dpr in steps of a half', () => {
+    const hinted = new Set<string>();
+    for (let width = 1; width <= 6000; width += 3)
+      hinted.add(name('format=webp', { headers: { 'sec-ch-width': String(width) } }));
+    // 100, 200, … 4000, and maxWidth (4096) for every hint above 4000.
+    assert.equal(hinted.size, 41, [...hinted].join(' '));
+    const scaled = new Set<string>();
+    for (let dpr = 0.5; dpr <= 6; dpr += 0.01)
+      scaled.add(name('w=300&fm=webp', { headers: { 'sec-ch-dpr': dpr.toFixed(2) } }));
+    // dpr 1, 1.5, 2, 2.5 and 3 (maxDpr).
+    assert.deepEqual([...scaled].sort(), [
+      '_w300_q80.webp',
+      '_w450_q80.webp',
+      '_w600_q80.webp',
+      '_w750_q80.webp',
+      '_w900_q80.webp',
+    ]);
+  });
+
   it('keeps the keys an explicit width with any DPR hint reaches to the allow-list', () => {
     const allowList: QueryRules = { ...rules, allowedWidths: [320, 640, 960, 1280, 1920] };
     const keys = new Set<string>();
