@@ -72,6 +72,10 @@ function compact(code: string): string {
  * `handler(event)` CloudFront calls. Its only imports are the runtime's `cloudfront` (and `crypto`).
  */
 export function buildViewerFunction(config: ViewerConfig): string {
+  // Presets travel as JSON text (viewer-request.ts): their names are the stack's, and terser's property
+  // renaming (INTERNAL_PROPERTIES) would rename a preset called `spec` or `list` in an object literal.
+  const { presets, ...rules } = config.rules;
+  const hasPresets = Object.keys(presets || {}).length > 0;
   const result = buildSync({
     entryPoints: [join(__dirname, 'viewer-request.ts')],
     bundle: true,
@@ -80,9 +84,10 @@ export function buildViewerFunction(config: ViewerConfig): string {
     platform: 'neutral',
     external: ['cloudfront', 'crypto'],
     define: {
-      __VIEWER_CONFIG__: JSON.stringify(config),
+      __VIEWER_CONFIG__: JSON.stringify({ ...config, rules }),
       __SIGNED__: String(Boolean(config.signingSecret)),
-      __PRESETS__: String(Object.keys(config.rules.presets || {}).length > 0),
+      __PRESETS__: String(hasPresets),
+      __PRESETS_JSON__: JSON.stringify(JSON.stringify(hasPresets ? presets : {})),
     },
     target: 'es2016',
     supported: UNSUPPORTED_SYNTAX,

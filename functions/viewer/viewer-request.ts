@@ -21,13 +21,18 @@ import {
   validateOriginalKey,
 } from '../core/key';
 import { decodeComponent, parseQuery, type QueryValues, validateSpec } from '../core/params';
+import type { QueryRules } from '../core/rules';
 import { checkSignature } from '../core/signing';
 import type { ViewerConfig } from './viewer-config';
 
 declare const __VIEWER_CONFIG__: ViewerConfig;
 /** Whether the config has a signing secret, as a build-time constant: unsigned builds carry no signing code. */
 declare const __SIGNED__: boolean;
+declare const __PRESETS__: boolean;
+/** The stack's presets as JSON text (build.ts says why they are not in the config literal). */
+declare const __PRESETS_JSON__: string;
 const CONFIG: ViewerConfig = __VIEWER_CONFIG__;
+if (__PRESETS__) (CONFIG.rules as { presets?: QueryRules['presets'] }).presets = JSON.parse(__PRESETS_JSON__);
 
 interface FunctionValue {
   value: string;

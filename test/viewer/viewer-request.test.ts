@@ -240,6 +240,34 @@ describe("viewer-request function: its refusals are the shared error mapper's", 
   });
 });
 
+describe('viewer-request function: presets', () => {
+  // The minifier renames the bundle's own property names (build.ts, INTERNAL_PROPERTIES); a preset
+  // named like one of them must still be found by the name a URL gives.
+  it("expands presets named like the bundle's own properties", () => {
+    const presets = {
+      spec: { width: '100' },
+      list: { width: '200' },
+      names: { width: '300' },
+      thumb: { width: '400' },
+    };
+    const withPresets = loadViewerFunction(
+      buildViewerFunction({ rules: { ...DEFAULT_RULES, presets }, originalsOriginId: 'o', errorMaxAge: 45 }),
+    );
+    for (const [name, width] of [
+      ['spec', 100],
+      ['list', 200],
+      ['names', 300],
+      ['thumb', 400],
+    ] as const)
+      assert.equal(
+        asRequest(withPresets(event('/a.jpg', { preset: { value: name } })).result).uri,
+        `/a.jpg/_w${width}_q80.jpeg`,
+      );
+    const unknown = asResponse(withPresets(event('/a.jpg', { preset: { value: 'nope' } })).result);
+    assert.equal(unknown.body.data, "Invalid 'preset': must be one of spec, list, names, thumb\n");
+  });
+});
+
 describe('viewer-request function: encoded parameter names', () => {
   it('counts an encoded name and its plain spelling as a repeat', () => {
     const { result } = run(event('/a.jpg', { w: { value: '100' }, '%77': { value: '200' } }));
